@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make                      module for the running kernel (kmod/fwverify.ko)
+# make KDIR=/path/to/build  module for any kernel build tree
+# make KVER=6.1|6.12        module for a Debian kernel the VM runs, built in
+#                           build/kmod/$(KVER)/ (scripts/fetch-kernels.sh)
+# make FWVERIFY_CERTS=a.pem,b.pem   certificates embedded in .fwverify
+# make userspace            the fwverify tool
+# make check                checkpatch, sparse and W=1 on both VM kernels
+# make test                 every test (what the README's test command runs)
+# make bench                benchmarks
+# make demo                 the demo in the VM
+
+TOP := $(CURDIR)
+KVER ?=
+ifneq ($(KVER),)
+KDIR ?= $(TOP)/build/kernels/$(KVER)/kdir
+MDIR := $(TOP)/build/kmod/$(KVER)
+CERTS_DER := $(TOP)/build/certs/$(KVER).der
+else
+KDIR ?= /lib/modules/$(shell uname -r)/build
+MDIR := $(TOP)
+CERTS_DER := $(TOP)/build/certs/default.der
+endif
+FWVERIFY_CERTS ?=
+
+KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h)
+
+.PHONY: all module userspace certs check test bench demo clean FORCE
+
+all: module userspace
+
+certs: FORCE
+	@mkdir -p $(dir $(CERTS_DER))
+	@scripts/certs-der.sh $(CERTS_DER) "$(FWVERIFY_CERTS)"
+
+module: certs
+ifneq ($(KVER),)
+	@mkdir -p $(MDIR)
+	@cp -p --parents $(KMOD_SRCS) $(MDIR)/
+endif
+	$(MAKE) -C $(KDIR) M=$(MDIR) FWVERIFY_CERTS_DER=$(CERTS_DER) $(KBUILD_ARGS) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+check:
+	scripts/check-kmod.sh
+
+test:
+	scripts/test.sh
+
+bench:
+	scripts/bench.sh
+
+demo:
+	scripts/demo.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
+	-$(MAKE) -C userspace clean
+	rm -rf build/kmod build/certs build/vm build/pki
+
+FORCE:

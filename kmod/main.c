@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwverify: refuse firmware that is not signed by a trusted key, before any
+ * driver sees it.  Module init and exit only.
+ */
+#define pr_fmt(fmt) "fwverify: " fmt
+
+#include <linux/init.h>
+#include <linux/module.h>
+
+#include "fwverify.h"
+
+static int __init fwverify_init(void)
+{
+	int err;
+
+	err = fwverify_keyring_init();
+	if (err)
+		return err;
+	err = fwverify_sysfs_init();
+	if (err)
+		goto err_keyring;
+	err = fwverify_hook_init();
+	if (err)
+		goto err_sysfs;
+	pr_info("guarding firmware loads\n");
+	return 0;
+
+err_sysfs:
+	fwverify_sysfs_exit();
+err_keyring:
+	fwverify_keyring_exit();
+	return err;
+}
+
+static void __exit fwverify_exit(void)
+{
+	fwverify_hook_exit();
+	fwverify_sysfs_exit();
+	fwverify_keyring_exit();
+}
+
+module_init(fwverify_init);
+module_exit(fwverify_exit);
+
+MODULE_DESCRIPTION("Refuse firmware not signed by a trusted key");
+MODULE_AUTHOR("The fwverify developers");
+MODULE_LICENSE("GPL");

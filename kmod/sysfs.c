@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/fwverify/: the counters of what fwverify decided.
+ */
+#include <linux/atomic.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+
+#include "fwverify.h"
+
+static atomic_long_t fwverify_stats[FWVERIFY_STAT_NR];
+static struct kobject *fwverify_kobj;
+
+struct fwverify_stat_attr {
+	struct kobj_attribute attr;
+	enum fwverify_stat stat;
+};
+
+static ssize_t fwverify_stat_show(struct kobject *kobj,
+				  struct kobj_attribute *attr, char *buf)
+{
+	struct fwverify_stat_attr *sa =
+		container_of(attr, struct fwverify_stat_attr, attr);
+
+	return sysfs_emit(buf, "%lu\n",
+			  (unsigned long)atomic_long_read(&fwverify_stats[sa->stat]));
+}
+
+#define FWVERIFY_STAT_ATTR(_name, _stat)				\
+	static struct fwverify_stat_attr fwverify_stat_##_name = {	\
+		.attr = __ATTR(_name, 0444, fwverify_stat_show, NULL),	\
+		.stat = (enum fwverify_stat)(_stat),			\
+	}
+
+FWVERIFY_STAT_ATTR(verified, FWVERIFY_VERIFIED);
+FWVERIFY_STAT_ATTR(unsigned, FWVERIFY_UNSIGNED);
+FWVERIFY_STAT_ATTR(bad_signature, FWVERIFY_BAD_SIGNATURE);
+FWVERIFY_STAT_ATTR(untrusted, FWVERIFY_UNTRUSTED);
+FWVERIFY_STAT_ATTR(revoked, FWVERIFY_REVOKED);
+FWVERIFY_STAT_ATTR(malformed, FWVERIFY_MALFORMED);
+FWVERIFY_STAT_ATTR(error, FWVERIFY_ERROR);
+FWVERIFY_STAT_ATTR(denied, FWVERIFY_STAT_DENIED);
+FWVERIFY_STAT_ATTR(allowed, FWVERIFY_STAT_ALLOWED);
+
+static struct attribute *fwverify_stat_attrs[] = {
+	&fwverify_stat_verified.attr.attr,
+	&fwverify_stat_unsigned.attr.attr,
+	&fwverify_stat_bad_signature.attr.attr,
+	&fwverify_stat_untrusted.attr.attr,
+	&fwverify_stat_revoked.attr.attr,
+	&fwverify_stat_malformed.attr.attr,
+	&fwverify_stat_error.attr.attr,
+	&fwverify_stat_denied.attr.attr,
+	&fwverify_stat_allowed.attr.attr,
+	NULL
+};
+
+static const struct attribute_group fwverify_stats_group = {
+	.name = "stats",
+	.attrs = fwverify_stat_attrs,
+};
+
+void fwverify_stat_inc(enum fwverify_stat stat)
+{
+	atomic_long_inc(&fwverify_stats[stat]);
+}
+
+int fwverify_sysfs_init(void)
+{
+	int err;
+
+	fwverify_kobj = kobject_create_and_add("fwverify", kernel_kobj);
+	if (!fwverify_kobj)
+		return -ENOMEM;
+	err = sysfs_create_group(fwverify_kobj, &fwverify_stats_group);
+	if (err)
+		goto err_kobj;
+	return 0;
+
+err_kobj:
+	kobject_put(fwverify_kobj);
+	return err;
+}
+
+void fwverify_sysfs_exit(void)
+{
+	sysfs_remove_group(fwverify_kobj, &fwverify_stats_group);
+	kobject_put(fwverify_kobj);
+}
