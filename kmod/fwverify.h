@@ -46,6 +46,10 @@ struct fwverify_verdict {
 	const char *reason;	/* a short fixed phrase */
 };
 
+/* certs.S: the certificates embedded at build time, as concatenated DER */
+extern const u8 fwverify_certs[];
+extern const u8 fwverify_certs_end[];
+
 /* keyring.c */
 extern struct key *fwverify_keyring;
 int fwverify_keyring_init(void);

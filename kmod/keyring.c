@@ -14,9 +14,6 @@
 
 #include "fwverify.h"
 
-extern const u8 fwverify_certs[];
-extern const u8 fwverify_certs_end[];
-
 struct key *fwverify_keyring;
 
 /*

@@ -26,32 +26,35 @@ static ssize_t fwverify_stat_show(struct kobject *kobj,
 			  (unsigned long)atomic_long_read(&fwverify_stats[sa->stat]));
 }
 
-#define FWVERIFY_STAT_ATTR(_name, _stat)				\
-	static struct fwverify_stat_attr fwverify_stat_##_name = {	\
-		.attr = __ATTR(_name, 0444, fwverify_stat_show, NULL),	\
+#define FWVERIFY_STAT_ATTR(_var, _name, _stat)				\
+	static struct fwverify_stat_attr fwverify_stat_##_var = {	\
+		.attr = {						\
+			.attr = { .name = _name, .mode = 0444 },	\
+			.show = fwverify_stat_show,			\
+		},							\
 		.stat = (enum fwverify_stat)(_stat),			\
 	}
 
-FWVERIFY_STAT_ATTR(verified, FWVERIFY_VERIFIED);
-FWVERIFY_STAT_ATTR(unsigned, FWVERIFY_UNSIGNED);
-FWVERIFY_STAT_ATTR(bad_signature, FWVERIFY_BAD_SIGNATURE);
-FWVERIFY_STAT_ATTR(untrusted, FWVERIFY_UNTRUSTED);
-FWVERIFY_STAT_ATTR(revoked, FWVERIFY_REVOKED);
-FWVERIFY_STAT_ATTR(malformed, FWVERIFY_MALFORMED);
-FWVERIFY_STAT_ATTR(error, FWVERIFY_ERROR);
-FWVERIFY_STAT_ATTR(denied, FWVERIFY_STAT_DENIED);
-FWVERIFY_STAT_ATTR(allowed, FWVERIFY_STAT_ALLOWED);
+FWVERIFY_STAT_ATTR(st_verified, "verified", FWVERIFY_VERIFIED);
+FWVERIFY_STAT_ATTR(st_unsigned, "unsigned", FWVERIFY_UNSIGNED);
+FWVERIFY_STAT_ATTR(st_bad_signature, "bad_signature", FWVERIFY_BAD_SIGNATURE);
+FWVERIFY_STAT_ATTR(st_untrusted, "untrusted", FWVERIFY_UNTRUSTED);
+FWVERIFY_STAT_ATTR(st_revoked, "revoked", FWVERIFY_REVOKED);
+FWVERIFY_STAT_ATTR(st_malformed, "malformed", FWVERIFY_MALFORMED);
+FWVERIFY_STAT_ATTR(st_error, "error", FWVERIFY_ERROR);
+FWVERIFY_STAT_ATTR(st_denied, "denied", FWVERIFY_STAT_DENIED);
+FWVERIFY_STAT_ATTR(st_allowed, "allowed", FWVERIFY_STAT_ALLOWED);
 
 static struct attribute *fwverify_stat_attrs[] = {
-	&fwverify_stat_verified.attr.attr,
-	&fwverify_stat_unsigned.attr.attr,
-	&fwverify_stat_bad_signature.attr.attr,
-	&fwverify_stat_untrusted.attr.attr,
-	&fwverify_stat_revoked.attr.attr,
-	&fwverify_stat_malformed.attr.attr,
-	&fwverify_stat_error.attr.attr,
-	&fwverify_stat_denied.attr.attr,
-	&fwverify_stat_allowed.attr.attr,
+	&fwverify_stat_st_verified.attr.attr,
+	&fwverify_stat_st_unsigned.attr.attr,
+	&fwverify_stat_st_bad_signature.attr.attr,
+	&fwverify_stat_st_untrusted.attr.attr,
+	&fwverify_stat_st_revoked.attr.attr,
+	&fwverify_stat_st_malformed.attr.attr,
+	&fwverify_stat_st_error.attr.attr,
+	&fwverify_stat_st_denied.attr.attr,
+	&fwverify_stat_st_allowed.attr.attr,
 	NULL
 };
 

@@ -2,27 +2,20 @@
 /*
  * Differences between the kernels fwverify supports, in one place.  The
  * sources are written against the newest API; this header, force-included in
- * every object, maps it onto older kernels.  Decided by feature probes where
- * the API is a macro, by version otherwise.
+ * every object, maps it onto older kernels.  Each FWVERIFY_COMPAT_* switch is
+ * set by a feature probe of the kernel's headers in kmod/Kbuild.
  */
 #ifndef _FWVERIFY_COMPAT_H
 #define _FWVERIFY_COMPAT_H
 
-#include <linux/version.h>
-
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
-	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#error "fwverify supports Linux 6.1 to 6.12"
-#endif
-
-/* 6.2 renamed ftrace_instruction_pointer_set(). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+/* Before 6.2: ftrace_instruction_pointer_set(). */
+#ifdef FWVERIFY_COMPAT_FTRACE_IP_SET
 #define ftrace_regs_set_instruction_pointer(fregs, ip) \
 	ftrace_instruction_pointer_set(fregs, ip)
 #endif
 
-/* 6.1 declares vfs_path_lookup() only in fs/internal.h; it is exported. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
+/* Before 6.2, vfs_path_lookup() was exported but declared in fs/internal.h. */
+#ifdef FWVERIFY_COMPAT_VFS_PATH_LOOKUP
 struct dentry;
 struct vfsmount;
 struct path;

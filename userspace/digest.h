@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Firmware digests: the one place that hashes a blob (swappable for libkcapi). */
+#ifndef FWVERIFY_DIGEST_H
+#define FWVERIFY_DIGEST_H
+
+#include <stddef.h>
+
+#define DIGEST_MAX 64
+
+struct digest {
+	const char *alg;		/* kernel crypto API name, e.g. "sha256"; set by the caller */
+	unsigned char md[DIGEST_MAX];
+	size_t len;
+};
+
+int digest_fd(int fd, struct digest *d, size_t n);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small helpers shared by every command: cleanup attributes, safe file I/O, error lines. */
+#ifndef FWVERIFY_UTIL_H
+#define FWVERIFY_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/types.h>
+
+/* Largest signature the tool reads; the kernel module uses the same cap. */
+#define FWVERIFY_SIG_MAX (64 * 1024)
+/* Largest key or certificate file (PEM) the tool reads. */
+#define FWVERIFY_PEM_MAX (1024 * 1024)
+
+/* open_regular() and read_file() report a file that is not a regular file with this. */
+#define ENOTREG EMEDIUMTYPE
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void closep(int *fd);
+
+int open_regular(const char *path, int flags);
+int read_file(const char *path, size_t max, unsigned char **data, size_t *len);
+void wipe_free(unsigned char *p, size_t len);
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+const char *errno_text(int err);
+void log_error(const char *file, const char *what, int err);
+void log_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_warning(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t openssl_error_text(char *buf, size_t size);
+
+#endif
