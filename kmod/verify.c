@@ -176,10 +176,44 @@ err:
 }
 
 /*
- * Parse first, so that an unparsable signature is told apart from one that
- * parses but does not verify: the crypto layer reports a wrong RSA signature
- * as -EBADMSG too.
+ * What an error of the PKCS#7 and crypto layers means.  Before the message
+ * parsed, a bad message is malformed; after, it is a signature that does not
+ * match: the crypto layer reports a wrong RSA signature as -EBADMSG or
+ * -EINVAL, which is why the signature is parsed on its own first.
  */
+static void fwverify_set_err(struct fwverify_verdict *v, int err, bool parsed)
+{
+	switch (err) {
+	case 0:
+		fwverify_set(v, FWVERIFY_VERIFIED, 0, "signature verified");
+		break;
+	case -ENOKEY:
+		fwverify_set(v, FWVERIFY_UNTRUSTED, err, "no trusted key");
+		break;
+	case -ENOPKG:
+	case -ENOENT:
+		/* As module signing: an algorithm this kernel lacks. */
+		fwverify_set(v, FWVERIFY_UNTRUSTED, err, "unsupported crypto");
+		break;
+	case -EBADMSG:
+	case -EINVAL:
+	case -EKEYREJECTED:
+		if (parsed)
+			fwverify_set(v, FWVERIFY_BAD_SIGNATURE, err,
+				     "signature does not match");
+		else
+			fwverify_set(v, FWVERIFY_MALFORMED, err,
+				     "signature cannot be parsed");
+		break;
+	case -ENOMEM:
+		fwverify_set(v, FWVERIFY_ERROR, err, "out of memory");
+		break;
+	default:
+		fwverify_set(v, FWVERIFY_ERROR, err, "verification failed");
+		break;
+	}
+}
+
 static bool fwverify_sig_parses(const void *sig, size_t len,
 				struct fwverify_verdict *v)
 {
@@ -190,10 +224,7 @@ static bool fwverify_sig_parses(const void *sig, size_t len,
 
 	msg = pkcs7_parse_message(sig, len);
 	if (IS_ERR(msg)) {
-		fwverify_set(v, FWVERIFY_MALFORMED, PTR_ERR(msg),
-			     PTR_ERR(msg) == -ENOPKG ?
-			     "signature uses unsupported crypto" :
-			     "signature cannot be parsed");
+		fwverify_set_err(v, PTR_ERR(msg), false);
 		return false;
 	}
 	if (!pkcs7_get_content_data(msg, &content, &clen, &hdrlen)) {
@@ -221,29 +252,7 @@ static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
 	err = verify_pkcs7_signature(buf, size, sig, len, fwverify_keyring,
 				     VERIFYING_UNSPECIFIED_SIGNATURE,
 				     NULL, NULL);
-	switch (err) {
-	case 0:
-		fwverify_set(v, FWVERIFY_VERIFIED, 0, "signature verified");
-		break;
-	case -ENOKEY:
-		fwverify_set(v, FWVERIFY_UNTRUSTED, err, "no trusted key");
-		break;
-	case -ENOPKG:
-		fwverify_set(v, FWVERIFY_UNTRUSTED, err, "unsupported crypto");
-		break;
-	case -EKEYREJECTED:
-	case -EBADMSG:
-		fwverify_set(v, FWVERIFY_BAD_SIGNATURE, err,
-			     "signature does not match");
-		break;
-	case -EINVAL:
-		fwverify_set(v, FWVERIFY_MALFORMED, err,
-			     "signature parameters are invalid");
-		break;
-	default:
-		fwverify_set(v, FWVERIFY_ERROR, err, "verification failed");
-		break;
-	}
+	fwverify_set_err(v, err, true);
 }
 
 /**

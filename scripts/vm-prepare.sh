@@ -1,0 +1,16 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what every VM run shares: the test PKI, the tool, the kselftests and
+# the test firmware tree (build/vm/firmware, /lib/firmware in the VM).
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+tests/pki/gen.sh "$top/build/pki"
+make -s -C userspace
+make -s -C tests/kselftest
+stamp=build/vm/firmware/.stamp
+if [ ! -f "$stamp" ] || [ -n "$(find tests/kselftest/mkfwtree.sh userspace/fwverify build/pki -newer "$stamp" | head -1)" ]; then
+	rm -rf build/vm/firmware
+	tests/kselftest/mkfwtree.sh "$top/build/vm/firmware" "$top/build/pki" "$top/userspace/fwverify"
+	touch "$stamp"
+fi

@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vm-test.sh SERIES [PAYLOAD]: build fwverify.ko (with the test PKI's
+# certificates embedded), the tool, the kselftests and the test firmware
+# tree, and run PAYLOAD (default: tests/kselftest/run_vm.sh) in the VM on
+# kernel SERIES.  Exit status and TAP output are the payload's.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+series=${1:?usage: vm-test.sh SERIES [PAYLOAD] [EXTRA-FILES...]}
+payload=${2:-tests/kselftest/run_vm.sh}
+shift $(($# >= 2 ? 2 : 1))
+vm=build/vm
+j=-j$(nproc)
+
+scripts/vm-prepare.sh
+make -s $j module KVER="$series" FWVERIFY_CERTS="$(cat build/pki/trusted.list)" \
+	2>&1 | grep -v '^Skipping BTF' || true
+[ -f "build/kmod/$series/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
+
+pl=$vm/payload-$series
+rm -rf "$pl"
+mkdir -p "$pl"
+cp "$payload" "$pl/run"
+cp build/kselftest/* "$pl/"
+for f in "$@"; do cp -r "$f" "$pl/"; done
+
+# Kernel modules the tests need that are not built in: test_firmware, and
+# the hashes a signature may use (request_module has no modprobe here).
+kmods=(--kmod test_firmware)
+for m in sha512_generic; do
+	if find "build/kernels/$series/modules/kernel" -name "$m.ko*" | grep -q .; then
+		kmods+=(--kmod "$m")
+	fi
+done
+
+scripts/mkinitramfs.sh --kernel "$series" --out "$vm/initrd-$series.cpio.gz" \
+	--module "build/kmod/$series/kmod/fwverify.ko" "${kmods[@]}" \
+	--payload "$pl" --firmware "$vm/firmware" --bin userspace/fwverify
+exec scripts/vm-run.sh --kernel "$series" --initrd "$vm/initrd-$series.cpio.gz" \
+	--timeout "${VM_TIMEOUT:-900}" --log-dir "build/vm-logs/$series"

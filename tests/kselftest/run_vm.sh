@@ -1,0 +1,9 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The VM payload of the kselftests: load fwverify, run every test binary.
+insmod /lib/modules/extra/fwverify.ko || exit 1
+rc=0
+for t in /payload/fwverify_test; do
+	"$t" || rc=1
+done
+exit $rc
