@@ -11,7 +11,8 @@
 #   /init                          tests/vm/init
 #   /bin/busybox + applet links
 #   /lib/modules/<release>/        kernel/... (from --kmod), modules.dep,
-#                                  modules.builtin, modules.load (load order)
+#                                  modules.alias, modules.builtin, and
+#                                  modules.load (init's load order)
 #   /lib/modules/extra/            --module files; <release>/extra links here
 #   /payload                       --payload
 #   /lib/firmware                  --firmware
@@ -38,7 +39,7 @@ EOF
 
 die() { echo "mkinitramfs: $*" >&2; exit 2; }
 
-series= out=
+series='' out=''
 modules=() kmods=() payloads=() firmwares=() bins=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -58,7 +59,10 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; die "unknown argument '$1'" ;;
 	esac
 done
-[ -n "$series" ] && [ -n "$out" ] || { usage >&2; die "--kernel and --out are required"; }
+if [ -z "$series" ] || [ -z "$out" ]; then
+	usage >&2
+	die "--kernel and --out are required"
+fi
 
 kdir=$top/build/kernels/$series
 [ -r "$kdir/release" ] || die "no kernel '$series' in build/kernels (run scripts/fetch-kernels.sh)"
@@ -184,6 +188,11 @@ write_module_index() {
 	for name in "${!kmod_dst[@]}"; do
 		echo "${kmod_dst[$name]}: $(closure "$name" | awk '!seen[$0]++' | tac | tr '\n' ' ')"
 	done | sed 's/ $//' | LC_ALL=C sort >"$moddir/modules.dep"
+	# For the kernel's request_module() ("crypto-sha512"), which runs
+	# busybox modprobe: it finds modules of the image by alias.
+	for name in "${!kmod_dst[@]}"; do
+		modinfo -F alias "$moddir/${kmod_dst[$name]}" | sed "s/^/alias /; s/\$/ $name/"
+	done | LC_ALL=C sort >"$moddir/modules.alias"
 	printf '%s\n' "${load_order[@]}" | sed '/^$/d' >"$moddir/modules.load"
 	[ ! -f "$kmoddir/modules.builtin" ] || cp "$kmoddir/modules.builtin" "$moddir/"
 }
@@ -205,7 +214,9 @@ shared_libs() {
 
 add_bin() {
 	local src=$1 lib
-	[ -f "$src" ] && [ -x "$src" ] || die "--bin $src: not an executable file"
+	if [ ! -f "$src" ] || [ ! -x "$src" ]; then
+		die "--bin $src: not an executable file"
+	fi
 	rm -f "$root/usr/bin/${src##*/}"
 	cp -L "$src" "$root/usr/bin/"
 	for lib in $(shared_libs "$src"); do
@@ -222,7 +233,7 @@ write_archive() {
 	case $out in
 	*.gz) compress="gzip -n -6" ;;
 	*.zst) compress="zstd -q -10" ;;
-	*) compress=cat ;;
+	*) compress="cat" ;;
 	esac
 	find "$root" -exec touch -h -d "@${SOURCE_DATE_EPOCH:-0}" {} +
 	(cd "$root" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |

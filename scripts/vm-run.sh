@@ -26,7 +26,7 @@ EOF
 
 die() { echo "vm-run: $*" >&2; exit 125; }
 
-series= initrd= timeout=600 logdir= append= mem=1024
+series='' initrd='' timeout=600 logdir='' append='' mem=1024
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
@@ -44,7 +44,10 @@ while [ $# -gt 0 ]; do
 	*) usage >&2; die "unknown argument '$1'" ;;
 	esac
 done
-[ -n "$series" ] && [ -n "$initrd" ] || { usage >&2; die "--kernel and --initrd are required"; }
+if [ -z "$series" ] || [ -z "$initrd" ]; then
+	usage >&2
+	die "--kernel and --initrd are required"
+fi
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "--timeout wants whole seconds, not '$timeout'"
 [[ $mem =~ ^[1-9][0-9]*$ ]] || die "--mem wants megabytes, not '$mem'"
 kernel=$top/build/kernels/$series/vmlinuz
@@ -57,14 +60,16 @@ console=$logdir/console.log output=$logdir/output.log qemulog=$logdir/qemu.log
 rm -f "$console" "$output" "$qemulog"
 
 cmdline="console=ttyS0 panic=-1 oops=panic mitigations=off printk.devkmsg=on $append"
+# shellcheck disable=SC2054 # commas separate QEMU suboptions
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
-	-machine q35 -cpu max -accel tcg -m "$mem" -smp 2
+	-machine q35 -cpu max -accel tcg,thread=single -m "$mem" -smp 2
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-serial "file:$console"
 	-chardev stdio,id=out,signal=off -serial chardev:out)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fwverify-vm.XXXXXX")
 qpid=
+# shellcheck disable=SC2317 # called from the trap
 cleanup() {
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill -TERM "$qpid" 2>/dev/null	# timeout(1) passes it on to QEMU

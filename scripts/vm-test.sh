@@ -26,7 +26,7 @@ cp build/kselftest/* "$pl/"
 for f in "$@"; do cp -r "$f" "$pl/"; done
 
 # Kernel modules the tests need that are not built in: test_firmware, and
-# the hashes a signature may use (request_module has no modprobe here).
+# the hashes a signature may use (only modules in the image can be modprobed).
 kmods=(--kmod test_firmware)
 for m in sha512_generic; do
 	if find "build/kernels/$series/modules/kernel" -name "$m.ko*" | grep -q .; then
@@ -36,6 +36,6 @@ done
 
 scripts/mkinitramfs.sh --kernel "$series" --out "$vm/initrd-$series.cpio.gz" \
 	--module "build/kmod/$series/kmod/fwverify.ko" "${kmods[@]}" \
-	--payload "$pl" --firmware "$vm/firmware" --bin userspace/fwverify
+	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify
 exec scripts/vm-run.sh --kernel "$series" --initrd "$vm/initrd-$series.cpio.gz" \
 	--timeout "${VM_TIMEOUT:-900}" --log-dir "build/vm-logs/$series"

@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The test command: installs what is missing (scripts/setup.sh), then runs
+# every suite and prints their TAP, then one summary line.
+#
+#   kmod-style   checkpatch --strict, sparse, W=1 on both kernels
+#   userspace    the tool's host tests under ASan and UBSan
+#   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
+#   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
+#
+# SUITES="vm-6.12 userspace" runs a subset.  Exit status 0 only if all pass.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
+	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
+fi
+
+suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12})
+logdir=build/test-logs
+mkdir -p "$logdir"
+passed=0 failed=0 bad=()
+
+run_suite() {
+	case $1 in
+	kmod-style) scripts/check-kmod.sh ;;
+	userspace) tests/userspace/run.sh ;;
+	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
+	*) echo "test: unknown suite '$1'" >&2; return 2 ;;
+	esac
+}
+
+for s in "${suites[@]}"; do
+	echo "# suite $s"
+	start=$SECONDS
+	run_suite "$s" 2>&1 | tee "$logdir/$s.log"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -cE '^ok [0-9]+' "$logdir/$s.log")
+	f=$(grep -cE '^not ok [0-9]+' "$logdir/$s.log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1	# it failed without saying which test: count the suite
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	[ "$rc" = 0 ] && [ "$f" = 0 ] || bad+=("$s")
+	echo "# suite $s: $p passed, $f failed, exit $rc, $((SECONDS - start))s"
+done
+
+[ ${#bad[@]} -eq 0 ] || echo "# failed suites: ${bad[*]} (logs in $logdir)"
+echo "$passed passed, $failed failed"
+[ ${#bad[@]} -eq 0 ]
