@@ -51,7 +51,7 @@ static void bio_freep(BIO **b)
 
 /*
  * Append the certificates of a PEM file (or of a single DER certificate) to *@certs.
- * Return: 0, -ENOKEY when the file holds none, or as read_file().
+ * Return: 0, -EBADMSG when the file holds none, or as read_file().
  */
 int cms_load_certs(const char *path, STACK_OF(X509) **certs)
 {
@@ -78,13 +78,15 @@ int cms_load_certs(const char *path, STACK_OF(X509) **certs)
 		n++;
 	}
 	if (!n) {
+		/* Not PEM: try one DER certificate, but keep PEM's error for the message. */
+		ERR_set_mark();
 		p = buf;
 		x = d2i_X509(NULL, &p, len);
+		ERR_pop_to_mark();
 		if (!x || !sk_X509_push(*certs, x)) {
 			X509_free(x);
-			return -ENOKEY;
+			return -EBADMSG;
 		}
-		n++;
 	}
 	/* PEM reading ends with a "no start line" error at the end of the file. */
 	ERR_clear_error();

@@ -8,12 +8,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include "digest.h"
 #include "util.h"
 
 #define CHUNK (256 * 1024)
+
+bool digest_available(const char *alg)
+{
+	EVP_MD *md = EVP_MD_fetch(NULL, alg, NULL);
+	bool ok = md;
+
+	ERR_clear_error();
+	EVP_MD_free(md);
+	return ok;
+}
 
 /*
  * Read @fd to its end and compute the @n digests in @d.

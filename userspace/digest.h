@@ -3,6 +3,7 @@
 #ifndef FWVERIFY_DIGEST_H
 #define FWVERIFY_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define DIGEST_MAX 64
@@ -13,6 +14,7 @@ struct digest {
 	size_t len;
 };
 
+bool digest_available(const char *alg);
 int digest_fd(int fd, struct digest *d, size_t n);
 
 #endif

@@ -171,10 +171,10 @@ const char *errno_text(int err)
 	}
 }
 
-/* Take OpenSSL's most specific queued error as text and clear the queue. Return: its length. */
+/* Take the first (root cause) of OpenSSL's queued errors as text and clear the queue. Return: its length. */
 size_t openssl_error_text(char *buf, size_t size)
 {
-	unsigned long e = ERR_peek_last_error();
+	unsigned long e = ERR_peek_error();
 	const char *lib, *reason;
 
 	buf[0] = '\0';

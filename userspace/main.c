@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fwverify: sign firmware, and check it by the rules the kernel applies. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "command.h"
+
+#ifndef FWVERIFY_VERSION
+#define FWVERIFY_VERSION "unknown"
+#endif
+
+static const struct command *const commands[] = {
+	&cmd_sign,
+	&cmd_verify,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+static void help(void)
+{
+	printf("Usage: fwverify COMMAND [OPTION]... [FILE]...\n"
+	       "       fwverify help COMMAND\n\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		printf("  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	printf("\nExit status: 0 success, 1 verification failed or refused, 2 usage or I/O error.\n");
+}
+
+void command_help(const struct command *c)
+{
+	printf("Usage: fwverify %s\n", c->help);
+}
+
+/* Report a getopt_long() failure (optstring starting with ':') and return the usage exit code. */
+int command_bad_option(const struct command *c, int opt, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (opt == ':')
+		fprintf(stderr, "fwverify: %s: option '%s' needs an argument", c->name, arg);
+	else if (optopt && arg[0] == '-' && arg[1] != '-')
+		fprintf(stderr, "fwverify: %s: unknown option '-%c'", c->name, optopt);
+	else
+		fprintf(stderr, "fwverify: %s: unknown option '%s'", c->name, arg);
+	fprintf(stderr, " (see 'fwverify help %s')\n", c->name);
+	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	const char *name;
+
+	if (argc < 2) {
+		fprintf(stderr, "fwverify: no command given (see 'fwverify --help')\n");
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		help();
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("fwverify %s\n", FWVERIFY_VERSION);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help") && argc == 2) {
+		help();
+		return EXIT_OK;
+	}
+	name = strcmp(argv[1], "help") ? argv[1] : argv[2];
+	c = find_command(name);
+	if (c && name == argv[2]) {
+		command_help(c);
+		return EXIT_OK;
+	}
+	if (c)
+		return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "fwverify: unknown command '%s' (see 'fwverify --help')\n", name);
+	return EXIT_USAGE;
+}
