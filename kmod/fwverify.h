@@ -7,12 +7,15 @@
 #define _FWVERIFY_H
 
 #include <linux/types.h>
+#include <crypto/sha2.h>
 
 struct file;
 struct key;
 
 /* Largest signature file read, in bytes; larger ones are malformed. */
 #define FWVERIFY_SIG_MAX	(64 * 1024)
+/* Longest signer description kept. */
+#define FWVERIFY_SIGNER_MAX	128
 
 /* The outcome of checking one firmware file; names in fwverify_result_name(). */
 enum fwverify_result {
@@ -30,6 +33,7 @@ enum fwverify_result {
 enum fwverify_stat {
 	FWVERIFY_STAT_DENIED = FWVERIFY_RESULT_NR,
 	FWVERIFY_STAT_ALLOWED,
+	FWVERIFY_STAT_CACHED,
 	FWVERIFY_STAT_NR
 };
 
@@ -39,11 +43,55 @@ enum fwverify_mode {
 	FWVERIFY_MODE_ENFORCE,
 };
 
-/* What verification found, and why, for the report. */
+/* How the firmware reached the kernel. */
+enum fwverify_source {
+	FWVERIFY_SRC_FILE,	/* a whole file read from a firmware directory */
+	FWVERIFY_SRC_PARTIAL,	/* a partial read: verified whole in the pre hook */
+	FWVERIFY_SRC_FALLBACK,	/* the sysfs fallback or fw_upload: no file */
+	FWVERIFY_SRC_PLATFORM,	/* platform (EFI embedded) firmware: no file */
+	FWVERIFY_SRC_CHECK,	/* securityfs check: verified, never loaded */
+};
+
+/* Identity of a file's current contents, for the verdict cache. */
+struct fwverify_file_id {
+	dev_t dev;
+	unsigned long ino;
+	u32 generation;
+	loff_t size;
+	s64 ctime_sec, mtime_sec;
+	u32 ctime_nsec, mtime_nsec;
+	u64 iversion;
+};
+
+/* What verification found, and why. */
 struct fwverify_verdict {
 	enum fwverify_result result;
 	int err;		/* the errno behind the result, 0 if verified */
 	const char *reason;	/* a short fixed phrase */
+	char signer[FWVERIFY_SIGNER_MAX];	/* who signed, if known */
+	u8 digest[SHA256_DIGEST_SIZE];		/* SHA-256 of the file as read */
+	bool have_digest;
+	bool cached;		/* reused from an earlier identical read */
+	struct fwverify_file_id blob_id, sig_id;	/* sig_id.ino 0: none */
+	u64 generation;		/* of keys, revocations and policy */
+};
+
+/*
+ * One decision: a firmware the loader read (or was handed) and what became
+ * of it.  @name is the name the driver requested, relative to the firmware
+ * directory (NULL when unknown); @path is where the loader looked for it.
+ */
+struct fwverify_event {
+	enum fwverify_source source;
+	char *name;
+	const char *path;
+	char *resolved;		/* the file's own path, if it has one */
+	struct file *file;	/* NULL for data without a file */
+	const void *buf;
+	size_t size;
+	void *owned;		/* a buffer verification read itself */
+	bool deny;
+	struct fwverify_verdict v;
 };
 
 /* certs.S: the certificates embedded at build time, as concatenated DER */
@@ -56,17 +104,66 @@ int fwverify_keyring_init(void);
 void fwverify_keyring_exit(void);
 
 /* verify.c */
-void fwverify_verify_file(struct file *file, const void *buf, size_t size,
-			  struct fwverify_verdict *v);
+int fwverify_verify_init(void);
+void fwverify_verify_exit(void);
+void fwverify_verify_file(struct fwverify_event *ev);
+void fwverify_verify_data(struct fwverify_event *ev);
 const char *fwverify_result_name(enum fwverify_result result);
+const char *fwverify_compressed(const char *name);
+u64 fwverify_generation(void);
+
+/* decompress.c */
+int fwverify_decompress(const char *suffix, const void *in, size_t in_len,
+			void **out, size_t *out_len);
+
+/* context.c: what the loader asked for, per task */
+struct fwverify_request {
+	struct list_head node;
+	struct task_struct *task;
+	const char *path;
+};
+
+void fwverify_request_begin(struct fwverify_request *req, const char *path);
+void fwverify_request_end(struct fwverify_request *req);
+const char *fwverify_request_path(void);
+char *fwverify_request_name(const char *path, gfp_t gfp);
+char *fwverify_last_name(gfp_t gfp, bool *decided);
+void fwverify_note_decision(void);
 
 /* policy.c */
+extern unsigned long fwverify_max_size;
 int fwverify_evaluate_read(struct file *file, void *buf, size_t size);
+int fwverify_evaluate_partial(struct file *file);
+int fwverify_evaluate_load_data(bool contents);
+int fwverify_evaluate_post_load_data(void *buf, size_t size,
+				     const char *description);
+int fwverify_check_path(const char *path, struct fwverify_event *ev);
+void fwverify_check_free(struct fwverify_event *ev);
+enum fwverify_mode fwverify_mode(void);
 
 /* sysfs.c */
 int fwverify_sysfs_init(void);
 void fwverify_sysfs_exit(void);
 void fwverify_stat_inc(enum fwverify_stat stat);
+extern struct kobject *fwverify_kobj;
+
+/* table.c: /sys/kernel/fwverify/firmware/ */
+int fwverify_table_init(void);
+void fwverify_table_exit(void);
+void fwverify_table_record(const struct fwverify_event *ev);
+bool fwverify_table_lookup(struct fwverify_event *ev);
+char *fwverify_escape(const char *s, char slash, gfp_t gfp);
+
+/* audit.c */
+void fwverify_audit(const struct fwverify_event *ev);
+const char *fwverify_source_name(enum fwverify_source source);
+
+/* uevent.c */
+void fwverify_uevent(const struct fwverify_event *ev);
+
+/* securityfs.c */
+int fwverify_securityfs_init(void);
+void fwverify_securityfs_exit(void);
 
 /* hook.c */
 int fwverify_hook_init(void);

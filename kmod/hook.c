@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Attach fwverify to the firmware loader: an ftrace hook redirects every
- * call of security_kernel_post_read_file() from the kernel to
- * fwverify_post_read_file(), which calls the original and then fwverify.
- * No policy here.
+ * Attach fwverify to the firmware loader.  Ftrace hooks redirect calls from
+ * the kernel of the security hooks the loader calls, and of the function it
+ * reads firmware paths with, to wrappers here that call the original and
+ * then fwverify.  No policy here.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
@@ -19,75 +19,171 @@
 /* Redirected calls that have not returned yet; unload waits for them. */
 static atomic_t fwverify_inflight = ATOMIC_INIT(0);
 
+static void fwverify_return(void)
+{
+	if (atomic_dec_and_test(&fwverify_inflight))
+		wake_up_var(&fwverify_inflight);
+}
+
+/*
+ * Each wrapper calls the original first, so that every LSM still runs; a
+ * call, never a tail jump (barrier()), or the hook would see the kernel as
+ * the caller and redirect the call back here.
+ */
+static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
+				  size_t buf_size, size_t *file_size,
+				  enum kernel_read_file_id id)
+{
+	struct fwverify_request req;
+	ssize_t ret;
+
+	if (id == READING_FIRMWARE)
+		fwverify_request_begin(&req, path);
+	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
+						file_size, id);
+	barrier();
+	if (id == READING_FIRMWARE)
+		fwverify_request_end(&req);
+	fwverify_return();
+	return ret;
+}
+
+static int fwverify_read_file(struct file *file, enum kernel_read_file_id id,
+			      bool contents)
+{
+	int ret = security_kernel_read_file(file, id, contents);
+
+	barrier();
+	/* Only a partial read: a whole one is checked after it is read. */
+	if (!ret && id == READING_FIRMWARE && !contents)
+		ret = fwverify_evaluate_partial(file);
+	fwverify_return();
+	return ret;
+}
+
 static int fwverify_post_read_file(struct file *file, char *buf, loff_t size,
 				   enum kernel_read_file_id id)
 {
-	int ret;
+	int ret = security_kernel_post_read_file(file, buf, size, id);
 
-	ret = security_kernel_post_read_file(file, buf, size, id);
-	/* A call, not a tail jump: the hook must see this module as caller. */
 	barrier();
 	if (!ret && id == READING_FIRMWARE)
 		ret = fwverify_evaluate_read(file, buf, size);
-
-	if (atomic_dec_and_test(&fwverify_inflight))
-		wake_up_var(&fwverify_inflight);
+	fwverify_return();
 	return ret;
 }
+
+static int fwverify_load_data(enum kernel_load_data_id id, bool contents)
+{
+	int ret = security_kernel_load_data(id, contents);
+
+	barrier();
+	if (!ret && id == LOADING_FIRMWARE)
+		ret = fwverify_evaluate_load_data(contents);
+	fwverify_return();
+	return ret;
+}
+
+static int fwverify_post_load_data(char *buf, loff_t size,
+				   enum kernel_load_data_id id,
+				   char *description)
+{
+	int ret = security_kernel_post_load_data(buf, size, id, description);
+
+	barrier();
+	if (!ret && id == LOADING_FIRMWARE)
+		ret = fwverify_evaluate_post_load_data(buf, size, description);
+	fwverify_return();
+	return ret;
+}
+
+struct fwverify_hook {
+	const char *name;
+	void *target;
+	void *wrapper;
+	struct ftrace_ops ops;
+};
+
+#define FWVERIFY_HOOK(_target, _wrapper) {				\
+	.name = #_target,						\
+	.target = _target,						\
+	.wrapper = _wrapper,						\
+}
+
+static struct fwverify_hook fwverify_hooks[] = {
+	FWVERIFY_HOOK(kernel_read_file_from_path_initns, fwverify_read_path),
+	FWVERIFY_HOOK(security_kernel_read_file, fwverify_read_file),
+	FWVERIFY_HOOK(security_kernel_post_read_file, fwverify_post_read_file),
+	FWVERIFY_HOOK(security_kernel_load_data, fwverify_load_data),
+	FWVERIFY_HOOK(security_kernel_post_load_data, fwverify_post_load_data),
+};
 
 static void notrace fwverify_ftrace_thunk(unsigned long ip,
 					  unsigned long parent_ip,
 					  struct ftrace_ops *ops,
 					  struct ftrace_regs *fregs)
 {
+	struct fwverify_hook *h = container_of(ops, struct fwverify_hook, ops);
+
 	/* Our own call of the original runs the original. */
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
 	atomic_inc(&fwverify_inflight);
-	ftrace_regs_set_instruction_pointer(fregs,
-					    (unsigned long)fwverify_post_read_file);
+	ftrace_regs_set_instruction_pointer(fregs, (unsigned long)h->wrapper);
 }
 
-static struct ftrace_ops fwverify_ftrace_ops = {
-	.func = fwverify_ftrace_thunk,
-	.flags = FTRACE_OPS_FL_IPMODIFY
-#ifndef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-		| FTRACE_OPS_FL_SAVE_REGS
-#endif
-};
-
-static unsigned long fwverify_target(void)
+static int fwverify_attach(struct fwverify_hook *h)
 {
-	return (unsigned long)security_kernel_post_read_file;
+	int err;
+
+	h->ops.func = fwverify_ftrace_thunk;
+	h->ops.flags = FTRACE_OPS_FL_IPMODIFY;
+	if (!IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))
+		h->ops.flags |= FTRACE_OPS_FL_SAVE_REGS;
+	err = ftrace_set_filter_ip(&h->ops, (unsigned long)h->target, 0, 0);
+	if (err) {
+		pr_err("cannot trace %s: %d\n", h->name, err);
+		return err;
+	}
+	err = register_ftrace_function(&h->ops);
+	if (err) {
+		pr_err("cannot hook %s: %d\n", h->name, err);
+		ftrace_set_filter_ip(&h->ops, (unsigned long)h->target, 1, 0);
+	}
+	return err;
+}
+
+static void fwverify_detach(struct fwverify_hook *h)
+{
+	/* After this no CPU is in the thunk for @h: every redirect counted. */
+	unregister_ftrace_function(&h->ops);
+	ftrace_set_filter_ip(&h->ops, (unsigned long)h->target, 1, 0);
 }
 
 int fwverify_hook_init(void)
 {
-	int err;
+	int i, err;
 
-	err = ftrace_set_filter_ip(&fwverify_ftrace_ops, fwverify_target(), 0, 0);
-	if (err) {
-		pr_err("cannot trace security_kernel_post_read_file: %d\n", err);
-		return err;
-	}
-	err = register_ftrace_function(&fwverify_ftrace_ops);
-	if (err) {
-		pr_err("cannot register the ftrace hook: %d\n", err);
-		goto err_filter;
+	for (i = 0; i < ARRAY_SIZE(fwverify_hooks); i++) {
+		err = fwverify_attach(&fwverify_hooks[i]);
+		if (err)
+			goto err_detach;
 	}
 	return 0;
 
-err_filter:
-	ftrace_set_filter_ip(&fwverify_ftrace_ops, fwverify_target(), 1, 0);
+err_detach:
+	while (--i >= 0)
+		fwverify_detach(&fwverify_hooks[i]);
 	return err;
 }
 
 void fwverify_hook_exit(void)
 {
-	/* After this no CPU is in the thunk, so every redirect is counted. */
-	unregister_ftrace_function(&fwverify_ftrace_ops);
+	int i;
+
+	for (i = ARRAY_SIZE(fwverify_hooks) - 1; i >= 0; i--)
+		fwverify_detach(&fwverify_hooks[i]);
 	wait_var_event(&fwverify_inflight, !atomic_read(&fwverify_inflight));
-	ftrace_set_filter_ip(&fwverify_ftrace_ops, fwverify_target(), 1, 0);
 	/* The last caller may still be returning through this module's text. */
 	synchronize_rcu();
 }

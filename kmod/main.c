@@ -17,17 +17,32 @@ static int __init fwverify_init(void)
 	err = fwverify_keyring_init();
 	if (err)
 		return err;
-	err = fwverify_sysfs_init();
+	err = fwverify_verify_init();
 	if (err)
 		goto err_keyring;
-	err = fwverify_hook_init();
+	err = fwverify_sysfs_init();
+	if (err)
+		goto err_verify;
+	err = fwverify_table_init();
 	if (err)
 		goto err_sysfs;
+	err = fwverify_securityfs_init();
+	if (err)
+		goto err_table;
+	err = fwverify_hook_init();
+	if (err)
+		goto err_securityfs;
 	pr_info("guarding firmware loads\n");
 	return 0;
 
+err_securityfs:
+	fwverify_securityfs_exit();
+err_table:
+	fwverify_table_exit();
 err_sysfs:
 	fwverify_sysfs_exit();
+err_verify:
+	fwverify_verify_exit();
 err_keyring:
 	fwverify_keyring_exit();
 	return err;
@@ -36,7 +51,10 @@ err_keyring:
 static void __exit fwverify_exit(void)
 {
 	fwverify_hook_exit();
+	fwverify_securityfs_exit();
+	fwverify_table_exit();
 	fwverify_sysfs_exit();
+	fwverify_verify_exit();
 	fwverify_keyring_exit();
 }
 

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What happens to a verdict: the mode decides between allowing and denying,
- * and every failure is counted and logged.
+ * What happens to firmware: one evaluator per way firmware reaches the
+ * kernel builds an event, has it verified, lets the mode decide between
+ * allowing and denying, and reports the decision.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
+#include <linux/err.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/moduleparam.h>
 #include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "fwverify.h"
 
@@ -19,7 +23,7 @@ static const char *const fwverify_mode_names[] = {
 	[FWVERIFY_MODE_ENFORCE]	= "enforce",
 };
 
-static int fwverify_mode = FWVERIFY_MODE_LOG;
+static int fwverify_mode_param = FWVERIFY_MODE_LOG;
 
 static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 {
@@ -27,7 +31,7 @@ static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 
 	if (mode < 0)
 		return -EINVAL;
-	if (xchg(&fwverify_mode, mode) != mode)
+	if (xchg(&fwverify_mode_param, mode) != mode)
 		pr_notice("mode %s\n", fwverify_mode_names[mode]);
 	return 0;
 }
@@ -35,7 +39,7 @@ static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 static int fwverify_mode_get(char *buf, const struct kernel_param *kp)
 {
 	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 fwverify_mode_names[READ_ONCE(fwverify_mode)]);
+			 fwverify_mode_names[READ_ONCE(fwverify_mode_param)]);
 }
 
 static const struct kernel_param_ops fwverify_mode_ops = {
@@ -45,25 +49,105 @@ static const struct kernel_param_ops fwverify_mode_ops = {
 module_param_cb(mode, &fwverify_mode_ops, NULL, 0644);
 MODULE_PARM_DESC(mode, "off, log (verify, report, allow) or enforce (deny what fails); default log");
 
+unsigned long fwverify_max_size = 256UL << 20;
+module_param_named(max_size, fwverify_max_size, ulong, 0644);
+MODULE_PARM_DESC(max_size, "largest firmware verified whole for a partial read, and largest decompressed content, in bytes (default 256 MiB)");
+
+enum fwverify_mode fwverify_mode(void)
+{
+	return READ_ONCE(fwverify_mode_param);
+}
+
 static DEFINE_RATELIMIT_STATE(fwverify_log_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
 
-static void fwverify_log_failure(struct file *file,
-				 const struct fwverify_verdict *v, bool deny)
+static void fwverify_log_failure(const struct fwverify_event *ev)
 {
-	char *tmp, *path = ERR_PTR(-ENOMEM);
+	char *where;
 
 	if (!__ratelimit(&fwverify_log_rs))
 		return;
+	where = fwverify_escape(ev->resolved ?: ev->name ?: "(unknown)", 0,
+				GFP_KERNEL);
+	pr_warn("%s: %s (%s, %d), %s\n", where ?: "(unnamed)",
+		fwverify_result_name(ev->v.result), ev->v.reason, ev->v.err,
+		ev->deny ? "denied" : "allowed");
+	kfree(where);
+}
+
+/* Count, log, tabulate, audit and announce one decision. */
+static void fwverify_report(const struct fwverify_event *ev)
+{
+	fwverify_stat_inc((enum fwverify_stat)ev->v.result);
+	fwverify_stat_inc(ev->deny ? FWVERIFY_STAT_DENIED :
+				     FWVERIFY_STAT_ALLOWED);
+	if (ev->v.cached)
+		fwverify_stat_inc(FWVERIFY_STAT_CACHED);
+	if (ev->v.result != FWVERIFY_VERIFIED)
+		fwverify_log_failure(ev);
+	else
+		pr_debug("%s: verified\n", ev->resolved ?: "?");
+	fwverify_table_record(ev);
+	fwverify_audit(ev);
+	fwverify_uevent(ev);
+}
+
+static void fwverify_event_free(struct fwverify_event *ev)
+{
+	kfree(ev->name);
+	kfree(ev->resolved);
+	vfree(ev->owned);
+}
+
+/* The name the driver asked for, and where the file really is. */
+static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
+				const char *path)
+{
+	char *tmp, *p;
+	const char *sfx;
+
 	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (tmp)
-		path = d_path(&file->f_path, tmp, PATH_MAX);
-	if (IS_ERR(path))
-		path = "(unnamed)";
-	pr_warn("%s: %s (%s, %d), %s\n", path,
-		fwverify_result_name(v->result), v->reason, v->err,
-		deny ? "denied" : "allowed");
+	if (!tmp)
+		return -ENOMEM;
+	p = d_path(&file->f_path, tmp, PATH_MAX);
+	ev->resolved = kstrdup(IS_ERR(p) ? "(unreachable)" : p, GFP_KERNEL);
 	kfree(tmp);
+	ev->path = path ?: ev->resolved;
+	if (!ev->resolved)
+		return -ENOMEM;
+	ev->name = fwverify_request_name(ev->path, GFP_KERNEL);
+	if (!ev->name)
+		return -ENOMEM;
+	/* "fw.bin.xz" is what the loader read for a request of "fw.bin". */
+	sfx = ev->source != FWVERIFY_SRC_CHECK ? fwverify_compressed(ev->name) :
+						 NULL;
+	if (sfx)
+		ev->name[strlen(ev->name) - strlen(sfx)] = '\0';
+	return 0;
+}
+
+/* Verify a file the loader has open, decide, report.  0 or -EKEYREJECTED. */
+static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
+{
+	enum fwverify_mode mode = fwverify_mode();
+	int err;
+
+	if (mode == FWVERIFY_MODE_OFF)
+		return 0;
+	ev->file = file;
+	err = fwverify_event_names(ev, file, fwverify_request_path());
+	if (err) {
+		/* Not even a name: fail safe in enforce mode. */
+		fwverify_event_free(ev);
+		return mode == FWVERIFY_MODE_ENFORCE ? -EKEYREJECTED : 0;
+	}
+	fwverify_verify_file(ev);
+	ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
+		   mode == FWVERIFY_MODE_ENFORCE;
+	fwverify_report(ev);
+	fwverify_note_decision();
+	fwverify_event_free(ev);
+	return ev->deny ? -EKEYREJECTED : 0;
 }
 
 /**
@@ -76,27 +160,147 @@ static void fwverify_log_failure(struct file *file,
  */
 int fwverify_evaluate_read(struct file *file, void *buf, size_t size)
 {
-	enum fwverify_mode mode = READ_ONCE(fwverify_mode);
-	struct fwverify_verdict v;
-	bool deny;
+	struct fwverify_event ev = {
+		.source = FWVERIFY_SRC_FILE, .buf = buf, .size = size,
+	};
+	int ret = fwverify_evaluate_file(&ev, file);
+
+	/* The buffer may be the driver's own: leave nothing of the blob in it. */
+	if (ret)
+		memset(buf, 0, size);
+	return ret;
+}
+
+/**
+ * fwverify_evaluate_partial() - decide on a file the loader reads in parts
+ * @file: the firmware file, with writes to it denied until the read ends
+ *
+ * The post-read hook never sees the whole of a partial read, so the whole
+ * file is verified here, before the first byte reaches the driver.
+ *
+ * Return: 0 to let the read go on, -EKEYREJECTED to deny it.
+ */
+int fwverify_evaluate_partial(struct file *file)
+{
+	struct fwverify_event ev = { .source = FWVERIFY_SRC_PARTIAL };
+
+	return fwverify_evaluate_file(&ev, file);
+}
+
+/* Firmware without a file: unsigned.  Report it; deny it in enforce mode. */
+static int fwverify_evaluate_nofile(enum fwverify_source source,
+				    const void *buf, size_t size)
+{
+	enum fwverify_mode mode = fwverify_mode();
+	struct fwverify_event ev = {
+		.source = source, .buf = buf, .size = size,
+	};
+	bool decided;
 
 	if (mode == FWVERIFY_MODE_OFF)
 		return 0;
+	ev.name = fwverify_last_name(GFP_KERNEL, &decided);
+	ev.deny = mode == FWVERIFY_MODE_ENFORCE;
+	/*
+	 * The loader announces a fallback after every failed request, even
+	 * when none will run.  A request whose file was refused was reported
+	 * then; it gets no other copy, and no second report.
+	 */
+	if (source == FWVERIFY_SRC_FALLBACK && !buf && decided)
+		goto out;
+	if (!ev.name && source == FWVERIFY_SRC_FALLBACK && buf)
+		ev.name = kstrdup("(sysfs)", GFP_KERNEL);
+	fwverify_verify_data(&ev);
+	fwverify_report(&ev);
+out:
+	fwverify_event_free(&ev);
+	return ev.deny ? -EKEYREJECTED : 0;
+}
 
-	fwverify_verify_file(file, buf, size, &v);
-	deny = v.result != FWVERIFY_VERIFIED && mode == FWVERIFY_MODE_ENFORCE;
-
-	fwverify_stat_inc((enum fwverify_stat)v.result);
-	fwverify_stat_inc(deny ? FWVERIFY_STAT_DENIED : FWVERIFY_STAT_ALLOWED);
-	if (v.result == FWVERIFY_VERIFIED) {
-		pr_debug("%pD: verified\n", file);
+/**
+ * fwverify_evaluate_load_data() - the loader announces firmware without a file
+ * @contents: whether the data will be handed over
+ *
+ * The sysfs fallback and platform firmware are announced before any data
+ * exists.  In enforce mode they are refused right away, as IMA and LoadPin
+ * do, so no user space helper is even asked; otherwise the decision waits
+ * for the data (fwverify_evaluate_post_load_data()).
+ *
+ * Return: 0 or -EKEYREJECTED.
+ */
+int fwverify_evaluate_load_data(bool contents)
+{
+	if (fwverify_mode() != FWVERIFY_MODE_ENFORCE)
 		return 0;
+	return fwverify_evaluate_nofile(FWVERIFY_SRC_FALLBACK, NULL, 0);
+}
+
+/**
+ * fwverify_evaluate_post_load_data() - firmware handed over without a file
+ * @buf: the data
+ * @size: its size
+ * @description: "blob" (sysfs fallback, fw_upload) or "platform"
+ *
+ * Return: 0 or -EKEYREJECTED.
+ */
+int fwverify_evaluate_post_load_data(void *buf, size_t size,
+				     const char *description)
+{
+	bool platform = description && !strcmp(description, "platform");
+	int ret;
+
+	ret = fwverify_evaluate_nofile(platform ? FWVERIFY_SRC_PLATFORM :
+					FWVERIFY_SRC_FALLBACK, buf, size);
+	if (ret)
+		memset(buf, 0, size);
+	return ret;
+}
+
+/**
+ * fwverify_check_path() - what would a load of @path get?
+ * @path: an absolute path
+ * @ev: filled with the verdict and the action the current mode would take;
+ *	the caller frees it with fwverify_check_free()
+ *
+ * Runs the verification of real loads on @path without loading anything
+ * and without counting, caching or reporting.
+ *
+ * Return: 0, or a negative errno if @path cannot be opened.
+ */
+int fwverify_check_path(const char *path, struct fwverify_event *ev)
+{
+	struct file *file;
+	int err;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->source = FWVERIFY_SRC_CHECK;
+	file = filp_open(path, O_RDONLY | O_NONBLOCK, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	err = -EINVAL;
+	if (!S_ISREG(file_inode(file)->i_mode))
+		goto out;
+	/* Like kernel_read_file(): the file cannot change while checked. */
+	err = deny_write_access(file);
+	if (err)
+		goto out;
+	ev->file = file;
+	err = fwverify_event_names(ev, file, path);
+	if (!err) {
+		fwverify_verify_file(ev);
+		ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
+			   fwverify_mode() == FWVERIFY_MODE_ENFORCE;
 	}
-	fwverify_log_failure(file, &v, deny);
-	if (!deny)
-		return 0;
+	allow_write_access(file);
+out:
+	ev->file = NULL;
+	fput(file);
+	if (err)
+		fwverify_event_free(ev);
+	return err;
+}
 
-	/* The buffer may be the driver's own: leave nothing of the blob in it. */
-	memset(buf, 0, size);
-	return -EKEYREJECTED;
+void fwverify_check_free(struct fwverify_event *ev)
+{
+	fwverify_event_free(ev);
 }

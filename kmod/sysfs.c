@@ -9,7 +9,7 @@
 #include "fwverify.h"
 
 static atomic_long_t fwverify_stats[FWVERIFY_STAT_NR];
-static struct kobject *fwverify_kobj;
+struct kobject *fwverify_kobj;
 
 struct fwverify_stat_attr {
 	struct kobj_attribute attr;
@@ -44,6 +44,7 @@ FWVERIFY_STAT_ATTR(st_malformed, "malformed", FWVERIFY_MALFORMED);
 FWVERIFY_STAT_ATTR(st_error, "error", FWVERIFY_ERROR);
 FWVERIFY_STAT_ATTR(st_denied, "denied", FWVERIFY_STAT_DENIED);
 FWVERIFY_STAT_ATTR(st_allowed, "allowed", FWVERIFY_STAT_ALLOWED);
+FWVERIFY_STAT_ATTR(st_cached, "cached", FWVERIFY_STAT_CACHED);
 
 static struct attribute *fwverify_stat_attrs[] = {
 	&fwverify_stat_st_verified.attr.attr,
@@ -55,6 +56,7 @@ static struct attribute *fwverify_stat_attrs[] = {
 	&fwverify_stat_st_error.attr.attr,
 	&fwverify_stat_st_denied.attr.attr,
 	&fwverify_stat_st_allowed.attr.attr,
+	&fwverify_stat_st_cached.attr.attr,
 	NULL
 };
 

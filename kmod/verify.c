@@ -2,24 +2,34 @@
 /*
  * From a firmware file and its detached PKCS#7 signature to a result.
  *
- * The signature is "<name>.p7s" in the directory the blob was read from,
- * looked up relative to that directory (never by walking the path again),
- * so it is the signature of the very file the loader opened.
+ * The signature is looked up beside the name the loader asked for, then
+ * beside the file a symlink led to (relative to the directory the loader
+ * already resolved, never by walking the path again).  For compressed
+ * firmware a signature of the stored file ("fw.bin.xz.p7s") is taken first,
+ * then one of the content ("fw.bin.p7s"), checked against the decompressed
+ * bytes.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
+#include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/key.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/stat.h>
+#include <linux/string.h>
 #include <linux/verification.h>
+#include <linux/vmalloc.h>
+#include <crypto/hash.h>
 #include <crypto/pkcs7.h>
+#include <keys/asymmetric-type.h>
 
 #include "fwverify.h"
 
@@ -33,9 +43,18 @@ static const char *const fwverify_result_names[FWVERIFY_RESULT_NR] = {
 	[FWVERIFY_ERROR]	 = "error",
 };
 
+/* Bumped whenever keys, revocations or policy change: old verdicts expire. */
+static atomic64_t fwverify_gen = ATOMIC64_INIT(1);
+static struct crypto_shash *fwverify_sha256;
+
 const char *fwverify_result_name(enum fwverify_result result)
 {
 	return fwverify_result_names[result];
+}
+
+u64 fwverify_generation(void)
+{
+	return atomic64_read(&fwverify_gen);
 }
 
 static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
@@ -46,90 +65,180 @@ static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
 	v->reason = reason;
 }
 
-/*
- * A signature that is a symlink is followed as the loader follows links:
- * from the initial namespace's root, starting at the blob's directory.
- */
-static int fwverify_follow_sig(struct dentry *dir, struct vfsmount *mnt,
-			       const char *signame, struct path *sigpath)
+/* Identity of what @path holds now; false if it cannot be had. */
+static bool fwverify_file_id(const struct path *path,
+			     struct fwverify_file_id *id)
 {
-	struct path dirpath = { .mnt = mnt, .dentry = dir }, root;
+	struct kstat st;
+
+	if (vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT))
+		return false;
+	id->dev = st.dev;
+	id->ino = st.ino;
+	id->generation = 0;
+	id->size = st.size;
+	id->ctime_sec = st.ctime.tv_sec;
+	id->ctime_nsec = st.ctime.tv_nsec;
+	id->mtime_sec = st.mtime.tv_sec;
+	id->mtime_nsec = st.mtime.tv_nsec;
+	id->iversion = 0;
+	return true;
+}
+
+/* The compression suffix the loader may have added to @name, or NULL. */
+const char *fwverify_compressed(const char *name)
+{
+	static const char *const suffixes[] = { ".xz", ".zst" };
+	size_t n = strlen(name), s;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		s = strlen(suffixes[i]);
+		if (n > s && !strcmp(name + n - s, suffixes[i]))
+			return suffixes[i];
+	}
+	return NULL;
+}
+
+/* Look up @name in @dir; a symlink is followed from the initial root. */
+static int fwverify_lookup_in(const struct path *dir, const char *name,
+			      struct path *out)
+{
+	struct path root;
 	char *tmp, *p, *full;
 	int err;
+
+	err = vfs_path_lookup(dir->dentry, dir->mnt, name, 0, out);
+	if (err || !d_is_symlink(out->dentry))
+		return err;
+	path_put(out);
 
 	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!tmp)
 		return -ENOMEM;
-	p = d_path(&dirpath, tmp, PATH_MAX);
-	if (IS_ERR(p)) {
-		err = PTR_ERR(p);
-		goto out;
+	p = d_path(dir, tmp, PATH_MAX);
+	full = IS_ERR(p) ? NULL : kasprintf(GFP_KERNEL, "%s/%s", p, name);
+	err = IS_ERR(p) ? PTR_ERR(p) : full ? 0 : -ENOMEM;
+	if (!err) {
+		get_fs_root(init_task.fs, &root);
+		err = vfs_path_lookup(root.dentry, root.mnt, full, LOOKUP_FOLLOW,
+				      out);
+		path_put(&root);
 	}
-	full = kasprintf(GFP_KERNEL, "%s/%s", p, signame);
-	if (!full) {
-		err = -ENOMEM;
-		goto out;
-	}
-	get_fs_root(init_task.fs, &root);
-	err = vfs_path_lookup(root.dentry, root.mnt, full, LOOKUP_FOLLOW,
-			      sigpath);
-	path_put(&root);
 	kfree(full);
-out:
 	kfree(tmp);
 	return err;
 }
 
-/* Open "<blob name>.p7s" beside @blob; ERR_PTR(-ENODATA) if there is none. */
-static struct file *fwverify_open_sig(struct file *blob,
-				      struct fwverify_verdict *v)
+/* Look up the absolute @path from the initial root, following symlinks. */
+static int fwverify_lookup_path(const char *path, struct path *out)
 {
-	struct name_snapshot name;
-	struct path sigpath;
-	struct dentry *dir;
-	struct file *f;
-	char *signame;
+	struct path root;
 	int err;
 
-	take_dentry_name_snapshot(&name, blob->f_path.dentry);
-	signame = kasprintf(GFP_KERNEL, "%s.p7s", name.name.name);
-	release_dentry_name_snapshot(&name);
-	if (!signame) {
-		fwverify_set(v, FWVERIFY_ERROR, -ENOMEM, "out of memory");
-		return ERR_PTR(-ENOMEM);
-	}
+	get_fs_root(init_task.fs, &root);
+	err = vfs_path_lookup(root.dentry, root.mnt, path, LOOKUP_FOLLOW, out);
+	path_put(&root);
+	return err;
+}
 
-	dir = dget_parent(blob->f_path.dentry);
-	err = vfs_path_lookup(dir, blob->f_path.mnt, signame, 0, &sigpath);
-	if (!err && d_is_symlink(sigpath.dentry)) {
-		path_put(&sigpath);
-		err = fwverify_follow_sig(dir, blob->f_path.mnt, signame,
-					  &sigpath);
-	}
-	dput(dir);
-	kfree(signame);
-	if (err == -ENOENT) {
-		fwverify_set(v, FWVERIFY_UNSIGNED, -ENODATA, "no signature file");
+/*
+ * Open a signature found at @sigpath.  Returns the file, ERR_PTR(-ENODATA)
+ * if there is nothing there, or another error with @v set.
+ */
+static struct file *fwverify_open_sig_path(int lookup_err,
+					   const struct path *sigpath,
+					   struct fwverify_verdict *v)
+{
+	struct file *f;
+
+	if (lookup_err == -ENOENT || lookup_err == -ENOTDIR)
 		return ERR_PTR(-ENODATA);
+	if (lookup_err) {
+		fwverify_set(v, FWVERIFY_ERROR, lookup_err,
+			     "cannot look up signature");
+		return ERR_PTR(lookup_err);
 	}
-	if (err) {
-		fwverify_set(v, FWVERIFY_ERROR, err, "cannot look up signature");
-		return ERR_PTR(err);
-	}
-
 	/* Checked before opening: a FIFO would block, a device has effects. */
-	if (!d_is_reg(sigpath.dentry)) {
+	if (!d_is_reg(sigpath->dentry)) {
 		fwverify_set(v, FWVERIFY_MALFORMED, -EBADMSG,
 			     "signature is not a regular file");
-		f = ERR_PTR(-EBADMSG);
-		goto out;
+		return ERR_PTR(-EBADMSG);
 	}
-	f = dentry_open(&sigpath, O_RDONLY, current_cred());
+	if (!fwverify_file_id(sigpath, &v->sig_id))
+		memset(&v->sig_id, 0, sizeof(v->sig_id));
+	f = dentry_open(sigpath, O_RDONLY, current_cred());
 	if (IS_ERR(f))
 		fwverify_set(v, FWVERIFY_ERROR, PTR_ERR(f),
 			     "cannot open signature");
-out:
-	path_put(&sigpath);
+	return f;
+}
+
+/* Try "<base>.p7s" in @dir (or, @dir NULL, the absolute path <base>.p7s). */
+static struct file *fwverify_try_sig(const struct path *dir, const char *base,
+				     size_t baselen, struct fwverify_verdict *v)
+{
+	struct path sigpath;
+	struct file *f;
+	char *name;
+	int err;
+
+	name = kasprintf(GFP_KERNEL, "%.*s.p7s", (int)baselen, base);
+	if (!name) {
+		fwverify_set(v, FWVERIFY_ERROR, -ENOMEM, "out of memory");
+		return ERR_PTR(-ENOMEM);
+	}
+	err = dir ? fwverify_lookup_in(dir, name, &sigpath) :
+		    fwverify_lookup_path(name, &sigpath);
+	kfree(name);
+	f = fwverify_open_sig_path(err, &sigpath, v);
+	if (!err)
+		path_put(&sigpath);
+	return f;
+}
+
+/*
+ * The signature of @ev: beside the requested path first, then beside the
+ * file itself.  *@content is set when the signature covers the
+ * decompressed content rather than the stored file.
+ */
+static struct file *fwverify_find_sig(struct fwverify_event *ev, bool *content)
+{
+	struct name_snapshot name;
+	struct dentry *parent;
+	struct path dir;
+	const char *sfx;
+	struct file *f = ERR_PTR(-ENODATA);
+
+	*content = false;
+	/* Requested through a symlink, or a path we were given to check. */
+	if (ev->path && (!ev->resolved || strcmp(ev->path, ev->resolved))) {
+		f = fwverify_try_sig(NULL, ev->path, strlen(ev->path), &ev->v);
+		sfx = fwverify_compressed(ev->path);
+		if (PTR_ERR(f) == -ENODATA && sfx) {
+			f = fwverify_try_sig(NULL, ev->path,
+					     strlen(ev->path) - strlen(sfx),
+					     &ev->v);
+			*content = true;
+		}
+		if (PTR_ERR(f) != -ENODATA)
+			return f;
+	}
+
+	take_dentry_name_snapshot(&name, ev->file->f_path.dentry);
+	parent = dget_parent(ev->file->f_path.dentry);
+	dir.mnt = ev->file->f_path.mnt;
+	dir.dentry = parent;
+	*content = false;
+	f = fwverify_try_sig(&dir, name.name.name, name.name.len, &ev->v);
+	sfx = fwverify_compressed(name.name.name);
+	if (PTR_ERR(f) == -ENODATA && sfx) {
+		f = fwverify_try_sig(&dir, name.name.name,
+				     name.name.len - strlen(sfx), &ev->v);
+		*content = true;
+	}
+	dput(parent);
+	release_dentry_name_snapshot(&name);
 	return f;
 }
 
@@ -236,6 +345,111 @@ static bool fwverify_sig_parses(const void *sig, size_t len,
 	return ok;
 }
 
+/*
+ * A minimal DER reader, enough to find the first SignerInfo's signer
+ * identifier; the kernel's own parser has already accepted the message.
+ */
+struct fwverify_der {
+	const u8 *p;
+	size_t len;
+};
+
+static bool fwverify_der_next(struct fwverify_der *d, u8 *tag,
+			      struct fwverify_der *val)
+{
+	size_t n, vlen = 0, hdr = 2;
+	unsigned int i;
+
+	if (d->len < 2)
+		return false;
+	*tag = d->p[0];
+	if (d->p[1] < 0x80) {
+		vlen = d->p[1];
+	} else {
+		n = d->p[1] & 0x7f;
+		if (!n || n > sizeof(size_t) || d->len < 2 + n)
+			return false;
+		for (i = 0; i < n; i++)
+			vlen = (vlen << 8) | d->p[2 + i];
+		hdr += n;
+	}
+	if (vlen > d->len - hdr)
+		return false;
+	val->p = d->p + hdr;
+	val->len = vlen;
+	d->p += hdr + vlen;
+	d->len -= hdr + vlen;
+	return true;
+}
+
+/* Step into the next element, which must have tag @want. */
+static bool fwverify_der_enter(struct fwverify_der *d, u8 want)
+{
+	struct fwverify_der val;
+	u8 tag;
+
+	if (!fwverify_der_next(d, &tag, &val) || tag != want)
+		return false;
+	*d = val;
+	return true;
+}
+
+static struct asymmetric_key_id *
+fwverify_signer_id(const void *sig, size_t len)
+{
+	struct fwverify_der d = { sig, len }, issuer, serial, sid;
+	u8 tag;
+
+	if (!fwverify_der_enter(&d, 0x30) ||		/* ContentInfo */
+	    !fwverify_der_next(&d, &tag, &sid) ||	/* contentType */
+	    !fwverify_der_enter(&d, 0xa0) ||		/* [0] content */
+	    !fwverify_der_enter(&d, 0x30) ||		/* SignedData */
+	    !fwverify_der_next(&d, &tag, &sid) ||	/* version */
+	    !fwverify_der_next(&d, &tag, &sid) ||	/* digestAlgorithms */
+	    !fwverify_der_next(&d, &tag, &sid))		/* encapContentInfo */
+		return NULL;
+	while (d.len && (d.p[0] == 0xa0 || d.p[0] == 0xa1))	/* certs, crls */
+		if (!fwverify_der_next(&d, &tag, &sid))
+			return NULL;
+	if (!fwverify_der_enter(&d, 0x31) ||		/* signerInfos */
+	    !fwverify_der_enter(&d, 0x30) ||		/* SignerInfo */
+	    !fwverify_der_next(&d, &tag, &sid) ||	/* version */
+	    !fwverify_der_next(&d, &tag, &sid))		/* sid */
+		return NULL;
+	if (tag == 0x80)				/* subjectKeyIdentifier */
+		return asymmetric_key_generate_id(sid.p, sid.len, "", 0);
+	if (tag != 0x30 || !fwverify_der_next(&sid, &tag, &issuer) ||
+	    tag != 0x30 || !fwverify_der_next(&sid, &tag, &serial) ||
+	    tag != 0x02)
+		return NULL;
+	return asymmetric_key_generate_id(serial.p, serial.len,
+					  issuer.p, issuer.len);
+}
+
+/* Name the signer: the trusted key's description, else its key id. */
+static void fwverify_find_signer(const void *sig, size_t len,
+				 struct fwverify_verdict *v)
+{
+	struct asymmetric_key_id *id = fwverify_signer_id(sig, len);
+	struct key *key;
+
+	v->signer[0] = '\0';
+	if (IS_ERR_OR_NULL(id))
+		return;
+	key = find_asymmetric_key(fwverify_keyring, id, NULL, NULL, false);
+	if (IS_ERR(key))
+		key = find_asymmetric_key(fwverify_keyring, NULL, id, NULL,
+					  false);
+	if (!IS_ERR(key)) {
+		strscpy(v->signer, key->description, sizeof(v->signer));
+		key_put(key);
+	} else {
+		snprintf(v->signer, sizeof(v->signer), "id:%*phN",
+			 min_t(int, id->len, 24), id->data);
+	}
+	kfree(id);
+}
+
 static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
 			       size_t len, struct fwverify_verdict *v)
 {
@@ -243,6 +457,7 @@ static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
 
 	if (!fwverify_sig_parses(sig, len, v))
 		return;
+	fwverify_find_signer(sig, len, v);
 
 	/*
 	 * Keys in .fwverify sign firmware and nothing else, so a signature
@@ -255,27 +470,154 @@ static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
 	fwverify_set_err(v, err, true);
 }
 
+/* Verify against the decompressed content of the (compressed) file. */
+static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
+				   size_t len)
+{
+	const char *sfx = fwverify_compressed(ev->file->f_path.dentry->d_name.name);
+	size_t out_len = 0;
+	void *out = NULL;
+	int err;
+
+	err = fwverify_decompress(sfx, ev->buf, ev->size, &out, &out_len);
+	if (err) {
+		fwverify_set(&ev->v, err == -EFBIG ? FWVERIFY_MALFORMED :
+			     err == -ENOMEM ? FWVERIFY_ERROR : FWVERIFY_MALFORMED,
+			     err, err == -EFBIG ?
+			     "decompressed size exceeds max_size" :
+			     "cannot decompress");
+		return;
+	}
+	fwverify_check_sig(out, out_len, sig, len, &ev->v);
+	vfree(out);
+}
+
+static void fwverify_digest(struct fwverify_event *ev)
+{
+	int err = crypto_shash_tfm_digest(fwverify_sha256, ev->buf, ev->size,
+					  ev->v.digest);
+
+	ev->v.have_digest = !err;
+}
+
+/*
+ * Read the whole file, for a partial read or a check: at most max_size
+ * bytes, while writes to it are denied (by kernel_read_file() for a
+ * partial read, here for a check).
+ */
+static int fwverify_read_whole(struct fwverify_event *ev)
+{
+	loff_t size = i_size_read(file_inode(ev->file)), pos = 0;
+	ssize_t n;
+	void *buf;
+
+	if (size > READ_ONCE(fwverify_max_size)) {
+		fwverify_set(&ev->v, FWVERIFY_ERROR, -EFBIG,
+			     "file larger than max_size");
+		return -EFBIG;
+	}
+	buf = vmalloc(max_t(loff_t, size, 1));
+	if (!buf) {
+		fwverify_set(&ev->v, FWVERIFY_ERROR, -ENOMEM, "out of memory");
+		return -ENOMEM;
+	}
+	while (pos < size) {
+		n = kernel_read(ev->file, buf + pos, size - pos, &pos);
+		if (n <= 0)
+			break;
+	}
+	if (pos != size) {
+		vfree(buf);
+		fwverify_set(&ev->v, FWVERIFY_ERROR, -EIO, "cannot read file");
+		return -EIO;
+	}
+	ev->buf = buf;
+	ev->size = size;
+	ev->owned = buf;
+	return 0;
+}
+
 /**
  * fwverify_verify_file() - verify a firmware file against its signature
- * @file: the firmware file as the loader opened it
- * @buf: its whole contents
- * @size: the size of @buf
- * @v: filled with the result, the errno behind it and a reason
+ * @ev: the event; @ev->file is set, and @ev->buf/@ev->size hold the whole
+ *	file or are NULL/0 to have it read here (@ev->owned then holds the
+ *	buffer, for the caller to vfree()).  @ev->v is filled with the result,
+ *	the errno behind it, a reason, the signer, the SHA-256 of the file and
+ *	the identities the verdict cache keys on.  A cached verdict is reused
+ *	when nothing changed.
  */
-void fwverify_verify_file(struct file *file, const void *buf, size_t size,
-			  struct fwverify_verdict *v)
+void fwverify_verify_file(struct fwverify_event *ev)
 {
+	struct fwverify_verdict *v = &ev->v;
 	struct file *sigf;
+	bool content;
 	size_t len = 0;
 	void *sig;
 
-	sigf = fwverify_open_sig(file, v);
+	memset(v, 0, sizeof(*v));
+	v->generation = fwverify_generation();
+	fwverify_file_id(&ev->file->f_path, &v->blob_id);
+
+	sigf = fwverify_find_sig(ev, &content);
+	if (PTR_ERR(sigf) == -ENODATA)
+		fwverify_set(v, FWVERIFY_UNSIGNED, -ENODATA, "no signature file");
+	if (!IS_ERR(sigf) || PTR_ERR(sigf) == -ENODATA) {
+		if (ev->source != FWVERIFY_SRC_CHECK &&
+		    fwverify_table_lookup(ev)) {
+			v->cached = true;
+			goto out;
+		}
+	}
+	if (!ev->buf && fwverify_read_whole(ev))
+		goto out;
+	fwverify_digest(ev);
 	if (IS_ERR(sigf))
 		return;
 	sig = fwverify_read_sig(sigf, &len, v);
-	fput(sigf);
-	if (!sig)
-		return;
-	fwverify_check_sig(buf, size, sig, len, v);
-	kvfree(sig);
+	if (sig) {
+		if (content)
+			fwverify_check_content(ev, sig, len);
+		else
+			fwverify_check_sig(ev->buf, ev->size, sig, len, v);
+		kvfree(sig);
+	}
+out:
+	if (!IS_ERR(sigf))
+		fput(sigf);
+}
+
+/**
+ * fwverify_verify_data() - the verdict on firmware handed over without a file
+ * @ev: the event, with @ev->buf and @ev->size set
+ *
+ * The sysfs fallback, fw_upload and platform firmware come with no file
+ * and so no signature: they are unsigned.  Their digest is still reported.
+ */
+void fwverify_verify_data(struct fwverify_event *ev)
+{
+	memset(&ev->v, 0, sizeof(ev->v));
+	ev->v.generation = fwverify_generation();
+	fwverify_set(&ev->v, FWVERIFY_UNSIGNED, -ENODATA,
+		     "no file to verify: sysfs fallback, fw_upload or platform firmware");
+	if (ev->buf)
+		fwverify_digest(ev);
+}
+
+int fwverify_verify_init(void)
+{
+	fwverify_sha256 = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(fwverify_sha256)) {
+		int err = PTR_ERR(fwverify_sha256);
+
+		pr_err("cannot allocate sha256: %d\n", err);
+		return err;
+	}
+	pr_info("hashing with %s\n",
+		crypto_shash_driver_name(fwverify_sha256));
+	return 0;
+}
+
+void fwverify_verify_exit(void)
+{
+	crypto_free_shash(fwverify_sha256);
 }

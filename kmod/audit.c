@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One audit record per decision, of type AUDIT_INTEGRITY_DATA (1800), the
+ * type IMA uses for firmware and file integrity: `ausearch -m
+ * INTEGRITY_DATA` finds fwverify's records beside IMA's.
+ */
+#include <linux/audit.h>
+#include <linux/minmax.h>
+#include <linux/string.h>
+
+#include "fwverify.h"
+
+static const char *const fwverify_source_names[] = {
+	[FWVERIFY_SRC_FILE]	= "file",
+	[FWVERIFY_SRC_PARTIAL]	= "partial",
+	[FWVERIFY_SRC_FALLBACK]	= "fallback",
+	[FWVERIFY_SRC_PLATFORM]	= "platform",
+	[FWVERIFY_SRC_CHECK]	= "check",
+};
+
+const char *fwverify_source_name(enum fwverify_source source)
+{
+	return fwverify_source_names[source];
+}
+
+/*
+ * " key=value" with an untrusted value, as audit_log_untrustedstring()
+ * (not exported) writes it: in quotes if it is plain, else in hex.
+ */
+static void fwverify_audit_str(struct audit_buffer *ab, const char *key,
+			       const char *s)
+{
+	size_t i, n = strlen(s), chunk;
+	const u8 *p = (const u8 *)s;
+	bool plain = n > 0;
+
+	for (i = 0; i < n && plain; i++)
+		plain = p[i] > 0x20 && p[i] < 0x7f && p[i] != '"';
+	if (plain) {
+		audit_log_format(ab, " %s=\"%s\"", key, s);
+		return;
+	}
+	audit_log_format(ab, " %s=", key);
+	for (i = 0; i < n; i += chunk) {
+		chunk = min_t(size_t, n - i, 64);
+		audit_log_format(ab, "%*phN", (int)chunk, p + i);
+	}
+	if (!n)
+		audit_log_format(ab, "?");
+}
+
+void fwverify_audit(const struct fwverify_event *ev)
+{
+	struct audit_buffer *ab;
+
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_INTEGRITY_DATA);
+	if (!ab)
+		return;
+	audit_log_format(ab, "op=fwverify source=%s",
+			 fwverify_source_name(ev->source));
+	fwverify_audit_str(ab, "name", ev->name ?: "");
+	fwverify_audit_str(ab, "path", ev->resolved ?: ev->path ?: "");
+	audit_log_format(ab, " result=%s action=%s",
+			 fwverify_result_name(ev->v.result),
+			 ev->deny ? "denied" : "allowed");
+	fwverify_audit_str(ab, "signer", ev->v.signer);
+	if (ev->v.have_digest)
+		audit_log_format(ab, " digest=sha256:%*phN", SHA256_DIGEST_SIZE,
+				 ev->v.digest);
+	else
+		audit_log_format(ab, " digest=?");
+	audit_log_format(ab, " res=%d", !ev->deny);
+	audit_log_end(ab);
+}

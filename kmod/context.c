@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the loader asked for.  The hooks see a file, not the request: this
+ * remembers, per task, the path the loader is reading (set around
+ * kernel_read_file_from_path_initns()) and the firmware name it last looked
+ * for, so that reports name the firmware as the driver requested it and a
+ * signature can be looked up beside the requested name of a symlink.
+ */
+#include <linux/err.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/utsname.h>
+
+#include "fwverify.h"
+
+static LIST_HEAD(fwverify_requests);
+static DEFINE_SPINLOCK(fwverify_requests_lock);
+
+/* The name each recent task last looked for, for fallback reports. */
+#define FWVERIFY_LAST_NAMES	16
+static struct {
+	struct task_struct *task;
+	unsigned long when;
+	char *name;
+	bool decided;	/* a file was read and decided on for it */
+} fwverify_last[FWVERIFY_LAST_NAMES];
+static unsigned int fwverify_last_next;
+static DEFINE_SPINLOCK(fwverify_last_lock);
+
+static void fwverify_remember(const char *path)
+{
+	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
+	unsigned int i;
+
+	if (!name)
+		return;
+	spin_lock(&fwverify_last_lock);
+	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
+		if (fwverify_last[i].task == current)
+			break;
+	if (i == FWVERIFY_LAST_NAMES)
+		i = fwverify_last_next++ % FWVERIFY_LAST_NAMES;
+	old = fwverify_last[i].name;
+	/* The same name again: the loader trying the next directory. */
+	if (!old || strcmp(old, name))
+		fwverify_last[i].decided = false;
+	fwverify_last[i].task = current;
+	fwverify_last[i].when = jiffies;
+	fwverify_last[i].name = name;
+	spin_unlock(&fwverify_last_lock);
+	kfree(old);
+}
+
+/**
+ * fwverify_last_name() - the firmware name this task last looked for
+ * @gfp: allocation flags
+ * @decided: set if a file of that name was read and decided on
+ *
+ * Return: a copy of the name if the task looked for one in the last ten
+ * seconds, else NULL.
+ */
+char *fwverify_last_name(gfp_t gfp, bool *decided)
+{
+	char *name = NULL;
+	unsigned int i;
+
+	*decided = false;
+	spin_lock(&fwverify_last_lock);
+	for (i = 0; i < FWVERIFY_LAST_NAMES; i++) {
+		if (fwverify_last[i].task == current &&
+		    time_before(jiffies, fwverify_last[i].when + 10 * HZ)) {
+			name = kstrdup(fwverify_last[i].name, GFP_ATOMIC);
+			*decided = fwverify_last[i].decided;
+		}
+	}
+	spin_unlock(&fwverify_last_lock);
+	return name;
+}
+
+/* A file this task looked for was read and decided on. */
+void fwverify_note_decision(void)
+{
+	unsigned int i;
+
+	spin_lock(&fwverify_last_lock);
+	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
+		if (fwverify_last[i].task == current)
+			fwverify_last[i].decided = true;
+	spin_unlock(&fwverify_last_lock);
+}
+
+void fwverify_request_begin(struct fwverify_request *req, const char *path)
+{
+	req->task = current;
+	req->path = path;
+	spin_lock(&fwverify_requests_lock);
+	list_add(&req->node, &fwverify_requests);
+	spin_unlock(&fwverify_requests_lock);
+	fwverify_remember(path);
+}
+
+void fwverify_request_end(struct fwverify_request *req)
+{
+	spin_lock(&fwverify_requests_lock);
+	list_del(&req->node);
+	spin_unlock(&fwverify_requests_lock);
+}
+
+/**
+ * fwverify_request_path() - the path the loader is reading in this task
+ *
+ * Return: the path, valid until the read returns, or NULL outside a read.
+ */
+const char *fwverify_request_path(void)
+{
+	struct fwverify_request *req;
+	const char *path = NULL;
+
+	spin_lock(&fwverify_requests_lock);
+	list_for_each_entry(req, &fwverify_requests, node) {
+		if (req->task == current) {
+			path = req->path;
+			break;
+		}
+	}
+	spin_unlock(&fwverify_requests_lock);
+	return path;
+}
+
+/* Strip @dir and a '/' from the front of @path; NULL if it is not there. */
+static const char *fwverify_under(const char *path, const char *dir,
+				  size_t dlen)
+{
+	while (dlen && dir[dlen - 1] == '/')
+		dlen--;
+	if (!dlen || strncmp(path, dir, dlen) || path[dlen] != '/')
+		return NULL;
+	path += dlen;
+	while (*path == '/')
+		path++;
+	return *path ? path : NULL;
+}
+
+/* firmware_class.path, the custom firmware directory, if one is set. */
+static char *fwverify_custom_dir(void)
+{
+	static const char param[] = "/sys/module/firmware_class/parameters/path";
+	struct file *f;
+	loff_t pos = 0;
+	char *buf;
+	ssize_t n;
+
+	f = filp_open(param, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return NULL;
+	buf = kzalloc(PATH_MAX, GFP_KERNEL);
+	n = buf ? kernel_read(f, buf, PATH_MAX - 1, &pos) : -ENOMEM;
+	fput(f);
+	if (n <= 0) {
+		kfree(buf);
+		return NULL;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/**
+ * fwverify_request_name() - the firmware name in a path the loader reads
+ * @path: "<firmware directory>/<name>" as the loader builds it
+ * @gfp: allocation flags
+ *
+ * The name is @path less the firmware directory it is in:
+ * /lib/firmware/updates/<release>, /lib/firmware/updates,
+ * /lib/firmware/<release>, /lib/firmware or the custom one
+ * (firmware_class.path).  A path elsewhere is its own name.
+ *
+ * Return: the name, or NULL if memory is short.
+ */
+char *fwverify_request_name(const char *path, gfp_t gfp)
+{
+	const char *rel = init_utsname()->release, *name = NULL;
+	char *custom, *ret, *dirs[4];
+	int i;
+
+	dirs[0] = kasprintf(gfp, "/lib/firmware/updates/%s", rel);
+	dirs[1] = "/lib/firmware/updates";
+	dirs[2] = kasprintf(gfp, "/lib/firmware/%s", rel);
+	dirs[3] = "/lib/firmware";
+	for (i = 0; i < ARRAY_SIZE(dirs) && !name; i++)
+		if (dirs[i])
+			name = fwverify_under(path, dirs[i], strlen(dirs[i]));
+	kfree(dirs[0]);
+	kfree(dirs[2]);
+	if (name)
+		return kstrdup(name, gfp);
+
+	/* Only then the custom directory: reading it costs an open. */
+	custom = fwverify_custom_dir();
+	if (custom)
+		name = fwverify_under(path, custom, strlen(custom));
+	ret = kstrdup(name ?: path, gfp);
+	kfree(custom);
+	return ret;
+}

@@ -1,0 +1,391 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/fwverify/firmware/<name>/: what was decided for each firmware
+ * name, and the verdict cache.  The table holds at most max_entries names;
+ * the one used least recently goes first, so a flood of distinct names
+ * costs a bounded amount of memory.
+ */
+#define pr_fmt(fmt) "fwverify: " fmt
+
+#include <linux/jhash.h>
+#include <linux/jiffies.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/timekeeping.h>
+
+#include "fwverify.h"
+
+/* Reads kept per request: every firmware directory the loader tries. */
+#define FWVERIFY_READS		6
+/* Longest directory name; longer names are cut and made unique by a hash. */
+#define FWVERIFY_DIRNAME_MAX	200
+/* A file changed this recently may change again unseen: do not cache it. */
+#define FWVERIFY_RACY_NS	(20 * NSEC_PER_MSEC)
+
+static unsigned int fwverify_max_entries = 256;
+module_param_named(max_entries, fwverify_max_entries, uint, 0644);
+MODULE_PARM_DESC(max_entries, "most firmware names reported under /sys/kernel/fwverify/firmware/ (default 256)");
+
+struct fwverify_read {
+	char *path;
+	bool denied;
+	bool cacheable;
+	enum fwverify_source source;
+	struct fwverify_verdict v;
+};
+
+struct fwverify_entry {
+	struct kobject kobj;
+	struct list_head node;		/* in fwverify_table, oldest first */
+	char *name;			/* as requested, escaped */
+	u64 loads;
+	time64_t last_load;
+	struct task_struct *task;	/* that made the latest request */
+	unsigned long when;		/* jiffies of its last read */
+	unsigned int nreads;		/* reads of the latest request */
+	struct fwverify_read reads[FWVERIFY_READS];
+};
+
+static LIST_HEAD(fwverify_table);
+static DEFINE_MUTEX(fwverify_table_lock);
+static unsigned int fwverify_table_len;
+static struct kobject *fwverify_table_kobj;
+
+/*
+ * Escape @s for sysfs, uevents and logs: control characters, bytes that
+ * are not ASCII and the backslash become \xHH, and @slash replaces '/'.
+ */
+char *fwverify_escape(const char *s, char slash, gfp_t gfp)
+{
+	size_t n = 0;
+	const u8 *p;
+	char *out, *o;
+
+	for (p = s; *p; p++)
+		n += (*p < 0x20 || *p >= 0x7f || *p == '\\') ? 4 : 1;
+	out = kmalloc(n + 1, gfp);
+	if (!out)
+		return NULL;
+	for (p = s, o = out; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (*p == '/' && slash) ? slash : *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+static struct fwverify_entry *to_entry(struct kobject *kobj)
+{
+	return container_of(kobj, struct fwverify_entry, kobj);
+}
+
+static const struct fwverify_read *fwverify_last_read(struct fwverify_entry *e)
+{
+	return e->nreads ? &e->reads[e->nreads - 1] : NULL;
+}
+
+static ssize_t fwverify_entry_show(struct kobject *kobj,
+				   struct kobj_attribute *attr, char *buf)
+{
+	struct fwverify_entry *e = to_entry(kobj);
+	const struct fwverify_read *r;
+	const char *f = attr->attr.name;
+	ssize_t len = 0;
+	unsigned int i;
+
+	mutex_lock(&fwverify_table_lock);
+	r = fwverify_last_read(e);
+	if (!strcmp(f, "name"))
+		len = sysfs_emit(buf, "%s\n", e->name);
+	else if (!strcmp(f, "loads"))
+		len = sysfs_emit(buf, "%llu\n", e->loads);
+	else if (!strcmp(f, "last_load"))
+		len = sysfs_emit(buf, "%lld\n", (long long)e->last_load);
+	else if (!r)
+		len = sysfs_emit(buf, "\n");
+	else if (!strcmp(f, "result"))
+		len = sysfs_emit(buf, "%s\n", fwverify_result_name(r->v.result));
+	else if (!strcmp(f, "action"))
+		len = sysfs_emit(buf, "%s\n", r->denied ? "denied" : "allowed");
+	else if (!strcmp(f, "signer"))
+		len = sysfs_emit(buf, "%s\n", r->v.signer);
+	else if (!strcmp(f, "digest"))
+		len = r->v.have_digest ?
+		      sysfs_emit(buf, "sha256:%*phN\n", SHA256_DIGEST_SIZE,
+				 r->v.digest) : sysfs_emit(buf, "\n");
+	else if (!strcmp(f, "size"))
+		len = sysfs_emit(buf, "%lld\n", (long long)r->v.blob_id.size);
+	else if (!strcmp(f, "path"))
+		len = sysfs_emit(buf, "%s\n", r->path);
+	else if (!strcmp(f, "reads"))
+		for (i = 0; i < e->nreads; i++)
+			len += sysfs_emit_at(buf, len, "%s %s %s%s\n",
+					     e->reads[i].path,
+					     fwverify_result_name(e->reads[i].v.result),
+					     e->reads[i].denied ? "denied" : "allowed",
+					     e->reads[i].v.cached ? " cached" : "");
+	mutex_unlock(&fwverify_table_lock);
+	return len;
+}
+
+#define FWVERIFY_ENTRY_ATTR(_var, _name)					\
+	static struct kobj_attribute fwverify_entry_##_var =		\
+		__ATTR(_name, 0444, fwverify_entry_show, NULL)
+
+FWVERIFY_ENTRY_ATTR(name, name);
+FWVERIFY_ENTRY_ATTR(result, result);
+FWVERIFY_ENTRY_ATTR(action, action);
+FWVERIFY_ENTRY_ATTR(signer, signer);
+FWVERIFY_ENTRY_ATTR(digest, digest);
+FWVERIFY_ENTRY_ATTR(size, size);
+FWVERIFY_ENTRY_ATTR(path, path);
+FWVERIFY_ENTRY_ATTR(loads, loads);
+FWVERIFY_ENTRY_ATTR(last_load, last_load);
+FWVERIFY_ENTRY_ATTR(reads, reads);
+
+static struct attribute *fwverify_entry_attrs[] = {
+	&fwverify_entry_name.attr,
+	&fwverify_entry_result.attr,
+	&fwverify_entry_action.attr,
+	&fwverify_entry_signer.attr,
+	&fwverify_entry_digest.attr,
+	&fwverify_entry_size.attr,
+	&fwverify_entry_path.attr,
+	&fwverify_entry_loads.attr,
+	&fwverify_entry_last_load.attr,
+	&fwverify_entry_reads.attr,
+	NULL
+};
+ATTRIBUTE_GROUPS(fwverify_entry);
+
+static void fwverify_clear_reads(struct fwverify_entry *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->nreads; i++)
+		kfree(e->reads[i].path);
+	e->nreads = 0;
+}
+
+static void fwverify_entry_release(struct kobject *kobj)
+{
+	struct fwverify_entry *e = to_entry(kobj);
+
+	fwverify_clear_reads(e);
+	kfree(e->name);
+	kfree(e);
+}
+
+static const struct kobj_type fwverify_entry_ktype = {
+	.release = fwverify_entry_release,
+	.sysfs_ops = &kobj_sysfs_ops,
+	.default_groups = fwverify_entry_groups,
+};
+
+/* Caller holds fwverify_table_lock. */
+static struct fwverify_entry *fwverify_find(const char *name)
+{
+	struct fwverify_entry *e;
+
+	list_for_each_entry(e, &fwverify_table, node)
+		if (!strcmp(e->name, name))
+			return e;
+	return NULL;
+}
+
+/* The directory name for @name: '/' as '!', cut short, unique. */
+static char *fwverify_dirname(const char *escaped, bool force_hash)
+{
+	char *dir = fwverify_escape(escaped, '!', GFP_KERNEL);
+	u32 hash = jhash(escaped, strlen(escaped), 0);
+
+	if (dir && (force_hash || strlen(dir) > FWVERIFY_DIRNAME_MAX))
+		snprintf(dir + min_t(size_t, strlen(dir), FWVERIFY_DIRNAME_MAX),
+			 12, "~%08x", hash);
+	return dir;
+}
+
+static struct fwverify_entry *fwverify_new_entry(char *name)
+{
+	struct fwverify_entry *e;
+	char *dir;
+	int err;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return NULL;
+	e->name = name;
+	kobject_init(&e->kobj, &fwverify_entry_ktype);
+	dir = fwverify_dirname(name, false);
+	err = dir ? kobject_add(&e->kobj, fwverify_table_kobj, "%s", dir) :
+		    -ENOMEM;
+	if (err == -EEXIST) {
+		/* "a/b" and "a!b" would share a directory name. */
+		kfree(dir);
+		dir = fwverify_dirname(name, true);
+		err = dir ? kobject_add(&e->kobj, fwverify_table_kobj, "%s",
+					dir) : -ENOMEM;
+	}
+	kfree(dir);
+	if (err) {
+		kobject_put(&e->kobj);
+		return NULL;
+	}
+	return e;
+}
+
+/* A file changed within FWVERIFY_RACY_NS of now may change again unseen. */
+static bool fwverify_settled(const struct fwverify_file_id *id)
+{
+	struct timespec64 now, ct = { id->ctime_sec, id->ctime_nsec };
+
+	ktime_get_coarse_real_ts64(&now);
+	return timespec64_to_ns(&now) - timespec64_to_ns(&ct) > FWVERIFY_RACY_NS;
+}
+
+/* True if @r was a verdict on exactly the file and signature @ev sees. */
+static bool fwverify_same(const struct fwverify_read *r,
+			  const struct fwverify_event *ev)
+{
+	return r->cacheable && r->source == ev->source &&
+	       r->v.generation == ev->v.generation &&
+	       !memcmp(&r->v.blob_id, &ev->v.blob_id, sizeof(r->v.blob_id)) &&
+	       !memcmp(&r->v.sig_id, &ev->v.sig_id, sizeof(r->v.sig_id)) &&
+	       ev->resolved && !strcmp(r->path, ev->resolved);
+}
+
+static char *fwverify_event_name(const struct fwverify_event *ev)
+{
+	return fwverify_escape(ev->name ?: ev->path ?: "(unknown)", 0,
+			       GFP_KERNEL);
+}
+
+/**
+ * fwverify_table_lookup() - reuse the verdict on an unchanged file
+ * @ev: the event, with @ev->v's generation and file identities set
+ *
+ * Return: true if @ev->v was filled from an earlier read of the same file,
+ * signature, keys and policy.
+ */
+bool fwverify_table_lookup(struct fwverify_event *ev)
+{
+	struct fwverify_entry *e;
+	char *name = fwverify_event_name(ev);
+	bool hit = false;
+	unsigned int i;
+
+	if (!name)
+		return false;
+	mutex_lock(&fwverify_table_lock);
+	e = fwverify_find(name);
+	for (i = 0; e && i < e->nreads && !hit; i++) {
+		if (fwverify_same(&e->reads[i], ev)) {
+			ev->v = e->reads[i].v;
+			hit = true;
+		}
+	}
+	mutex_unlock(&fwverify_table_lock);
+	kfree(name);
+	return hit;
+}
+
+/* Is @ev a further read of the request @e last saw, or a new request? */
+static bool fwverify_same_request(struct fwverify_entry *e,
+				  const struct fwverify_event *ev)
+{
+	unsigned int i;
+
+	if (!e->nreads || e->task != current || e->nreads == FWVERIFY_READS ||
+	    time_after(jiffies, e->when + HZ))
+		return false;
+	for (i = 0; i < e->nreads; i++)
+		if (ev->resolved && !strcmp(e->reads[i].path, ev->resolved))
+			return false;
+	return true;
+}
+
+/**
+ * fwverify_table_record() - report a decision in the firmware table
+ * @ev: the decision
+ */
+void fwverify_table_record(const struct fwverify_event *ev)
+{
+	struct fwverify_entry *e, *evict = NULL;
+	struct fwverify_read *r;
+	char *name, *path;
+
+	name = fwverify_event_name(ev);
+	path = fwverify_escape(ev->resolved ?: ev->path ?: "", 0, GFP_KERNEL);
+	if (!name || !path)
+		goto out;
+
+	mutex_lock(&fwverify_table_lock);
+	e = fwverify_find(name);
+	if (!e) {
+		e = fwverify_new_entry(name);
+		if (!e) {
+			mutex_unlock(&fwverify_table_lock);
+			name = NULL;	/* freed with the entry */
+			goto out;
+		}
+		name = NULL;
+		list_add_tail(&e->node, &fwverify_table);
+		if (++fwverify_table_len > max(fwverify_max_entries, 1U)) {
+			evict = list_first_entry(&fwverify_table,
+						 struct fwverify_entry, node);
+			list_del(&evict->node);
+			fwverify_table_len--;
+		}
+	} else {
+		list_move_tail(&e->node, &fwverify_table);
+	}
+
+	if (!fwverify_same_request(e, ev)) {
+		fwverify_clear_reads(e);
+		e->loads++;
+	}
+	r = &e->reads[e->nreads++];
+	r->path = path;
+	path = NULL;
+	r->denied = ev->deny;
+	r->source = ev->source;
+	r->v = ev->v;
+	r->cacheable = ev->file && fwverify_settled(&ev->v.blob_id) &&
+		       (!ev->v.sig_id.ino || fwverify_settled(&ev->v.sig_id));
+	e->task = current;
+	e->when = jiffies;
+	e->last_load = ktime_get_real_seconds();
+	mutex_unlock(&fwverify_table_lock);
+
+	/* Outside the lock: removal waits for readers, who take it. */
+	if (evict)
+		kobject_put(&evict->kobj);
+out:
+	kfree(name);
+	kfree(path);
+}
+
+int fwverify_table_init(void)
+{
+	fwverify_table_kobj = kobject_create_and_add("firmware", fwverify_kobj);
+	return fwverify_table_kobj ? 0 : -ENOMEM;
+}
+
+void fwverify_table_exit(void)
+{
+	struct fwverify_entry *e, *tmp;
+
+	list_for_each_entry_safe(e, tmp, &fwverify_table, node) {
+		list_del(&e->node);
+		kobject_put(&e->kobj);
+	}
+	kobject_put(fwverify_table_kobj);
+}

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A KOBJ_CHANGE uevent on /sys/kernel/fwverify for each decision, so that
+ * udev can act on a refused firmware (fwverify quarantine).
+ */
+#include <linux/kobject.h>
+#include <linux/slab.h>
+
+#include "fwverify.h"
+
+/* Values are cut to this length: a uevent carries at most 2 KiB. */
+#define FWVERIFY_UEVENT_VALUE_MAX	256
+
+void fwverify_uevent(const struct fwverify_event *ev)
+{
+	char *name, *path, *envp[6] = { NULL };
+	int i;
+
+	name = fwverify_escape(ev->name ?: "", 0, GFP_KERNEL);
+	path = fwverify_escape(ev->resolved ?: ev->path ?: "", 0, GFP_KERNEL);
+	if (!name || !path)
+		goto out;
+	envp[0] = kasprintf(GFP_KERNEL, "FWVERIFY_NAME=%.*s",
+			    FWVERIFY_UEVENT_VALUE_MAX, name);
+	envp[1] = kasprintf(GFP_KERNEL, "FWVERIFY_RESULT=%s",
+			    fwverify_result_name(ev->v.result));
+	envp[2] = kasprintf(GFP_KERNEL, "FWVERIFY_ACTION=%s",
+			    ev->deny ? "denied" : "allowed");
+	envp[3] = kasprintf(GFP_KERNEL, "FWVERIFY_PATH=%.*s",
+			    FWVERIFY_UEVENT_VALUE_MAX, path);
+	envp[4] = kasprintf(GFP_KERNEL, "FWVERIFY_SOURCE=%s",
+			    fwverify_source_name(ev->source));
+	for (i = 0; i < 5; i++)
+		if (!envp[i])
+			goto out;
+	kobject_uevent_env(fwverify_kobj, KOBJ_CHANGE, envp);
+out:
+	for (i = 0; i < 5; i++)
+		kfree(envp[i]);
+	kfree(name);
+	kfree(path);
+}
