@@ -3,7 +3,8 @@
 # The VM payload of the kselftests: load fwverify, run every test binary.
 insmod /lib/modules/extra/fwverify.ko || exit 1
 rc=0
-for t in /payload/fwverify_test; do
+for t in /payload/*_test; do
+	echo "# $t"
 	"$t" || rc=1
 done
 exit $rc
