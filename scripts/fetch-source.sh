@@ -12,13 +12,15 @@ PARTS=(
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
 	tools/testing/selftests/kselftest.h tools/testing/selftests/kselftest_harness.h
 	tools/testing/selftests/firmware
+	kernel/configs.c kernel/Makefile
 )
 
 for series in "${@:-6.1 6.12}"; do
 	for s in $series; do
 		tarball=/usr/src/linux-source-$s.tar.xz
 		[ -f "$tarball" ] || { echo "fetch-source: $tarball missing (install linux-source-$s)" >&2; exit 2; }
-		stamp=$(stat -c %Y-%s "$tarball")
+		# The stamp names the parts too, so a longer PARTS list unpacks again.
+		stamp="$(stat -c %Y-%s "$tarball") $(echo "${PARTS[*]}" | md5sum | cut -c1-12)"
 		dest=$cache/linux-source/$s
 		if [ "$(cat "$dest/.stamp" 2>/dev/null)" != "$stamp" ]; then
 			echo "fetch-source: unpacking parts of linux-source-$s"

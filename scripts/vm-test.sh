@@ -41,4 +41,5 @@ scripts/mkinitramfs.sh --kernel "$series" --out "$vm/initrd-$series.cpio.gz" \
 	--module "build/kmod/$series/kmod/fwverify.ko" "${kmods[@]}" \
 	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin "$(command -v keyctl)"
 exec scripts/vm-run.sh --kernel "$series" --initrd "$vm/initrd-$series.cpio.gz" \
-	--timeout "${VM_TIMEOUT:-900}" --log-dir "build/vm-logs/$series"
+	--timeout "${VM_TIMEOUT:-900}" --log-dir "${VM_LOGDIR:-build/vm-logs/$series}" \
+	--append "${VM_APPEND:-}"
