@@ -11,6 +11,7 @@ series=${1:?usage: vm-test.sh SERIES [PAYLOAD] [EXTRA-FILES...]}
 payload=${2:-tests/kselftest/run_vm.sh}
 shift $(($# >= 2 ? 2 : 1))
 vm=build/vm
+work=${VM_WORK:-$vm}	# payload and image: separate runs use separate VM_WORK
 j=-j$(nproc)
 
 scripts/vm-prepare.sh
@@ -18,7 +19,7 @@ make -s $j module KVER="$series" FWVERIFY_CERTS="$(cat build/pki/trusted.list)" 
 	2>&1 | grep -v '^Skipping BTF' || true
 [ -f "build/kmod/$series/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
 
-pl=$vm/payload-$series
+pl=$work/payload-$series
 rm -rf "$pl"
 mkdir -p "$pl"
 cp "$payload" "$pl/run"
@@ -37,9 +38,10 @@ for m in sha512_generic; do
 	fi
 done
 
-scripts/mkinitramfs.sh --kernel "$series" --out "$vm/initrd-$series.cpio.gz" \
+mkdir -p "$work"
+scripts/mkinitramfs.sh --kernel "$series" --out "$work/initrd-$series.cpio.gz" \
 	--module "build/kmod/$series/kmod/fwverify.ko" "${kmods[@]}" \
 	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin "$(command -v keyctl)"
-exec scripts/vm-run.sh --kernel "$series" --initrd "$vm/initrd-$series.cpio.gz" \
+exec scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd-$series.cpio.gz" \
 	--timeout "${VM_TIMEOUT:-900}" --log-dir "${VM_LOGDIR:-build/vm-logs/$series}" \
 	--append "${VM_APPEND:-}"
