@@ -36,10 +36,15 @@ static DEFINE_SPINLOCK(fwverify_last_lock);
 static void fwverify_remember(const char *path)
 {
 	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
+	const char *sfx;
 	unsigned int i;
 
 	if (!name)
 		return;
+	/* The loader's retry of "fw.bin" as "fw.bin.xz" is the same request. */
+	sfx = fwverify_compressed(name);
+	if (sfx)
+		name[strlen(name) - strlen(sfx)] = '\0';
 	spin_lock(&fwverify_last_lock);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		if (fwverify_last[i].task == current)
@@ -102,7 +107,8 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path)
 	spin_lock(&fwverify_requests_lock);
 	list_add(&req->node, &fwverify_requests);
 	spin_unlock(&fwverify_requests_lock);
-	fwverify_remember(path);
+	if (path)
+		fwverify_remember(path);
 }
 
 void fwverify_request_end(struct fwverify_request *req)
@@ -124,13 +130,74 @@ const char *fwverify_request_path(void)
 
 	spin_lock(&fwverify_requests_lock);
 	list_for_each_entry(req, &fwverify_requests, node) {
-		if (req->task == current) {
+		if (req->task == current && req->path) {
 			path = req->path;
 			break;
 		}
 	}
 	spin_unlock(&fwverify_requests_lock);
 	return path;
+}
+
+/* Is this task inside firmware_request_platform()? (path NULL marks it) */
+bool fwverify_in_platform_request(void)
+{
+	struct fwverify_request *req;
+	bool in = false;
+
+	spin_lock(&fwverify_requests_lock);
+	list_for_each_entry(req, &fwverify_requests, node)
+		in |= req->task == current && !req->path;
+	spin_unlock(&fwverify_requests_lock);
+	return in;
+}
+
+/*
+ * Requests that will use the sysfs fallback whatever its configuration:
+ * request_firmware_nowait() without a uevent.  Bounded, and forgotten
+ * after the loader's default fallback timeout.
+ */
+#define FWVERIFY_PENDING	32
+static struct {
+	unsigned long when;
+	char *name;
+} fwverify_pending[FWVERIFY_PENDING];
+static unsigned int fwverify_pending_next;
+
+void fwverify_custom_fallback_add(const char *name)
+{
+	char *copy = kstrdup(name, GFP_KERNEL), *old;
+	unsigned int i;
+
+	if (!copy)
+		return;
+	spin_lock(&fwverify_last_lock);
+	i = fwverify_pending_next++ % FWVERIFY_PENDING;
+	old = fwverify_pending[i].name;
+	fwverify_pending[i].name = copy;
+	fwverify_pending[i].when = jiffies;
+	spin_unlock(&fwverify_last_lock);
+	kfree(old);
+}
+
+/* Take @name off the pending custom fallbacks; true if it was there. */
+bool fwverify_custom_fallback_take(const char *name)
+{
+	char *found = NULL;
+	unsigned int i;
+
+	spin_lock(&fwverify_last_lock);
+	for (i = 0; i < FWVERIFY_PENDING && !found; i++) {
+		if (fwverify_pending[i].name &&
+		    time_before(jiffies, fwverify_pending[i].when + 60 * HZ) &&
+		    !strcmp(fwverify_pending[i].name, name)) {
+			found = fwverify_pending[i].name;
+			fwverify_pending[i].name = NULL;
+		}
+	}
+	spin_unlock(&fwverify_last_lock);
+	kfree(found);
+	return found;
 }
 
 /* Strip @dir and a '/' from the front of @path; NULL if it is not there. */
@@ -147,10 +214,9 @@ static const char *fwverify_under(const char *path, const char *dir,
 	return *path ? path : NULL;
 }
 
-/* firmware_class.path, the custom firmware directory, if one is set. */
-static char *fwverify_custom_dir(void)
+/* The first line of a small kernel file (a parameter, a sysctl), or NULL. */
+static char *fwverify_read_line(const char *param)
 {
-	static const char param[] = "/sys/module/firmware_class/parameters/path";
 	struct file *f;
 	loff_t pos = 0;
 	char *buf;
@@ -168,6 +234,22 @@ static char *fwverify_custom_dir(void)
 	}
 	buf[strcspn(buf, "\n")] = '\0';
 	return buf;
+}
+
+/* firmware_class.path, the custom firmware directory, if one is set. */
+static char *fwverify_custom_dir(void)
+{
+	return fwverify_read_line("/sys/module/firmware_class/parameters/path");
+}
+
+/* Does the loader run the sysfs fallback for every failed request? */
+bool fwverify_fallback_forced(void)
+{
+	char *v = fwverify_read_line("/proc/sys/kernel/firmware_config/force_sysfs_fallback");
+	bool forced = v && !strcmp(v, "1");
+
+	kfree(v);
+	return forced;
 }
 
 /**

@@ -111,6 +111,7 @@ void fwverify_verify_data(struct fwverify_event *ev);
 const char *fwverify_result_name(enum fwverify_result result);
 const char *fwverify_compressed(const char *name);
 u64 fwverify_generation(void);
+void fwverify_generation_bump(void);
 
 /* decompress.c */
 int fwverify_decompress(const char *suffix, const void *in, size_t in_len,
@@ -120,7 +121,7 @@ int fwverify_decompress(const char *suffix, const void *in, size_t in_len,
 struct fwverify_request {
 	struct list_head node;
 	struct task_struct *task;
-	const char *path;
+	const char *path;	/* NULL: a platform firmware request */
 };
 
 void fwverify_request_begin(struct fwverify_request *req, const char *path);
@@ -128,6 +129,10 @@ void fwverify_request_end(struct fwverify_request *req);
 const char *fwverify_request_path(void);
 char *fwverify_request_name(const char *path, gfp_t gfp);
 char *fwverify_last_name(gfp_t gfp, bool *decided);
+bool fwverify_in_platform_request(void);
+void fwverify_custom_fallback_add(const char *name);
+bool fwverify_custom_fallback_take(const char *name);
+bool fwverify_fallback_forced(void);
 void fwverify_note_decision(void);
 
 /* policy.c */

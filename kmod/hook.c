@@ -8,6 +8,7 @@
 #define pr_fmt(fmt) "fwverify: " fmt
 
 #include <linux/atomic.h>
+#include <linux/firmware.h>
 #include <linux/ftrace.h>
 #include <linux/kernel_read_file.h>
 #include <linux/module.h>
@@ -97,6 +98,38 @@ static int fwverify_post_load_data(char *buf, loff_t size,
 	return ret;
 }
 
+static int fwverify_request_nowait(struct module *module, bool uevent,
+				   const char *name, struct device *device,
+				   gfp_t gfp, void *context,
+				   void (*cont)(const struct firmware *fw,
+						void *context))
+{
+	int ret;
+
+	/* Without a uevent, the request uses the sysfs fallback regardless. */
+	if (!uevent && name)
+		fwverify_custom_fallback_add(name);
+	ret = request_firmware_nowait(module, uevent, name, device, gfp,
+				      context, cont);
+	barrier();
+	fwverify_return();
+	return ret;
+}
+
+static int fwverify_request_platform(const struct firmware **fw,
+				     const char *name, struct device *device)
+{
+	struct fwverify_request req;
+	int ret;
+
+	fwverify_request_begin(&req, NULL);
+	ret = firmware_request_platform(fw, name, device);
+	barrier();
+	fwverify_request_end(&req);
+	fwverify_return();
+	return ret;
+}
+
 struct fwverify_hook {
 	const char *name;
 	void *target;
@@ -116,6 +149,8 @@ static struct fwverify_hook fwverify_hooks[] = {
 	FWVERIFY_HOOK(security_kernel_post_read_file, fwverify_post_read_file),
 	FWVERIFY_HOOK(security_kernel_load_data, fwverify_load_data),
 	FWVERIFY_HOOK(security_kernel_post_load_data, fwverify_post_load_data),
+	FWVERIFY_HOOK(request_firmware_nowait, fwverify_request_nowait),
+	FWVERIFY_HOOK(firmware_request_platform, fwverify_request_platform),
 };
 
 static void notrace fwverify_ftrace_thunk(unsigned long ip,

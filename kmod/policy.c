@@ -50,7 +50,22 @@ module_param_cb(mode, &fwverify_mode_ops, NULL, 0644);
 MODULE_PARM_DESC(mode, "off, log (verify, report, allow) or enforce (deny what fails); default log");
 
 unsigned long fwverify_max_size = 256UL << 20;
-module_param_named(max_size, fwverify_max_size, ulong, 0644);
+
+/* A new cap changes what is malformed: earlier verdicts expire. */
+static int fwverify_max_size_set(const char *val, const struct kernel_param *kp)
+{
+	int err = param_set_ulong(val, kp);
+
+	if (!err)
+		fwverify_generation_bump();
+	return err;
+}
+
+static const struct kernel_param_ops fwverify_max_size_ops = {
+	.set = fwverify_max_size_set,
+	.get = param_get_ulong,
+};
+module_param_cb(max_size, &fwverify_max_size_ops, &fwverify_max_size, 0644);
 MODULE_PARM_DESC(max_size, "largest firmware verified whole for a partial read, and largest decompressed content, in bytes (default 256 MiB)");
 
 enum fwverify_mode fwverify_mode(void)
@@ -188,31 +203,18 @@ int fwverify_evaluate_partial(struct file *file)
 }
 
 /* Firmware without a file: unsigned.  Report it; deny it in enforce mode. */
-static int fwverify_evaluate_nofile(enum fwverify_source source,
+static int fwverify_evaluate_nofile(enum fwverify_source source, char *name,
 				    const void *buf, size_t size)
 {
 	enum fwverify_mode mode = fwverify_mode();
 	struct fwverify_event ev = {
-		.source = source, .buf = buf, .size = size,
+		.source = source, .name = name, .buf = buf, .size = size,
 	};
-	bool decided;
 
-	if (mode == FWVERIFY_MODE_OFF)
-		return 0;
-	ev.name = fwverify_last_name(GFP_KERNEL, &decided);
 	ev.deny = mode == FWVERIFY_MODE_ENFORCE;
-	/*
-	 * The loader announces a fallback after every failed request, even
-	 * when none will run.  A request whose file was refused was reported
-	 * then; it gets no other copy, and no second report.
-	 */
-	if (source == FWVERIFY_SRC_FALLBACK && !buf && decided)
-		goto out;
-	if (!ev.name && source == FWVERIFY_SRC_FALLBACK && buf)
-		ev.name = kstrdup("(sysfs)", GFP_KERNEL);
 	fwverify_verify_data(&ev);
 	fwverify_report(&ev);
-out:
+	fwverify_note_decision();
 	fwverify_event_free(&ev);
 	return ev.deny ? -EKEYREJECTED : 0;
 }
@@ -226,13 +228,36 @@ out:
  * do, so no user space helper is even asked; otherwise the decision waits
  * for the data (fwverify_evaluate_post_load_data()).
  *
+ * The loader announces the sysfs fallback after every failed request, even
+ * when none will run.  Only a fallback that would run is reported: a
+ * platform request, a request_firmware_nowait() without uevent, or any
+ * request while force_sysfs_fallback is set.  A request whose file was
+ * already refused was reported then.
+ *
  * Return: 0 or -EKEYREJECTED.
  */
 int fwverify_evaluate_load_data(bool contents)
 {
+	bool decided, real;
+	char *name;
+
 	if (fwverify_mode() != FWVERIFY_MODE_ENFORCE)
 		return 0;
-	return fwverify_evaluate_nofile(FWVERIFY_SRC_FALLBACK, NULL, 0);
+	name = fwverify_last_name(GFP_KERNEL, &decided);
+	if (decided) {
+		kfree(name);
+		return -EKEYREJECTED;
+	}
+	if (fwverify_in_platform_request())
+		return fwverify_evaluate_nofile(FWVERIFY_SRC_PLATFORM, name,
+						NULL, 0);
+	real = fwverify_fallback_forced() ||
+	       (name && fwverify_custom_fallback_take(name));
+	if (real)
+		return fwverify_evaluate_nofile(FWVERIFY_SRC_FALLBACK, name,
+						NULL, 0);
+	kfree(name);
+	return -EKEYREJECTED;
 }
 
 /**
@@ -247,10 +272,20 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 				     const char *description)
 {
 	bool platform = description && !strcmp(description, "platform");
+	bool decided;
+	char *name;
 	int ret;
 
+	if (fwverify_mode() == FWVERIFY_MODE_OFF)
+		return 0;
+	/* Platform data comes in the requester's task; sysfs data in a writer's. */
+	name = fwverify_last_name(GFP_KERNEL, &decided);
+	if (!platform) {
+		kfree(name);
+		name = kstrdup("(sysfs)", GFP_KERNEL);
+	}
 	ret = fwverify_evaluate_nofile(platform ? FWVERIFY_SRC_PLATFORM :
-					FWVERIFY_SRC_FALLBACK, buf, size);
+					FWVERIFY_SRC_FALLBACK, name, buf, size);
 	if (ret)
 		memset(buf, 0, size);
 	return ret;

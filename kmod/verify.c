@@ -57,6 +57,12 @@ u64 fwverify_generation(void)
 	return atomic64_read(&fwverify_gen);
 }
 
+/* Keys, revocations or policy changed: no earlier verdict holds. */
+void fwverify_generation_bump(void)
+{
+	atomic64_inc(&fwverify_gen);
+}
+
 static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
 			 int err, const char *reason)
 {
@@ -501,40 +507,109 @@ static void fwverify_digest(struct fwverify_event *ev)
 }
 
 /*
- * Read the whole file, for a partial read or a check: at most max_size
- * bytes, while writes to it are denied (by kernel_read_file() for a
- * partial read, here for a check).
+ * Read the whole of @file, at most max_size bytes, into a vmalloc()ed
+ * buffer.  For a partial read kernel_read_file() denies writes meanwhile.
  */
-static int fwverify_read_whole(struct fwverify_event *ev)
+static void *fwverify_read_all(struct file *file, size_t *len,
+			       struct fwverify_verdict *v)
 {
-	loff_t size = i_size_read(file_inode(ev->file)), pos = 0;
+	loff_t size = i_size_read(file_inode(file)), pos = 0;
 	ssize_t n;
 	void *buf;
 
 	if (size > READ_ONCE(fwverify_max_size)) {
-		fwverify_set(&ev->v, FWVERIFY_ERROR, -EFBIG,
+		fwverify_set(v, FWVERIFY_ERROR, -EFBIG,
 			     "file larger than max_size");
-		return -EFBIG;
+		return NULL;
 	}
 	buf = vmalloc(max_t(loff_t, size, 1));
 	if (!buf) {
-		fwverify_set(&ev->v, FWVERIFY_ERROR, -ENOMEM, "out of memory");
-		return -ENOMEM;
+		fwverify_set(v, FWVERIFY_ERROR, -ENOMEM, "out of memory");
+		return NULL;
 	}
 	while (pos < size) {
-		n = kernel_read(ev->file, buf + pos, size - pos, &pos);
+		n = kernel_read(file, buf + pos, size - pos, &pos);
 		if (n <= 0)
 			break;
 	}
 	if (pos != size) {
 		vfree(buf);
-		fwverify_set(&ev->v, FWVERIFY_ERROR, -EIO, "cannot read file");
-		return -EIO;
+		fwverify_set(v, FWVERIFY_ERROR, -EIO, "cannot read file");
+		return NULL;
 	}
-	ev->buf = buf;
-	ev->size = size;
-	ev->owned = buf;
-	return 0;
+	*len = size;
+	return buf;
+}
+
+static int fwverify_read_whole(struct fwverify_event *ev)
+{
+	ev->owned = fwverify_read_all(ev->file, &ev->size, &ev->v);
+	ev->buf = ev->owned;
+	return ev->owned ? 0 : -EIO;
+}
+
+/*
+ * Drivers fetch signature files through the loader too (cfg80211 loads
+ * regulatory.db.p7s).  Such a file is accepted when it is a good signature,
+ * by a trusted key, of the file it was requested beside.
+ */
+static void fwverify_verify_sigfile(struct fwverify_event *ev)
+{
+	size_t n = strlen(ev->path) - strlen(".p7s"), len = 0;
+	struct fwverify_verdict *v = &ev->v;
+	struct path target;
+	struct file *f;
+	char *name;
+	void *buf;
+	int err;
+
+	name = kstrndup(ev->path, n, GFP_KERNEL);
+	err = name ? fwverify_lookup_path(name, &target) : -ENOMEM;
+	kfree(name);
+	if (err) {
+		fwverify_set(v, err == -ENOENT ? FWVERIFY_UNSIGNED :
+			     FWVERIFY_ERROR, err,
+			     "no file beside this signature");
+		return;
+	}
+	if (!d_is_reg(target.dentry)) {
+		fwverify_set(v, FWVERIFY_MALFORMED, -EBADMSG,
+			     "signature of something not a regular file");
+		goto out;
+	}
+	fwverify_file_id(&target, &v->sig_id);
+	if (fwverify_table_lookup(ev)) {
+		v->cached = true;
+		goto out;
+	}
+	f = dentry_open(&target, O_RDONLY, current_cred());
+	if (IS_ERR(f)) {
+		fwverify_set(v, FWVERIFY_ERROR, PTR_ERR(f), "cannot open file");
+		goto out;
+	}
+	buf = fwverify_read_all(f, &len, v);
+	fput(f);
+	if (!buf)
+		goto out;
+	if (!ev->buf && fwverify_read_whole(ev))
+		goto free;
+	fwverify_digest(ev);
+	if (ev->size > FWVERIFY_SIG_MAX)
+		fwverify_set(v, FWVERIFY_MALFORMED, -EBADMSG,
+			     "signature is too large");
+	else
+		fwverify_check_sig(buf, len, ev->buf, ev->size, v);
+free:
+	vfree(buf);
+out:
+	path_put(&target);
+}
+
+static bool fwverify_is_sigfile(const char *path)
+{
+	size_t n = path ? strlen(path) : 0;
+
+	return n > 4 && !strcmp(path + n - 4, ".p7s");
 }
 
 /**
@@ -557,6 +632,10 @@ void fwverify_verify_file(struct fwverify_event *ev)
 	memset(v, 0, sizeof(*v));
 	v->generation = fwverify_generation();
 	fwverify_file_id(&ev->file->f_path, &v->blob_id);
+	if (fwverify_is_sigfile(ev->path)) {
+		fwverify_verify_sigfile(ev);
+		return;
+	}
 
 	sigf = fwverify_find_sig(ev, &content);
 	if (PTR_ERR(sigf) == -ENODATA)

@@ -12,5 +12,8 @@ stamp=build/vm/firmware/.stamp
 if [ ! -f "$stamp" ] || [ -n "$(find tests/kselftest/mkfwtree.sh userspace/fwverify build/pki -newer "$stamp" | head -1)" ]; then
 	rm -rf build/vm/firmware
 	tests/kselftest/mkfwtree.sh "$top/build/vm/firmware" "$top/build/pki" "$top/userspace/fwverify"
+	scripts/fetch-regdb.sh "$top/build/vm/firmware"
 	touch "$stamp"
 fi
+# The test module trusts the test PKI and Debian's regulatory.db signer.
+echo "$(cat build/pki/trusted.list),$top/build/vm/regdb-signer.pem" >build/vm/trusted.list

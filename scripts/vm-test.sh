@@ -15,7 +15,7 @@ work=${VM_WORK:-$vm}	# payload and image: separate runs use separate VM_WORK
 j=-j$(nproc)
 
 scripts/vm-prepare.sh
-make -s $j module KVER="$series" FWVERIFY_CERTS="$(cat build/pki/trusted.list)" \
+make -s $j module KVER="$series" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
 	2>&1 | grep -v '^Skipping BTF' || true
 [ -f "build/kmod/$series/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
 
@@ -39,8 +39,9 @@ for m in sha512_generic; do
 done
 
 mkdir -p "$work"
+cfg80211=$(find "build/kernels/$series/modules/kernel/net/wireless" -name 'cfg80211.ko*' | head -n 1)
 scripts/mkinitramfs.sh --kernel "$series" --out "$work/initrd-$series.cpio.gz" \
-	--module "build/kmod/$series/kmod/fwverify.ko" "${kmods[@]}" \
+	--module "build/kmod/$series/kmod/fwverify.ko" --module "$cfg80211" "${kmods[@]}" \
 	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin "$(command -v keyctl)"
 exec scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd-$series.cpio.gz" \
 	--timeout "${VM_TIMEOUT:-900}" --log-dir "${VM_LOGDIR:-build/vm-logs/$series}" \

@@ -52,3 +52,42 @@ blob fifo-sig.bin
 blob zero-sig.bin
 cp rsa-sha256.bin link-sig.bin
 blob big.bin $((4 << 20)); fsign big.bin rsa-signer
+
+# Compressed firmware: a signature of the stored file, or of the content.
+xzc() { xz -q -C crc32 "$1"; }
+blob comp-stored.bin; xzc comp-stored.bin; fsign comp-stored.bin.xz rsa-signer
+blob comp-content.bin; fsign comp-content.bin rsa-signer; xzc comp-content.bin
+blob comp-unsigned.bin; xzc comp-unsigned.bin
+blob comp-wrong.bin; fsign comp-wrong.bin rsa-signer; blob comp-wrong.bin; xzc comp-wrong.bin
+# A small file that grows: 8 MiB of zeros, signed as content.
+head -c $((8 << 20)) /dev/zero >bomb.bin; fsign bomb.bin rsa-signer; xzc bomb.bin
+blob compz-stored.bin; zstd -q --rm compz-stored.bin; fsign compz-stored.bin.zst rsa-signer
+blob compz-content.bin; fsign compz-content.bin rsa-signer; zstd -q --rm compz-content.bin
+head -c $((8 << 20)) /dev/zero >zbomb.bin; fsign zbomb.bin rsa-signer; zstd -q --rm zbomb.bin
+
+# Symlinked blobs: signature beside the file a link leads to, or beside
+# the requested name.
+mkdir -p link-target
+blob link-target/real.bin; fsign link-target/real.bin rsa-signer
+ln -s link-target/real.bin link-resolved.bin
+blob link-target/real2.bin; fsign link-target/real2.bin rsa-signer
+mv link-target/real2.bin.p7s link-requested.bin.p7s
+ln -s link-target/real2.bin link-requested.bin
+ln -s link-target/real.bin link-dangling-sig.bin
+ln -s no-such-file.p7s link-dangling-sig.bin.p7s
+
+# A bad copy in /lib/firmware/updates, a good one in /lib/firmware.
+mkdir -p ../updates/fwverify-test
+blob fallthrough.bin; fsign fallthrough.bin rsa-signer
+blob ../updates/fwverify-test/fallthrough.bin
+blob updates-only.bin
+mv updates-only.bin ../updates/fwverify-test/
+
+# Partial reads and reads into a driver's buffer (test_firmware: <= 1 KiB);
+# a fresh name per load.
+for i in 1 2 3 4 5 6; do
+	blob "partial-$i.bin" 1000; fsign "partial-$i.bin" rsa-signer
+	blob "partial-unsigned-$i.bin" 1000
+	blob "intobuf-$i.bin" 1000; fsign "intobuf-$i.bin" rsa-signer
+	blob "intobuf-unsigned-$i.bin" 1000
+done
