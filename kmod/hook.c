@@ -35,15 +35,17 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 				  size_t buf_size, size_t *file_size,
 				  enum kernel_read_file_id id)
 {
+	bool track = id == READING_FIRMWARE &&
+		     fwverify_mode() != FWVERIFY_MODE_OFF;
 	struct fwverify_request req;
 	ssize_t ret;
 
-	if (id == READING_FIRMWARE)
+	if (track)
 		fwverify_request_begin(&req, path);
 	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
 						file_size, id);
 	barrier();
-	if (id == READING_FIRMWARE)
+	if (track)
 		fwverify_request_end(&req);
 	fwverify_return();
 	return ret;

@@ -12,33 +12,49 @@ scripts/vm-prepare.sh
 make -s -C tests/bench
 
 fw=build/vm/bench-firmware
-if [ ! -f "$fw/.stamp" ]; then
+stamp=$(md5sum <"$0")
+if [ "$(cat "$fw/.stamp" 2>/dev/null)" != "$stamp" ]; then
 	rm -rf "$fw"
 	mkdir -p "$fw/fwverify-bench"
+	b=$fw/fwverify-bench
+	sign() { userspace/fwverify sign --key build/pki/rsa-signer.key \
+		--cert build/pki/rsa-signer.crt "$@" >/dev/null; }
 	for s in 4k:4096 1m:1048576 16m:16777216; do
-		f=$fw/fwverify-bench/${s%%:*}.bin
-		head -c "${s#*:}" /dev/urandom >"$f"
-		userspace/fwverify sign --key build/pki/rsa-signer.key \
-			--cert build/pki/rsa-signer.crt "$f" >/dev/null
+		head -c "${s#*:}" /dev/urandom >"$b/${s%%:*}.bin"
+		sign "$b/${s%%:*}.bin"
 	done
-	touch "$fw/.stamp"
+	head -c 1000 /dev/urandom >"$b/partial.bin"
+	sign "$b/partial.bin"
+	# 1 MiB that compresses about 2:1.
+	for c in xz-stored xz-content; do
+		openssl rand -hex 524288 >"$b/$c.bin"
+	done
+	xz -q -C crc32 "$b/xz-stored.bin"
+	sign "$b/xz-stored.bin.xz"
+	sign "$b/xz-content.bin"
+	xz -q -C crc32 "$b/xz-content.bin"
+	echo "$stamp" >"$fw/.stamp"
 fi
 
 declare -A res
-for k in ${KERNELS:-6.1 6.12}; do
-	out=$(VM_FIRMWARE=$fw scripts/vm-test.sh "$k" tests/bench/run_vm.sh build/bench/fwbench 2>&1) ||
+kernels=(${KERNELS:-6.1 6.12})
+for k in "${kernels[@]}"; do
+	out=$(VM_FIRMWARE=$fw VM_WORK=build/vm-bench scripts/vm-test.sh "$k" tests/bench/run_vm.sh build/bench/fwbench 2>&1) ||
 		{ echo "$out" >&2; echo "bench: VM run on $k failed" >&2; exit 1; }
-	while read -r _ size mode med min; do
-		res[$k,$size,$mode]=$med
+	while read -r _ case mode med _; do
+		res[$k,$case,$mode]=$med
 	done < <(grep '^BENCH ' <<<"$out")
 done
 
-printf '\n%-6s %-5s %12s %12s %8s\n' kernel size "off (us)" "enforce (us)" ratio
-for k in ${KERNELS:-6.1 6.12}; do
-	for size in 4k 1m 16m; do
-		off=${res[$k,$size,off]} enf=${res[$k,$size,enforce]}
-		printf '%-6s %-5s %12s %12s %8s\n' "$k" "$size" "$off" "$enf" \
-			"$(awk -v a="$enf" -v b="$off" 'BEGIN { printf "%.2f", a / b }')"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+echo
+echo "Median time of one load through test_firmware (us), QEMU TCG; ratios against mode=off"
+printf '%-6s %-10s %10s %12s %12s %10s %11s\n' kernel case off "enforce 1st" "enforce hit" "1st/off" "hit/off"
+for k in "${kernels[@]}"; do
+	for c in 4k 1m 16m partial xz-stored xz-content; do
+		off=${res[$k,$c,off]} first=${res[$k,$c,first]} hit=${res[$k,$c,cached]}
+		printf '%-6s %-10s %10s %12s %12s %10s %11s\n' "$k" "$c" "$off" "$first" "$hit" \
+			"$(ratio "$first" "$off")" "$(ratio "$hit" "$off")"
 	done
 done
 
