@@ -290,3 +290,14 @@ char *fwverify_request_name(const char *path, gfp_t gfp)
 	kfree(custom);
 	return ret;
 }
+
+/* Forget every remembered name, at module exit. */
+void fwverify_context_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
+		kfree(fwverify_last[i].name);
+	for (i = 0; i < FWVERIFY_PENDING; i++)
+		kfree(fwverify_pending[i].name);
+}

@@ -133,6 +133,7 @@ bool fwverify_in_platform_request(void);
 void fwverify_custom_fallback_add(const char *name);
 bool fwverify_custom_fallback_take(const char *name);
 bool fwverify_fallback_forced(void);
+void fwverify_context_exit(void);
 void fwverify_note_decision(void);
 
 /* policy.c */

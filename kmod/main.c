@@ -51,6 +51,7 @@ err_keyring:
 static void __exit fwverify_exit(void)
 {
 	fwverify_hook_exit();
+	fwverify_context_exit();
 	fwverify_securityfs_exit();
 	fwverify_table_exit();
 	fwverify_sysfs_exit();

@@ -9,6 +9,7 @@
 #include "fwverify.h"
 
 static atomic_long_t fwverify_stats[FWVERIFY_STAT_NR];
+static struct kset *fwverify_kset;
 struct kobject *fwverify_kobj;
 
 struct fwverify_stat_attr {
@@ -74,21 +75,29 @@ int fwverify_sysfs_init(void)
 {
 	int err;
 
-	fwverify_kobj = kobject_create_and_add("fwverify", kernel_kobj);
-	if (!fwverify_kobj)
+	fwverify_kset = kset_create_and_add("fwverify", NULL, kernel_kobj);
+	if (!fwverify_kset)
 		return -ENOMEM;
+	fwverify_kobj = &fwverify_kset->kobj;
+	/*
+	 * A uevent needs a kset above its kobject, and nothing above
+	 * /sys/kernel has one: /sys/kernel/fwverify is its own kset, so that
+	 * its uevents carry DEVPATH=/kernel/fwverify and SUBSYSTEM=fwverify.
+	 * The reference is dropped when the kobject leaves its kset.
+	 */
+	fwverify_kobj->kset = kset_get(fwverify_kset);
 	err = sysfs_create_group(fwverify_kobj, &fwverify_stats_group);
 	if (err)
-		goto err_kobj;
+		goto err_kset;
 	return 0;
 
-err_kobj:
-	kobject_put(fwverify_kobj);
+err_kset:
+	kset_unregister(fwverify_kset);
 	return err;
 }
 
 void fwverify_sysfs_exit(void)
 {
 	sysfs_remove_group(fwverify_kobj, &fwverify_stats_group);
-	kobject_put(fwverify_kobj);
+	kset_unregister(fwverify_kset);
 }

@@ -201,15 +201,24 @@ static struct fwverify_entry *fwverify_find(const char *name)
 	return NULL;
 }
 
-/* The directory name for @name: '/' as '!', cut short, unique. */
-static char *fwverify_dirname(const char *escaped, bool force_hash)
+/*
+ * The directory name for the escaped @name: '/' as '!', cut at
+ * FWVERIFY_DIRNAME_MAX and made unique by a hash when cut or when asked.
+ */
+static char *fwverify_dirname(const char *name, bool force_hash)
 {
-	char *dir = fwverify_escape(escaped, '!', GFP_KERNEL);
-	u32 hash = jhash(escaped, strlen(escaped), 0);
+	size_t len = strlen(name), keep = min_t(size_t, len, FWVERIFY_DIRNAME_MAX);
+	char *dir = kmalloc(keep + 10, GFP_KERNEL), *p;
 
-	if (dir && (force_hash || strlen(dir) > FWVERIFY_DIRNAME_MAX))
-		snprintf(dir + min_t(size_t, strlen(dir), FWVERIFY_DIRNAME_MAX),
-			 12, "~%08x", hash);
+	if (!dir)
+		return NULL;
+	memcpy(dir, name, keep);
+	dir[keep] = '\0';
+	for (p = dir; *p; p++)
+		if (*p == '/')
+			*p = '!';
+	if (force_hash || len > FWVERIFY_DIRNAME_MAX)
+		snprintf(dir + keep, 10, "~%08x", jhash(name, len, 0));
 	return dir;
 }
 
@@ -318,8 +327,9 @@ static bool fwverify_same_request(struct fwverify_entry *e,
  */
 void fwverify_table_record(const struct fwverify_event *ev)
 {
-	struct fwverify_entry *e, *evict = NULL;
+	struct fwverify_entry *e, *evict, *tmp;
 	struct fwverify_read *r;
+	LIST_HEAD(evicted);
 	char *name, *path;
 
 	name = fwverify_event_name(ev);
@@ -338,10 +348,12 @@ void fwverify_table_record(const struct fwverify_event *ev)
 		}
 		name = NULL;
 		list_add_tail(&e->node, &fwverify_table);
-		if (++fwverify_table_len > max(fwverify_max_entries, 1U)) {
+		fwverify_table_len++;
+		/* max_entries may have been lowered: evict down to it. */
+		while (fwverify_table_len > max(fwverify_max_entries, 1U)) {
 			evict = list_first_entry(&fwverify_table,
 						 struct fwverify_entry, node);
-			list_del(&evict->node);
+			list_move_tail(&evict->node, &evicted);
 			fwverify_table_len--;
 		}
 	} else {
@@ -366,8 +378,10 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	mutex_unlock(&fwverify_table_lock);
 
 	/* Outside the lock: removal waits for readers, who take it. */
-	if (evict)
+	list_for_each_entry_safe(evict, tmp, &evicted, node) {
+		list_del(&evict->node);
 		kobject_put(&evict->kobj);
+	}
 out:
 	kfree(name);
 	kfree(path);

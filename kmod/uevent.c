@@ -3,6 +3,8 @@
  * A KOBJ_CHANGE uevent on /sys/kernel/fwverify for each decision, so that
  * udev can act on a refused firmware (fwverify quarantine).
  */
+#define pr_fmt(fmt) "fwverify: " fmt
+
 #include <linux/kobject.h>
 #include <linux/slab.h>
 
@@ -33,7 +35,8 @@ void fwverify_uevent(const struct fwverify_event *ev)
 	for (i = 0; i < 5; i++)
 		if (!envp[i])
 			goto out;
-	kobject_uevent_env(fwverify_kobj, KOBJ_CHANGE, envp);
+	if (kobject_uevent_env(fwverify_kobj, KOBJ_CHANGE, envp))
+		pr_debug("cannot send a uevent for %s\n", name);
 out:
 	for (i = 0; i < 5; i++)
 		kfree(envp[i]);
