@@ -7,6 +7,7 @@
 #   userspace    the tool's host tests under ASan and UBSan
 #   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
 #   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
+#   kfence-6.12  the same with KFENCE sampling every 1 ms; any report fails
 #
 # SUITES="vm-6.12 userspace" runs a subset.  Exit status 0 only if all pass.
 set -uo pipefail
@@ -17,7 +18,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12})
+suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12 kfence-6.12})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -27,6 +28,13 @@ run_suite() {
 	kmod-style) scripts/check-kmod.sh ;;
 	userspace) tests/userspace/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
+	kfence-*)
+		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \
+			VM_LOGDIR=build/vm-logs/kfence scripts/vm-test.sh "${1#kfence-}" || return
+		if grep -q "BUG: KFENCE" build/vm-logs/kfence/console.log; then
+			echo "not ok - KFENCE reported a memory error (build/vm-logs/kfence/console.log)"
+			return 1
+		fi ;;
 	*) echo "test: unknown suite '$1'" >&2; return 2 ;;
 	esac
 }
