@@ -10,13 +10,15 @@
 # make test                 every test (what the README's test command runs)
 # make bench                benchmarks
 # make demo                 the demo in the VM
+# make selftests-matrix     the kernel's firmware selftests, unmodified, in the VM:
+#                           no fwverify, log and enforce, on 6.1 and 6.12
 
 TOP := $(CURDIR)
 KVER ?=
 ifneq ($(KVER),)
 KDIR ?= $(TOP)/build/kernels/$(KVER)/kdir
-MDIR := $(TOP)/build/kmod/$(KVER)
-CERTS_DER := $(TOP)/build/certs/$(KVER).der
+MDIR := $(or $(KMOD_OUT),$(TOP)/build/kmod/$(KVER))
+CERTS_DER := $(MDIR)/certs.der
 else
 KDIR ?= /lib/modules/$(shell uname -r)/build
 MDIR := $(TOP)
@@ -26,7 +28,7 @@ FWVERIFY_CERTS ?=
 
 KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h)
 
-.PHONY: all module userspace certs check test bench demo clean FORCE
+.PHONY: all module userspace certs check test bench demo selftests-matrix clean FORCE
 
 all: module userspace
 
@@ -55,6 +57,9 @@ bench:
 
 demo:
 	scripts/demo.sh
+
+selftests-matrix:
+	tests/upstream/matrix.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null

@@ -15,9 +15,10 @@ work=${VM_WORK:-$vm}	# payload and image: separate runs use separate VM_WORK
 j=-j$(nproc)
 
 scripts/vm-prepare.sh
-make -s $j module KVER="$series" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
+kout=${KMOD_OUT:-build/kmod/$series}	# separate trees for concurrent builds
+make -s $j module KVER="$series" KMOD_OUT="$top/$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
 	2>&1 | grep -v '^Skipping BTF' || true
-[ -f "build/kmod/$series/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
+[ -f "$kout/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
 
 pl=$work/payload-$series
 rm -rf "$pl"
@@ -41,7 +42,7 @@ done
 mkdir -p "$work"
 cfg80211=$(find "build/kernels/$series/modules/kernel/net/wireless" -name 'cfg80211.ko*' | head -n 1)
 scripts/mkinitramfs.sh --kernel "$series" --out "$work/initrd-$series.cpio.gz" \
-	--module "build/kmod/$series/kmod/fwverify.ko" --module "$cfg80211" "${kmods[@]}" \
+	--module "$kout/kmod/fwverify.ko" --module "$cfg80211" "${kmods[@]}" \
 	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin "$(command -v keyctl)"
 exec scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd-$series.cpio.gz" \
 	--timeout "${VM_TIMEOUT:-900}" --log-dir "${VM_LOGDIR:-build/vm-logs/$series}" \
