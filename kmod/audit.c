@@ -72,3 +72,16 @@ void fwverify_audit(const struct fwverify_event *ev)
 	audit_log_format(ab, " res=%d", !ev->deny);
 	audit_log_end(ab);
 }
+
+/* A change of configuration: mode, trust, policy, revocations, lock. */
+void fwverify_audit_change(const char *what, unsigned long value)
+{
+	struct audit_buffer *ab;
+
+	ab = audit_log_start(audit_context(), GFP_KERNEL, AUDIT_INTEGRITY_DATA);
+	if (!ab)
+		return;
+	audit_log_format(ab, "op=fwverify_config what=%s value=%lu res=1",
+			 what, value);
+	audit_log_end(ab);
+}

@@ -72,6 +72,7 @@ struct fwverify_verdict {
 	u8 digest[SHA256_DIGEST_SIZE];		/* SHA-256 of the file as read */
 	bool have_digest;
 	bool cached;		/* reused from an earlier identical read */
+	bool cacheable;		/* trusted through .fwverify, not elsewhere */
 	struct fwverify_file_id blob_id, sig_id;	/* sig_id.ino 0: none */
 	u64 generation;		/* of keys, revocations and policy */
 };
@@ -90,6 +91,7 @@ struct fwverify_event {
 	const void *buf;
 	size_t size;
 	void *owned;		/* a buffer verification read itself */
+	struct key *pin;	/* a policy rule's only trusted signer */
 	bool deny;
 	struct fwverify_verdict v;
 };
@@ -102,6 +104,32 @@ extern const u8 fwverify_certs_end[];
 extern struct key *fwverify_keyring;
 int fwverify_keyring_init(void);
 void fwverify_keyring_exit(void);
+void fwverify_keyring_freeze(void);
+unsigned long fwverify_keyring_size(void);
+int fwverify_verify_sig(const void *data, size_t len, const void *sig,
+			size_t siglen, struct key *pin, bool *via_fwverify);
+
+/* revoke.c */
+extern const struct file_operations fwverify_revoke_fops;
+bool fwverify_revoked(const u8 *digest, const char **reason);
+void fwverify_revoke_exit(void);
+
+/* lock.c */
+extern const struct file_operations fwverify_lock_fops;
+bool fwverify_locked(void);
+void fwverify_lock_init(void);
+void fwverify_lock_exit(void);
+
+/* rules.c: the policy file */
+extern const struct file_operations fwverify_policy_fops;
+struct fwverify_rule_match {
+	enum fwverify_mode action;
+	struct key *pin;	/* referenced; key_put() it */
+};
+
+bool fwverify_policy_match(const char *name, struct fwverify_rule_match *m);
+void fwverify_policy_exit(void);
+bool fwverify_policy_empty(void);
 
 /* verify.c */
 int fwverify_verify_init(void);
@@ -133,6 +161,7 @@ bool fwverify_in_platform_request(void);
 void fwverify_custom_fallback_add(const char *name);
 bool fwverify_custom_fallback_take(const char *name);
 bool fwverify_fallback_forced(void);
+char *fwverify_read_line(const char *path);
 void fwverify_context_exit(void);
 void fwverify_note_decision(void);
 
@@ -146,6 +175,7 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 int fwverify_check_path(const char *path, struct fwverify_event *ev);
 void fwverify_check_free(struct fwverify_event *ev);
 enum fwverify_mode fwverify_mode(void);
+bool fwverify_active(void);
 
 /* sysfs.c */
 int fwverify_sysfs_init(void);
@@ -162,6 +192,7 @@ char *fwverify_escape(const char *s, char slash, gfp_t gfp);
 
 /* audit.c */
 void fwverify_audit(const struct fwverify_event *ev);
+void fwverify_audit_change(const char *what, unsigned long value);
 const char *fwverify_source_name(enum fwverify_source source);
 
 /* uevent.c */

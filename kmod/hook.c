@@ -35,8 +35,7 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 				  size_t buf_size, size_t *file_size,
 				  enum kernel_read_file_id id)
 {
-	bool track = id == READING_FIRMWARE &&
-		     fwverify_mode() != FWVERIFY_MODE_OFF;
+	bool track = id == READING_FIRMWARE && fwverify_active();
 	struct fwverify_request req;
 	ssize_t ret;
 

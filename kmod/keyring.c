@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The .fwverify keyring: the certificates fwverify trusts for firmware, as
- * embedded at build time (FWVERIFY_CERTS=).  Keys in it sign firmware only.
+ * embedded at build time (FWVERIFY_CERTS=) and added by root; keys in it
+ * sign firmware only.  And the other keyrings the trust parameter adds.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
@@ -10,6 +11,10 @@
 #include <linux/init.h>
 #include <linux/key.h>
 #include <linux/key-type.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/verification.h>
 #include <keys/asymmetric-type.h>
 
 #include "fwverify.h"
@@ -72,24 +77,174 @@ static void __init fwverify_load_certs(const u8 *p, size_t len)
 	}
 }
 
+/* What else is trusted: the module parameter "trust". */
+enum {
+	FWVERIFY_TRUST_BUILTIN	= BIT(0),
+	FWVERIFY_TRUST_SECONDARY = BIT(1),
+	FWVERIFY_TRUST_PLATFORM	= BIT(2),
+};
+
+static const char *const fwverify_trust_names[] = {
+	"builtin", "secondary", "platform",
+};
+
+static unsigned int fwverify_trust;
+
+static int fwverify_trust_set(const char *val, const struct kernel_param *kp)
+{
+	char *buf, *cur, *tok;
+	unsigned int trust = 0;
+	int i, err = 0;
+
+	if (fwverify_locked())
+		return -EPERM;
+	buf = kstrdup(val, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	cur = strim(buf);
+	while ((tok = strsep(&cur, ",")) && !err) {
+		if (!*tok || !strcmp(tok, "none"))
+			continue;
+		i = match_string(fwverify_trust_names,
+				 ARRAY_SIZE(fwverify_trust_names), tok);
+		if (i < 0)
+			err = -EINVAL;
+		else
+			trust |= BIT(i);
+	}
+	kfree(buf);
+	if (err)
+		return err;
+	WRITE_ONCE(fwverify_trust, trust);
+	fwverify_generation_bump();
+	fwverify_audit_change("trust", trust);
+	return 0;
+}
+
+static int fwverify_trust_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int trust = READ_ONCE(fwverify_trust);
+	int i, len = 0;
+
+	for (i = 0; i < ARRAY_SIZE(fwverify_trust_names); i++)
+		if (trust & BIT(i))
+			len += scnprintf(buf + len, PAGE_SIZE - len, "%s%s",
+					 len ? "," : "", fwverify_trust_names[i]);
+	return len + scnprintf(buf + len, PAGE_SIZE - len, "%s\n",
+			       len ? "" : "none");
+}
+
+static const struct kernel_param_ops fwverify_trust_ops = {
+	.set = fwverify_trust_set,
+	.get = fwverify_trust_get,
+};
+module_param_cb(trust, &fwverify_trust_ops, NULL, 0644);
+MODULE_PARM_DESC(trust, "other keyrings whose keys may sign firmware, with authenticated attributes only: builtin, secondary, platform, comma separated (default none)");
+
+/**
+ * fwverify_verify_sig() - verify a detached signature by the trust rules
+ * @data: the signed content
+ * @len: its size
+ * @sig: the PKCS#7 signature
+ * @siglen: its size
+ * @pin: if not NULL, the only keyring trusted (a policy rule's signer)
+ * @via_fwverify: set if a key in .fwverify (or @pin) vouched for it
+ *
+ * Keys in .fwverify sign firmware and nothing else, so their signatures
+ * are accepted with or without authenticated attributes
+ * (VERIFYING_UNSPECIFIED_SIGNATURE).  Keys trusted through the builtin,
+ * secondary or platform keyrings (module parameter trust) also sign
+ * modules: for them the signature must carry authenticated attributes
+ * (VERIFYING_FIRMWARE_SIGNATURE), so no module signature passes as a
+ * firmware signature.
+ *
+ * Return: 0 or the error of the most telling attempt.
+ */
+int fwverify_verify_sig(const void *data, size_t len, const void *sig,
+			size_t siglen, struct key *pin, bool *via_fwverify)
+{
+	static struct key *const others[] = {
+		NULL, VERIFY_USE_SECONDARY_KEYRING, VERIFY_USE_PLATFORM_KEYRING,
+	};
+	unsigned int trust = READ_ONCE(fwverify_trust);
+	int err, ret, i;
+
+	*via_fwverify = false;
+	err = verify_pkcs7_signature(data, len, sig, siglen,
+				     pin ?: fwverify_keyring,
+				     VERIFYING_UNSPECIFIED_SIGNATURE, NULL, NULL);
+	if (!err) {
+		*via_fwverify = true;
+		return 0;
+	}
+	if (pin || err != -ENOKEY)
+		return err;
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		if (!(trust & BIT(i)))
+			continue;
+		ret = verify_pkcs7_signature(data, len, sig, siglen, others[i],
+					     VERIFYING_FIRMWARE_SIGNATURE,
+					     NULL, NULL);
+		if (!ret)
+			return 0;
+		if (err == -ENOKEY)
+			err = ret;
+	}
+	return err;
+}
+
+/*
+ * Root may add certificates at run time, but only ones signed by a key
+ * already in .fwverify (the kernel refuses blacklisted ones itself).  Keys
+ * are kept (KEY_ALLOC_SET_KEEP): trust only grows until the module goes,
+ * and the number of keys tells whether it changed.
+ */
 int __init fwverify_keyring_init(void)
 {
+	int err;
+
 	fwverify_keyring =
 		keyring_alloc(".fwverify", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
 			      current_cred(),
 			      (KEY_POS_ALL & ~KEY_POS_SETATTR) |
-			      KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH,
-			      KEY_ALLOC_NOT_IN_QUOTA, NULL, NULL);
+			      KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH |
+			      KEY_USR_WRITE,
+			      KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_SET_KEEP,
+			      NULL, NULL);
 	if (IS_ERR(fwverify_keyring)) {
-		int err = PTR_ERR(fwverify_keyring);
-
+		err = PTR_ERR(fwverify_keyring);
 		fwverify_keyring = NULL;
 		pr_err("cannot allocate the .fwverify keyring: %d\n", err);
 		return err;
 	}
 
 	fwverify_load_certs(fwverify_certs, fwverify_certs_end - fwverify_certs);
+
+	/* Serial 0 with "chain": only keys in this keyring itself vouch. */
+	err = keyring_restrict(make_key_ref(fwverify_keyring, true),
+			       "asymmetric", "key_or_keyring:0:chain");
+	if (err) {
+		pr_err("cannot restrict the .fwverify keyring: %d\n", err);
+		key_invalidate(fwverify_keyring);
+		key_put(fwverify_keyring);
+		return err;
+	}
 	return 0;
+}
+
+/* Locked: no certificate can be added any more. */
+void fwverify_keyring_freeze(void)
+{
+	down_write(&fwverify_keyring->sem);
+	fwverify_keyring->perm &= ~(KEY_POS_WRITE | KEY_USR_WRITE |
+				    KEY_GRP_WRITE | KEY_OTH_WRITE);
+	up_write(&fwverify_keyring->sem);
+}
+
+/* Changes with every certificate added. */
+unsigned long fwverify_keyring_size(void)
+{
+	return READ_ONCE(fwverify_keyring->keys.nr_leaves_on_tree);
 }
 
 void fwverify_keyring_exit(void)

@@ -32,6 +32,7 @@ static int __init fwverify_init(void)
 	err = fwverify_hook_init();
 	if (err)
 		goto err_securityfs;
+	fwverify_lock_init();
 	pr_info("guarding firmware loads\n");
 	return 0;
 
@@ -50,9 +51,12 @@ err_keyring:
 
 static void __exit fwverify_exit(void)
 {
+	fwverify_lock_exit();
 	fwverify_hook_exit();
 	fwverify_context_exit();
 	fwverify_securityfs_exit();
+	fwverify_policy_exit();
+	fwverify_revoke_exit();
 	fwverify_table_exit();
 	fwverify_sysfs_exit();
 	fwverify_verify_exit();

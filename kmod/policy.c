@@ -31,8 +31,12 @@ static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 
 	if (mode < 0)
 		return -EINVAL;
-	if (xchg(&fwverify_mode_param, mode) != mode)
+	if (fwverify_locked())
+		return -EPERM;
+	if (xchg(&fwverify_mode_param, mode) != mode) {
 		pr_notice("mode %s\n", fwverify_mode_names[mode]);
+		fwverify_audit_change("mode", mode);
+	}
 	return 0;
 }
 
@@ -73,6 +77,12 @@ enum fwverify_mode fwverify_mode(void)
 	return READ_ONCE(fwverify_mode_param);
 }
 
+/* May anything be verified?  Off with no policy costs nothing. */
+bool fwverify_active(void)
+{
+	return fwverify_mode() != FWVERIFY_MODE_OFF || !fwverify_policy_empty();
+}
+
 static DEFINE_RATELIMIT_STATE(fwverify_log_rs, DEFAULT_RATELIMIT_INTERVAL,
 			      DEFAULT_RATELIMIT_BURST);
 
@@ -109,6 +119,7 @@ static void fwverify_report(const struct fwverify_event *ev)
 
 static void fwverify_event_free(struct fwverify_event *ev)
 {
+	key_put(ev->pin);
 	kfree(ev->name);
 	kfree(ev->resolved);
 	vfree(ev->owned);
@@ -141,20 +152,37 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 	return 0;
 }
 
+/* The mode for @name: its policy rule's action, else the mode parameter. */
+static enum fwverify_mode fwverify_mode_for(struct fwverify_event *ev)
+{
+	struct fwverify_rule_match m = { };
+
+	if (!fwverify_policy_match(ev->name, &m))
+		return fwverify_mode();
+	ev->pin = m.pin;
+	return m.action;
+}
+
 /* Verify a file the loader has open, decide, report.  0 or -EKEYREJECTED. */
 static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 {
-	enum fwverify_mode mode = fwverify_mode();
+	enum fwverify_mode mode;
 	int err;
 
-	if (mode == FWVERIFY_MODE_OFF)
+	if (!fwverify_active())
 		return 0;
 	ev->file = file;
 	err = fwverify_event_names(ev, file, fwverify_request_path());
 	if (err) {
 		/* Not even a name: fail safe in enforce mode. */
 		fwverify_event_free(ev);
-		return mode == FWVERIFY_MODE_ENFORCE ? -EKEYREJECTED : 0;
+		return fwverify_mode() == FWVERIFY_MODE_ENFORCE ?
+		       -EKEYREJECTED : 0;
+	}
+	mode = fwverify_mode_for(ev);
+	if (mode == FWVERIFY_MODE_OFF) {
+		fwverify_event_free(ev);
+		return 0;
 	}
 	fwverify_verify_file(ev);
 	ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
@@ -206,11 +234,15 @@ int fwverify_evaluate_partial(struct file *file)
 static int fwverify_evaluate_nofile(enum fwverify_source source, char *name,
 				    const void *buf, size_t size)
 {
-	enum fwverify_mode mode = fwverify_mode();
 	struct fwverify_event ev = {
 		.source = source, .name = name, .buf = buf, .size = size,
 	};
+	enum fwverify_mode mode = fwverify_mode_for(&ev);
 
+	if (mode == FWVERIFY_MODE_OFF) {
+		fwverify_event_free(&ev);
+		return 0;
+	}
 	ev.deny = mode == FWVERIFY_MODE_ENFORCE;
 	fwverify_verify_data(&ev);
 	fwverify_report(&ev);
@@ -238,12 +270,20 @@ static int fwverify_evaluate_nofile(enum fwverify_source source, char *name,
  */
 int fwverify_evaluate_load_data(bool contents)
 {
+	struct fwverify_event probe = { };
 	bool decided, real;
 	char *name;
 
-	if (fwverify_mode() != FWVERIFY_MODE_ENFORCE)
+	if (!fwverify_active())
 		return 0;
 	name = fwverify_last_name(GFP_KERNEL, &decided);
+	probe.name = name;
+	if (fwverify_mode_for(&probe) != FWVERIFY_MODE_ENFORCE) {
+		key_put(probe.pin);
+		kfree(name);
+		return 0;
+	}
+	key_put(probe.pin);
 	if (decided) {
 		kfree(name);
 		return -EKEYREJECTED;
@@ -274,9 +314,8 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 	bool platform = description && !strcmp(description, "platform");
 	bool decided;
 	char *name;
-	int ret;
 
-	if (fwverify_mode() == FWVERIFY_MODE_OFF)
+	if (!fwverify_active())
 		return 0;
 	/* Platform data comes in the requester's task; sysfs data in a writer's. */
 	name = fwverify_last_name(GFP_KERNEL, &decided);
@@ -284,11 +323,12 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 		kfree(name);
 		name = kstrdup("(sysfs)", GFP_KERNEL);
 	}
-	ret = fwverify_evaluate_nofile(platform ? FWVERIFY_SRC_PLATFORM :
+	/*
+	 * Not wiped when denied: the loader maps the sysfs buffer read-only,
+	 * and discards it on this error anyway.
+	 */
+	return fwverify_evaluate_nofile(platform ? FWVERIFY_SRC_PLATFORM :
 					FWVERIFY_SRC_FALLBACK, name, buf, size);
-	if (ret)
-		memset(buf, 0, size);
-	return ret;
 }
 
 /**
@@ -322,9 +362,11 @@ int fwverify_check_path(const char *path, struct fwverify_event *ev)
 	ev->file = file;
 	err = fwverify_event_names(ev, file, path);
 	if (!err) {
+		enum fwverify_mode mode = fwverify_mode_for(ev);
+
 		fwverify_verify_file(ev);
 		ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
-			   fwverify_mode() == FWVERIFY_MODE_ENFORCE;
+			   mode == FWVERIFY_MODE_ENFORCE;
 	}
 	allow_write_access(file);
 out:

@@ -22,7 +22,7 @@ struct fwverify_check {
 };
 
 static struct dentry *fwverify_sfs_dir;
-static struct dentry *fwverify_sfs_check;
+static struct dentry *fwverify_sfs_files[4];
 
 static int fwverify_check_open(struct inode *inode, struct file *file)
 {
@@ -134,27 +134,46 @@ static const struct file_operations fwverify_check_fops = {
 
 int fwverify_securityfs_init(void)
 {
-	int err;
+	static const struct {
+		const char *name;
+		umode_t mode;
+		const struct file_operations *fops;
+	} files[] = {
+		{ "check", 0600, &fwverify_check_fops },
+		{ "policy", 0600, &fwverify_policy_fops },
+		{ "revoke", 0600, &fwverify_revoke_fops },
+		{ "lock", 0600, &fwverify_lock_fops },
+	};
+	int i, err;
 
+	BUILD_BUG_ON(ARRAY_SIZE(files) != ARRAY_SIZE(fwverify_sfs_files));
 	fwverify_sfs_dir = securityfs_create_dir("fwverify", NULL);
 	if (IS_ERR(fwverify_sfs_dir))
 		return PTR_ERR(fwverify_sfs_dir);
-	fwverify_sfs_check = securityfs_create_file("check", 0600,
-						    fwverify_sfs_dir, NULL,
-						    &fwverify_check_fops);
-	if (IS_ERR(fwverify_sfs_check)) {
-		err = PTR_ERR(fwverify_sfs_check);
-		goto err_dir;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		fwverify_sfs_files[i] =
+			securityfs_create_file(files[i].name, files[i].mode,
+					       fwverify_sfs_dir, NULL,
+					       files[i].fops);
+		if (IS_ERR(fwverify_sfs_files[i])) {
+			err = PTR_ERR(fwverify_sfs_files[i]);
+			goto err_files;
+		}
 	}
 	return 0;
 
-err_dir:
+err_files:
+	while (--i >= 0)
+		securityfs_remove(fwverify_sfs_files[i]);
 	securityfs_remove(fwverify_sfs_dir);
 	return err;
 }
 
 void fwverify_securityfs_exit(void)
 {
-	securityfs_remove(fwverify_sfs_check);
+	int i;
+
+	for (i = ARRAY_SIZE(fwverify_sfs_files) - 1; i >= 0; i--)
+		securityfs_remove(fwverify_sfs_files[i]);
 	securityfs_remove(fwverify_sfs_dir);
 }

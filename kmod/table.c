@@ -370,7 +370,8 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	r->denied = ev->deny;
 	r->source = ev->source;
 	r->v = ev->v;
-	r->cacheable = ev->file && fwverify_settled(&ev->v.blob_id) &&
+	r->cacheable = ev->file && ev->v.cacheable &&
+		       fwverify_settled(&ev->v.blob_id) &&
 		       (!ev->v.sig_id.ino || fwverify_settled(&ev->v.sig_id));
 	e->task = current;
 	e->when = jiffies;

@@ -54,7 +54,8 @@ const char *fwverify_result_name(enum fwverify_result result)
 
 u64 fwverify_generation(void)
 {
-	return atomic64_read(&fwverify_gen);
+	/* Keys are only ever added, so their number tells a change too. */
+	return atomic64_read(&fwverify_gen) + ((u64)fwverify_keyring_size() << 40);
 }
 
 /* Keys, revocations or policy changed: no earlier verdict holds. */
@@ -457,23 +458,21 @@ static void fwverify_find_signer(const void *sig, size_t len,
 }
 
 static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
-			       size_t len, struct fwverify_verdict *v)
+			       size_t len, struct key *pin,
+			       struct fwverify_verdict *v)
 {
+	bool via_fwverify;
 	int err;
 
 	if (!fwverify_sig_parses(sig, len, v))
 		return;
 	fwverify_find_signer(sig, len, v);
-
-	/*
-	 * Keys in .fwverify sign firmware and nothing else, so a signature
-	 * without authenticated attributes (the vendors' usual form) is
-	 * accepted from them: VERIFYING_UNSPECIFIED_SIGNATURE.
-	 */
-	err = verify_pkcs7_signature(buf, size, sig, len, fwverify_keyring,
-				     VERIFYING_UNSPECIFIED_SIGNATURE,
-				     NULL, NULL);
+	err = fwverify_verify_sig(buf, size, sig, len, pin, &via_fwverify);
 	fwverify_set_err(v, err, true);
+	/* Other keyrings change unseen: their verdicts are not kept. */
+	v->cacheable = err || via_fwverify;
+	if (err == -ENOKEY && pin)
+		v->reason = "not signed by the signer the policy pins";
 }
 
 /* Verify against the decompressed content of the (compressed) file. */
@@ -494,7 +493,7 @@ static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
 			     "cannot decompress");
 		return;
 	}
-	fwverify_check_sig(out, out_len, sig, len, &ev->v);
+	fwverify_check_sig(out, out_len, sig, len, ev->pin, &ev->v);
 	vfree(out);
 }
 
@@ -504,6 +503,18 @@ static void fwverify_digest(struct fwverify_event *ev)
 					  ev->v.digest);
 
 	ev->v.have_digest = !err;
+}
+
+/* A revoked file is refused whatever its signature: true if it is. */
+static bool fwverify_check_revoked(struct fwverify_verdict *v)
+{
+	const char *reason;
+
+	if (!v->have_digest || !fwverify_revoked(v->digest, &reason))
+		return false;
+	fwverify_set(v, FWVERIFY_REVOKED, -EKEYREVOKED, reason);
+	v->cacheable = true;
+	return true;
 }
 
 /*
@@ -598,7 +609,7 @@ static void fwverify_verify_sigfile(struct fwverify_event *ev)
 		fwverify_set(v, FWVERIFY_MALFORMED, -EBADMSG,
 			     "signature is too large");
 	else
-		fwverify_check_sig(buf, len, ev->buf, ev->size, v);
+		fwverify_check_sig(buf, len, ev->buf, ev->size, ev->pin, v);
 free:
 	vfree(buf);
 out:
@@ -631,6 +642,7 @@ void fwverify_verify_file(struct fwverify_event *ev)
 
 	memset(v, 0, sizeof(*v));
 	v->generation = fwverify_generation();
+	v->cacheable = true;
 	fwverify_file_id(&ev->file->f_path, &v->blob_id);
 	if (fwverify_is_sigfile(ev->path)) {
 		fwverify_verify_sigfile(ev);
@@ -650,14 +662,15 @@ void fwverify_verify_file(struct fwverify_event *ev)
 	if (!ev->buf && fwverify_read_whole(ev))
 		goto out;
 	fwverify_digest(ev);
-	if (IS_ERR(sigf))
-		return;
+	if (fwverify_check_revoked(v) || IS_ERR(sigf))
+		goto out;
 	sig = fwverify_read_sig(sigf, &len, v);
 	if (sig) {
 		if (content)
 			fwverify_check_content(ev, sig, len);
 		else
-			fwverify_check_sig(ev->buf, ev->size, sig, len, v);
+			fwverify_check_sig(ev->buf, ev->size, sig, len,
+					   ev->pin, v);
 		kvfree(sig);
 	}
 out:
@@ -678,8 +691,10 @@ void fwverify_verify_data(struct fwverify_event *ev)
 	ev->v.generation = fwverify_generation();
 	fwverify_set(&ev->v, FWVERIFY_UNSIGNED, -ENODATA,
 		     "no file to verify: sysfs fallback, fw_upload or platform firmware");
-	if (ev->buf)
+	if (ev->buf) {
 		fwverify_digest(ev);
+		fwverify_check_revoked(&ev->v);
+	}
 }
 
 int fwverify_verify_init(void)

@@ -25,7 +25,7 @@ fi
 
 for s in "${series[@]}"; do
 	rm -rf "build/kmod-check/$s"
-	if make -s module KVER="$s" KBUILD_ARGS="W=1 C=2 CHECK=sparse" \
+	if make -s module KVER="$s" KMOD_OUT="$top/build/kmod-check/$s" KBUILD_ARGS="W=1 C=2 CHECK=sparse" \
 		>"$log" 2>&1 && ! grep -E "warning|error|: note:" "$log" >/dev/null; then
 		ok "$s: W=1 and sparse clean"
 	else

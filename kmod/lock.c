@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lock: writing 1 to /sys/kernel/security/fwverify/lock freezes mode,
+ * trust and policy until reboot, lets revocation only grow (as it always
+ * does), and pins the module so it cannot be unloaded.  Under kernel
+ * lockdown (integrity or confidentiality) fwverify behaves as locked; the
+ * lockdown level can be raised at run time, so it is looked at whenever a
+ * knob is written and once a second.
+ */
+#define pr_fmt(fmt) "fwverify: " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+
+#include "fwverify.h"
+
+static bool fwverify_is_locked;
+static DEFINE_MUTEX(fwverify_lock_mutex);
+static struct delayed_work fwverify_lockdown_work;
+
+/* Is the kernel locked down?  Read from securityfs: asking logs a line. */
+static bool fwverify_lockdown(void)
+{
+	char *v = fwverify_read_line("/sys/kernel/security/lockdown");
+	bool down = v && !strstr(v, "[none]") && strchr(v, '[');
+
+	kfree(v);
+	return down;
+}
+
+static void fwverify_do_lock(const char *why)
+{
+	mutex_lock(&fwverify_lock_mutex);
+	if (!fwverify_is_locked) {
+		/* Pinned for good: a locked module cannot be unloaded. */
+		__module_get(THIS_MODULE);
+		fwverify_keyring_freeze();
+		WRITE_ONCE(fwverify_is_locked, true);
+		pr_notice("locked (%s): mode, trust and policy are frozen\n",
+			  why);
+		fwverify_audit_change("lock", 1);
+	}
+	mutex_unlock(&fwverify_lock_mutex);
+}
+
+/**
+ * fwverify_locked() - may mode, trust and policy still change?
+ *
+ * Return: true if fwverify is locked, by its lock file or by lockdown.
+ */
+bool fwverify_locked(void)
+{
+	if (READ_ONCE(fwverify_is_locked))
+		return true;
+	if (fwverify_lockdown()) {
+		fwverify_do_lock("kernel lockdown");
+		return true;
+	}
+	return false;
+}
+
+static void fwverify_lockdown_poll(struct work_struct *work)
+{
+	if (!fwverify_locked())
+		schedule_delayed_work(&fwverify_lockdown_work, HZ);
+}
+
+static ssize_t fwverify_lock_read(struct file *file, char __user *ubuf,
+				  size_t count, loff_t *ppos)
+{
+	char buf[4];
+
+	snprintf(buf, sizeof(buf), "%d\n", READ_ONCE(fwverify_is_locked));
+	return simple_read_from_buffer(ubuf, count, ppos, buf, strlen(buf));
+}
+
+static ssize_t fwverify_lock_write(struct file *file, const char __user *ubuf,
+				   size_t count, loff_t *ppos)
+{
+	bool lock;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	err = kstrtobool_from_user(ubuf, count, &lock);
+	if (err)
+		return err;
+	if (!lock)
+		return fwverify_locked() ? -EPERM : count;
+	fwverify_do_lock("lock file");
+	return count;
+}
+
+const struct file_operations fwverify_lock_fops = {
+	.owner = THIS_MODULE,
+	.read = fwverify_lock_read,
+	.write = fwverify_lock_write,
+	.llseek = generic_file_llseek,
+};
+
+void fwverify_lock_init(void)
+{
+	INIT_DELAYED_WORK(&fwverify_lockdown_work, fwverify_lockdown_poll);
+	schedule_delayed_work(&fwverify_lockdown_work, 0);
+}
+
+void fwverify_lock_exit(void)
+{
+	cancel_delayed_work_sync(&fwverify_lockdown_work);
+}
