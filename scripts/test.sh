@@ -8,6 +8,9 @@
 #   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
 #   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
 #   kfence-6.12  the same with KFENCE sampling every 1 ms; any report fails
+#   upstream-6.1, upstream-6.12
+#                the kernel's own firmware selftests, unmodified, with
+#                fwverify in enforce mode over signed files (tests/upstream)
 #
 # SUITES="vm-6.12 userspace" runs a subset.  Exit status 0 only if all pass.
 set -uo pipefail
@@ -18,7 +21,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12 kfence-6.12})
+suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -28,6 +31,7 @@ run_suite() {
 	kmod-style) scripts/check-kmod.sh ;;
 	userspace) tests/userspace/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
+	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
 	kfence-*)
 		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \
 			VM_LOGDIR=build/vm-logs/kfence scripts/vm-test.sh "${1#kfence-}" || return
