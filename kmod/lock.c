@@ -5,13 +5,15 @@
  * does), and pins the module so it cannot be unloaded.  Under kernel
  * lockdown (integrity or confidentiality) fwverify behaves as locked; the
  * lockdown level can be raised at run time, so it is looked at whenever a
- * knob is written and once a second.
+ * knob is written and once a second (the lockdown LSM then logs a
+ * rate-limited notice: fwverify found it locked down).
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -23,14 +25,10 @@ static bool fwverify_is_locked;
 static DEFINE_MUTEX(fwverify_lock_mutex);
 static struct delayed_work fwverify_lockdown_work;
 
-/* Is the kernel locked down?  Read from securityfs: asking logs a line. */
+/* Is the kernel locked down, at integrity or above? */
 static bool fwverify_lockdown(void)
 {
-	char *v = fwverify_read_line("/sys/kernel/security/lockdown");
-	bool down = v && !strstr(v, "[none]") && strchr(v, '[');
-
-	kfree(v);
-	return down;
+	return security_locked_down(LOCKDOWN_INTEGRITY_MAX) != 0;
 }
 
 static void fwverify_do_lock(const char *why)

@@ -38,7 +38,7 @@
 struct fwverify_rule {
 	enum fwverify_mode action;
 	char *glob;
-	char *signer;		/* the pinned key's description, or NULL */
+	char *signer;		/* the pinned key's id, or NULL */
 	struct key *pin;	/* a keyring holding only that key */
 };
 
@@ -102,8 +102,11 @@ static int fwverify_pin(const char *spec, struct fwverify_rule *r)
 	err = PTR_ERR_OR_ZERO(ring);
 	if (!err)
 		err = key_link(ring, key);
+	/* Named by its key id, the last word of its description: re-parsable. */
 	if (!err)
-		r->signer = kstrdup(key->description, GFP_KERNEL);
+		r->signer = kstrdup(strrchr(key->description, ' ') ?
+				    strrchr(key->description, ' ') + 1 :
+				    key->description, GFP_KERNEL);
 	if (!err && !r->signer)
 		err = -ENOMEM;
 	key_put(key);

@@ -6,6 +6,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tests/pki/gen.sh "$top/build/pki"
+tests/pki/gen-trust.sh
 make -s -C userspace
 make -s -C tests/kselftest
 stamp=build/vm/firmware/.stamp

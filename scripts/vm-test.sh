@@ -28,6 +28,7 @@ cp build/kselftest/* "$pl/"
 # The test keys: tests sign firmware they make at run time.
 mkdir -p "$pl/pki"
 cp build/pki/*.key build/pki/*.crt "$pl/pki/"
+cp -r build/pki-trust "$pl/pki-trust"
 for f in "$@"; do cp -r "$f" "$pl/"; done
 
 # Kernel modules the tests need that are not built in: test_firmware, and

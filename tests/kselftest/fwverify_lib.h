@@ -240,4 +240,147 @@ static void settle(void)
 	usleep(50 * 1000);
 }
 
+/* --- trust, policy, revocation and lock (fwverify_trust_test) --- */
+
+#include <linux/keyctl.h>
+
+#define SFS		"/sys/kernel/security/fwverify/"
+#define POLICY		SFS "policy"
+#define REVOKE		SFS "revoke"
+#define LOCK		SFS "lock"
+#define TRUST		"/sys/module/fwverify/parameters/trust"
+
+/* Write @len bytes of @buf in one write(2); 0 (a short write too) or -errno. */
+static int write_buf(const char *path, const void *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, buf, len);
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/* The whole of a small text file (policy, revoke) as a string, or NULL. */
+static char *read_all(const char *path)
+{
+	size_t len = 0;
+	char *buf = slurp(path, &len), *s;
+
+	if (!buf)
+		return NULL;
+	s = realloc(buf, len + 1);
+	if (!s) {
+		free(buf);
+		return NULL;
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/* Run "fwverify sign ARGS 'path'"; 0 or -EIO. */
+static int sign_args(const char *path, const char *args)
+{
+	char cmd[2048];
+
+	snprintf(cmd, sizeof(cmd), "fwverify sign %s '%s' >/dev/null", args,
+		 path);
+	return system(cmd) == 0 ? 0 : -EIO;
+}
+
+/*
+ * A firmware file /lib/firmware/@name of @len random bytes, signed by the
+ * test key @signer of /payload/pki/ (NULL: unsigned, no .p7s beside it).
+ */
+static int make_fw(const char *name, size_t len, const char *signer)
+{
+	char path[512], dir[512], *slash;
+	int err;
+
+	snprintf(path, sizeof(path), "/lib/firmware/%s", name);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	*slash = '\0';
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	/* Every blob its own: equal blobs share a digest, and revocation. */
+	srand(time(NULL) ^ getpid() << 16 ^ rand());
+	err = make_blob(path, len);
+	strcat(path, ".p7s");
+	unlink(path);
+	path[strlen(path) - 4] = '\0';
+	if (!err && signer)
+		err = sign_with(path, signer);
+	settle();
+	return err;
+}
+
+/* The serial of the .fwverify keyring, from /proc/keys; -errno if none. */
+static long fwverify_keyring_id(void)
+{
+	char line[512], desc[128];
+	unsigned long id;
+	long found = -ENOKEY;
+	FILE *f = fopen("/proc/keys", "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx %*s %*s %*s %*s %*s %*s keyring %127[^:]",
+			   &id, desc) == 2 && !strcmp(desc, ".fwverify"))
+			found = id;
+	fclose(f);
+	return found;
+}
+
+/* Add the DER certificate @der to .fwverify; its key serial or -errno. */
+static long add_cert(const char *der)
+{
+	long ring = fwverify_keyring_id(), key;
+	size_t len = 0;
+	char *buf;
+
+	if (ring < 0)
+		return ring;
+	buf = slurp(der, &len);
+	if (!buf)
+		return -ENOENT;
+	key = syscall(SYS_add_key, "asymmetric", NULL, buf, len, ring);
+	free(buf);
+	return key < 0 ? -errno : key;
+}
+
+/*
+ * The description of the key in .fwverify whose description starts with
+ * @prefix ("fwverify test RSA signer"); its serial, or -errno.
+ */
+static long fwverify_key(const char *prefix, char *desc, size_t len)
+{
+	long ring = fwverify_keyring_id(), n, i;
+	int32_t keys[256];
+	char d[512], *p;
+
+	if (ring < 0)
+		return ring;
+	n = syscall(SYS_keyctl, KEYCTL_READ, ring, keys, sizeof(keys));
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n / 4 && i < 256; i++) {
+		if (syscall(SYS_keyctl, KEYCTL_DESCRIBE, keys[i], d, sizeof(d)) < 0)
+			continue;
+		/* "type;uid;gid;perm;description" */
+		p = d;
+		for (int f = 0; f < 4 && p; f++)
+			p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL;
+		if (p && !strncmp(p, prefix, strlen(prefix))) {
+			snprintf(desc, len, "%s", p);
+			return keys[i];
+		}
+	}
+	return -ENOKEY;
+}
+
 #endif /* FWVERIFY_LIB_H */
