@@ -6,8 +6,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 tests/pki/gen.sh "$top/build/pki"
-tests/pki/gen-trust.sh
 make -s -C userspace
+tests/pki/gen-trust.sh
 make -s -C tests/kselftest
 stamp=build/vm/firmware/.stamp
 if [ ! -f "$stamp" ] || [ -n "$(find tests/kselftest/mkfwtree.sh userspace/fwverify build/pki -newer "$stamp" | head -1)" ]; then
