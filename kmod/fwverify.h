@@ -56,11 +56,9 @@ enum fwverify_source {
 struct fwverify_file_id {
 	dev_t dev;
 	unsigned long ino;
-	u32 generation;
 	loff_t size;
 	s64 ctime_sec, mtime_sec;
 	u32 ctime_nsec, mtime_nsec;
-	u64 iversion;
 };
 
 /* What verification found, and why. */

@@ -80,15 +80,14 @@ static bool fwverify_file_id(const struct path *path,
 
 	if (vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT))
 		return false;
+	memset(id, 0, sizeof(*id));	/* no padding: ids are memcmp()ed */
 	id->dev = st.dev;
 	id->ino = st.ino;
-	id->generation = 0;
 	id->size = st.size;
 	id->ctime_sec = st.ctime.tv_sec;
 	id->ctime_nsec = st.ctime.tv_nsec;
 	id->mtime_sec = st.mtime.tv_sec;
 	id->mtime_nsec = st.mtime.tv_nsec;
-	id->iversion = 0;
 	return true;
 }
 
@@ -485,14 +484,16 @@ static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
 	int err;
 
 	err = fwverify_decompress(sfx, ev->buf, ev->size, &out, &out_len);
-	if (err) {
-		fwverify_set(&ev->v, err == -EFBIG ? FWVERIFY_MALFORMED :
-			     err == -ENOMEM ? FWVERIFY_ERROR : FWVERIFY_MALFORMED,
-			     err, err == -EFBIG ?
-			     "decompressed size exceeds max_size" :
+	if (err == -ENOMEM)
+		fwverify_set(&ev->v, FWVERIFY_ERROR, err, "out of memory");
+	else if (err == -EFBIG)
+		fwverify_set(&ev->v, FWVERIFY_MALFORMED, err,
+			     "decompressed size exceeds max_size");
+	else if (err)
+		fwverify_set(&ev->v, FWVERIFY_MALFORMED, err,
 			     "cannot decompress");
+	if (err)
 		return;
-	}
 	fwverify_check_sig(out, out_len, sig, len, ev->pin, &ev->v);
 	vfree(out);
 }
