@@ -18,6 +18,7 @@
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
 #include <linux/key.h>
+#include <linux/kmod.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
 #include <linux/path.h>
@@ -700,6 +701,12 @@ void fwverify_verify_data(struct fwverify_event *ev)
 
 int fwverify_verify_init(void)
 {
+	/*
+	 * The fastest SHA-256 (SHA-NI, AVX2) is a module that udev loads for
+	 * the CPU; ask for it in case nobody has yet.  The generic one is
+	 * built in, so the crypto API would not.
+	 */
+	request_module("crypto-sha256-ni");
 	fwverify_sha256 = crypto_alloc_shash("sha256", 0, 0);
 	if (IS_ERR(fwverify_sha256)) {
 		int err = PTR_ERR(fwverify_sha256);
