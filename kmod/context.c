@@ -215,7 +215,7 @@ static const char *fwverify_under(const char *path, const char *dir,
 }
 
 /* The first line of a small kernel file (a parameter, a sysctl), or NULL. */
-char *fwverify_read_line(const char *param)
+static char *fwverify_read_line(const char *param)
 {
 	struct file *f;
 	loff_t pos = 0;

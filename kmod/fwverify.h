@@ -159,7 +159,6 @@ bool fwverify_in_platform_request(void);
 void fwverify_custom_fallback_add(const char *name);
 bool fwverify_custom_fallback_take(const char *name);
 bool fwverify_fallback_forced(void);
-char *fwverify_read_line(const char *path);
 void fwverify_context_exit(void);
 void fwverify_note_decision(void);
 

@@ -129,8 +129,9 @@ static void fwverify_event_free(struct fwverify_event *ev)
 static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 				const char *path)
 {
-	char *tmp, *p;
 	const char *sfx;
+	char *tmp, *p;
+	bool decided;
 
 	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!tmp)
@@ -141,6 +142,12 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 	ev->path = path ?: ev->resolved;
 	if (!ev->resolved)
 		return -ENOMEM;
+	/* The loader's read of @path already named it (fwverify_remember()). */
+	if (path && ev->source != FWVERIFY_SRC_CHECK) {
+		ev->name = fwverify_last_name(GFP_KERNEL, &decided);
+		if (ev->name)
+			return 0;
+	}
 	ev->name = fwverify_request_name(ev->path, GFP_KERNEL);
 	if (!ev->name)
 		return -ENOMEM;
