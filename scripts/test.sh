@@ -7,6 +7,8 @@
 #   userspace    the tool's host tests under ASan and UBSan
 #   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
 #   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
+#   tool-6.1, tool-6.12
+#                the tool against the real module in QEMU (tests/vm/tool)
 #   kfence-6.12  the same with KFENCE sampling every 1 ms; any report fails
 #   upstream-6.1, upstream-6.12
 #                the kernel's own firmware selftests, unmodified, with
@@ -21,7 +23,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
+suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -31,6 +33,9 @@ run_suite() {
 	kmod-style) scripts/check-kmod.sh ;;
 	userspace) tests/userspace/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
+	tool-*)
+		VM_KMODS="af_alg algif_hash" VM_WORK=build/vm-tool VM_LOGDIR=build/vm-logs/tool-${1#tool-} \
+			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool ;;
 	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
 	kfence-*)
 		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \

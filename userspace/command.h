@@ -17,7 +17,8 @@ struct command {
 	const char *help;			/* synopsis and options for "fwverify help NAME" */
 };
 
-extern const struct command cmd_sign, cmd_verify;
+extern const struct command cmd_sign, cmd_verify, cmd_stage, cmd_rollback, cmd_status,
+	cmd_keys, cmd_revoke, cmd_quarantine, cmd_apply;
 
 void command_help(const struct command *c);
 int command_bad_option(const struct command *c, int opt, char **argv);

@@ -13,6 +13,13 @@
 static const struct command *const commands[] = {
 	&cmd_sign,
 	&cmd_verify,
+	&cmd_stage,
+	&cmd_rollback,
+	&cmd_status,
+	&cmd_keys,
+	&cmd_revoke,
+	&cmd_quarantine,
+	&cmd_apply,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -337,6 +337,13 @@ expect "help verify shows its options" 0 '--ca CERT\.pem'
 run "$fwverify" --version
 expect "--version" 0 '^fwverify [0-9]'
 
+# Each command's cases live in their own file, sourced in name order.
+for cases in "$top"/tests/userspace/cases/*.sh; do
+	[ -e "$cases" ] || continue
+	echo "# $(basename "$cases")"
+	source "$cases"
+done
+
 rc=- out= err=$(cat "$tmp/sanitizer.log" 2>/dev/null)
 result "ASan and UBSan reported nothing" "$([[ -z $err ]]; echo $?)" "no sanitizer report"
 

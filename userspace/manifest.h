@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A release manifest: the names, sizes and SHA-256 digests of every file of
+ * a release, a generation number that must strictly grow, and an expiry.
+ * It is signed like firmware (fwverify.manifest + fwverify.manifest.p7s at
+ * the top of the release).  Library code: returns 0 or -errno, no logging.
+ */
+#ifndef FWVERIFY_MANIFEST_H
+#define FWVERIFY_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cms.h"
+
+#define MANIFEST_NAME "fwverify.manifest"
+#define MANIFEST_MAX (16 * 1024 * 1024)
+
+struct manifest_entry {
+	char *name;		/* relative path inside the release */
+	uint64_t size;
+	unsigned char sha256[32];
+};
+
+struct manifest {
+	uint64_t generation;
+	int64_t expires;	/* seconds since the epoch, UTC */
+	struct manifest_entry *e;
+	size_t n;
+};
+
+int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, size_t errlen);
+void manifest_free(struct manifest *m);
+/*
+ * Write <base>/fwverify.manifest for @files (paths under @base) and sign it
+ * with @s into fwverify.manifest.p7s.  Called by "fwverify sign --manifest".
+ */
+int manifest_sign(const struct cms_signer *s, const char *base, char *const *files, size_t n,
+		  uint64_t generation, int64_t expires, char *err, size_t errlen);
+
+#endif
