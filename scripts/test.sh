@@ -5,6 +5,7 @@
 #
 #   kmod-style   checkpatch --strict, sparse, W=1 on both kernels
 #   userspace    the tool's host tests under ASan and UBSan
+#   fuzz         libFuzzer on every parser of untrusted input, FUZZ_SECONDS each
 #   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
 #   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
 #   tool-6.1, tool-6.12
@@ -23,7 +24,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
+suites=(${SUITES:-kmod-style userspace fuzz vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -32,6 +33,7 @@ run_suite() {
 	case $1 in
 	kmod-style) scripts/check-kmod.sh ;;
 	userspace) tests/userspace/run.sh ;;
+	fuzz) tests/fuzz/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
 	tool-*)
 		VM_KMODS="af_alg algif_hash" VM_WORK=build/vm-tool VM_LOGDIR=build/vm-logs/tool-${1#tool-} \

@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: GPL-2.0
+/* libFuzzer target: the configuration file parser. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	struct fw_config c;
+	char err[256];
+
+	if (!config_parse((const char *)data, len, &c, err, sizeof(err)))
+		config_free(&c);
+	return 0;
+}
