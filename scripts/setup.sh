@@ -10,7 +10,8 @@ PACKAGES=(
 	dwarves sparse openssl libssl-dev libkcapi-dev libkeyutils-dev keyutils
 	libjson-c-dev pkg-config qemu-system-x86 busybox-static strace hyperfine
 	linux-source-6.1 linux-source-6.12 clang-14 libclang-rt-14-dev
-	softhsm2 libp11-dev libengine-pkcs11-openssl opensc e2fsprogs
+	softhsm2 libp11-dev libengine-pkcs11-openssl opensc e2fsprogs bash-completion
+	udev
 )
 
 if [ "$(id -u)" != 0 ]; then

@@ -44,7 +44,8 @@ static void help(void)
 
 void command_help(const struct command *c)
 {
-	printf("Usage: fwverify %s\n", c->help);
+	printf("Usage: fwverify %s", c->help);
+	printf("  -h, --help              show this help\n");
 }
 
 /* Report a getopt_long() failure (optstring starting with ':') and return the usage exit code. */
