@@ -18,6 +18,9 @@
 #   /lib/firmware                  --firmware
 #   /usr/bin                       --bin programs; their libraries keep
 #                                  their host paths
+#   /usr/lib/udev/rules.d          --udev: userspace/udev/*.rules, with
+#                                  udevadm in /usr/bin and systemd-udevd
+#                                  (a link to it) in /lib/systemd
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 umask 022
@@ -33,17 +36,19 @@ usage: ${0##*/} --kernel SERIES --out FILE [options]
   --payload DIR     copied to /payload; /payload/run is the test
   --firmware DIR    copied to /lib/firmware (symlinks kept)
   --bin PATH        host program for /usr/bin, with the libraries ldd lists
-All options but --kernel and --out may be repeated.
+  --udev            systemd-udevd and udevadm (package udev), and our udev rules
+All options but --kernel, --out and --udev may be repeated.
 EOF
 }
 
 die() { echo "mkinitramfs: $*" >&2; exit 2; }
 
-series='' out=''
+series='' out='' udev=''
 modules=() kmods=() payloads=() firmwares=() bins=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h|--help) usage; exit 0 ;;
+	--udev) udev=1; shift; continue ;;
 	--kernel|--out|--module|--kmod|--payload|--firmware|--bin)
 		[ $# -ge 2 ] || die "$1 needs a value"
 		case $1 in
@@ -226,6 +231,16 @@ add_bin() {
 	done
 }
 
+# udevadm is systemd-udevd too: it acts on the name it runs under.
+add_udev() {
+	local udevadm
+	udevadm=$(command -v udevadm) || die "--udev: no udevadm (run scripts/setup.sh)"
+	add_bin "$udevadm"
+	mkdir -p "$root/lib/systemd" "$root/usr/lib/udev/rules.d" "$root/run"
+	ln -sf /usr/bin/udevadm "$root/lib/systemd/systemd-udevd"
+	cp "$top"/userspace/udev/*.rules "$root/usr/lib/udev/rules.d/"
+}
+
 # --- archive -------------------------------------------------------------------
 
 write_archive() {
@@ -251,6 +266,7 @@ write_module_index
 for d in "${payloads[@]}"; do copy_tree "$d" "$root/payload"; done
 for d in "${firmwares[@]}"; do copy_tree "$d" "$root/lib/firmware"; done
 for b in "${bins[@]}"; do add_bin "$b"; done
+[ -z "$udev" ] || add_udev
 [ ${#payloads[@]} -eq 0 ] || [ -x "$root/payload/run" ] ||
 	echo "mkinitramfs: warning: the payload has no executable 'run'" >&2
 write_archive

@@ -36,7 +36,7 @@ run_suite() {
 	fuzz) tests/fuzz/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
 	tool-*)
-		VM_KMODS="af_alg algif_hash" VM_WORK=build/vm-tool VM_LOGDIR=build/vm-logs/tool-${1#tool-} \
+		VM_UDEV=1 VM_KMODS="af_alg algif_hash crypto_user" VM_WORK=build/vm-tool VM_LOGDIR=build/vm-logs/tool-${1#tool-} \
 			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool ;;
 	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
 	kfence-*)

@@ -1,78 +1,444 @@
 // SPDX-License-Identifier: GPL-2.0
-/* fwverify sign: write a detached CMS signature beside each firmware file. */
+/*
+ * fwverify sign: write a detached CMS signature beside each firmware file.
+ *
+ * The key is loaded once, from a PEM file or a PKCS#11 token.  Worker
+ * threads take whole files in argument order; each keeps the reason of its
+ * failure in the file's slot, and the main thread prints those lines in
+ * argument order as files complete, so the output is the same for any -j.
+ */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 
 #include "cms.h"
 #include "command.h"
+#include "manifest.h"
+#include "pkcs11.h"
 #include "util.h"
+
+#define JOBS_MAX 256
+#define PIN_ENV "FWVERIFY_PIN"
+#define MODULE_ENV "FWVERIFY_PKCS11_MODULE"
+#define PIN_HINT "give it with --pin-file, --pin-fd or $" PIN_ENV
 
 static const char *const hashes[] = { "sha256", "sha384", "sha512" };
 
-static int sign_file(const struct cms_signer *s, const char *file, const char *out)
+struct options {
+	const char *key, *cert, *hash, *out, *module, *pin_file;
+	char **chain;
+	int nchain, pin_fd;
+	bool no_certs;
+	long jobs;
+	bool manifest;
+	const char *base, *generation, *expires;
+};
+
+/* One file to sign, and how it failed. */
+struct job {
+	const char *file;
+	char *sig;		/* the signature's path, once known */
+	const char *what;	/* NULL when signed */
+	bool on_sig;		/* the failure concerns the signature file */
+	int err;
+	char ssl[256];		/* OpenSSL's reason, taken on the worker's own error queue */
+	bool done;
+};
+
+struct pool {
+	const struct cms_signer *s;
+	const char *out;
+	struct job *jobs;
+	size_t n, next;
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+};
+
+static void fail(struct job *j, const char *what, int err)
 {
-	_cleanup_(closep) int fd = open_regular(file, 0);
-	_cleanup_(freep) char *path = NULL;
+	j->what = what;
+	j->err = err;
+	openssl_error_text(j->ssl, sizeof(j->ssl));
+}
+
+static void sign_one(const struct cms_signer *s, const char *out, struct job *j)
+{
+	_cleanup_(closep) int fd = open_regular(j->file, 0);
 	unsigned char *der;
 	size_t len;
 	int err;
 
 	if (fd < 0) {
-		log_error(file, "cannot open", fd);
-		return EXIT_USAGE;
+		fail(j, "cannot open", fd);
+		return;
 	}
 	err = cms_sign_fd(s, fd, &der, &len);
 	if (err) {
-		log_error(file, "cannot sign", err);
-		return EXIT_USAGE;
+		/* digest_fd() passes read()'s errno on; the rest are failures to sign. */
+		fail(j, err == -EBADMSG || err == -ENOPKG || err == -ENOMEM || err == -EINVAL ||
+			err == -EAFNOSUPPORT ? "cannot sign" : "cannot read", err);
+		return;
 	}
 	if (out)
-		path = strdup(out);
-	else if (asprintf(&path, "%s.p7s", file) < 0)
-		path = NULL;
-	err = path ? write_file_atomic(path, der, len, 0644) : -ENOMEM;
+		j->sig = strdup(out);
+	else if (asprintf(&j->sig, "%s.p7s", j->file) < 0)
+		j->sig = NULL;
+	err = j->sig ? write_file_atomic(j->sig, der, len, 0644) : -ENOMEM;
 	OPENSSL_free(der);
 	if (err) {
-		log_error(path ? path : file, "cannot write signature", err);
-		return EXIT_USAGE;
+		j->on_sig = j->sig != NULL;
+		fail(j, "cannot write signature", err);
 	}
-	return EXIT_OK;
 }
 
-static int load_signer(const char *key_path, const char *cert_path, char **chain, int nchain,
-		       const char *hash, bool no_certs, struct cms_signer **s)
+static void *worker(void *arg)
+{
+	struct pool *p = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->lock);
+		if (i == p->n)
+			return NULL;
+		ERR_clear_error();
+		sign_one(p->s, p->out, &p->jobs[i]);
+		pthread_mutex_lock(&p->lock);
+		p->jobs[i].done = true;
+		pthread_cond_signal(&p->done);
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+/* The line log_error() would print, for a failure met on another thread. */
+static void report(const struct job *j)
+{
+	const char *who = j->on_sig ? j->sig : j->file;
+
+	if (j->ssl[0])
+		fprintf(stderr, "fwverify: %s: %s: %s\n", who, j->what, j->ssl);
+	else
+		fprintf(stderr, "fwverify: %s: %s: %s\n", who, j->what, errno_text(j->err));
+}
+
+/* Sign @n files with @jobs threads; print one line per failure, in order. Return: the exit code. */
+static int sign_all(const struct cms_signer *s, const char *out, char **files, size_t n, long jobs)
+{
+	_cleanup_(freep) struct job *job = calloc(n, sizeof(*job));
+	_cleanup_(freep) pthread_t *tid = calloc(jobs, sizeof(*tid));
+	struct pool p = { .s = s, .out = out, .jobs = job, .n = n };
+	long started = 0;
+	int ret = EXIT_OK;
+
+	if (!job || !tid) {
+		log_error("sign", "cannot start", -ENOMEM);
+		return EXIT_USAGE;
+	}
+	for (size_t i = 0; i < n; i++)
+		job[i].file = files[i];
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.done, NULL);
+	while (started < jobs && (size_t)started < n && !pthread_create(&tid[started], NULL, worker, &p))
+		started++;
+	if (!started)
+		worker(&p);
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&p.lock);
+		while (!job[i].done)
+			pthread_cond_wait(&p.done, &p.lock);
+		pthread_mutex_unlock(&p.lock);
+		if (job[i].what) {
+			report(&job[i]);
+			ret = EXIT_USAGE;
+		}
+	}
+	for (long t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (size_t i = 0; i < n; i++)
+		free(job[i].sig);
+	pthread_cond_destroy(&p.done);
+	pthread_mutex_destroy(&p.lock);
+	return ret;
+}
+
+static void pkcs11_uri_freep(struct pkcs11_uri **u)
+{
+	pkcs11_uri_free(*u);
+}
+
+/* Take the PIN from --pin-file, --pin-fd, else the environment, which is wiped either way. */
+static int read_pin(const struct options *o, char **pin)
+{
+	char *env = getenv(PIN_ENV), name[32];
+	int err = 0;
+
+	if (o->pin_file || o->pin_fd >= 0)
+		err = pkcs11_pin_read(o->pin_file, o->pin_fd, pin);
+	else if (env)
+		err = pkcs11_pin_dup(env, pin);
+	if (env) {
+		OPENSSL_cleanse(env, strlen(env));
+		unsetenv(PIN_ENV);
+	}
+	if (!err)
+		return 0;
+	snprintf(name, sizeof(name), "--pin-fd %d", o->pin_fd);
+	if (o->pin_file || o->pin_fd >= 0)
+		log_error(o->pin_file ? o->pin_file : name,
+			  err == -EINVAL ? "cannot read the PIN: it holds a NUL byte" : "cannot read the PIN",
+			  err == -EINVAL ? 0 : err);
+	else
+		log_error("$" PIN_ENV, err == -ENODATA ? "the PIN is empty" : "the PIN is too long", 0);
+	return err;
+}
+
+/* Open the token key named by the URI in --key, logging in with the PIN. */
+static int open_token_key(const struct options *o, struct pkcs11_key **token)
+{
+	_cleanup_(pkcs11_uri_freep) struct pkcs11_uri *u = NULL;
+	_cleanup_(freep) char *shown = strndup(o->key, strcspn(o->key, "?"));
+	const char *module = o->module, *env = getenv(MODULE_ENV);
+	char why[512], *pin = NULL;
+	int err;
+
+	err = pkcs11_uri_parse(o->key, &u, why, sizeof(why));
+	if (err == -EPERM)
+		log_usage("sign", "--key: %s: " PIN_HINT, why);
+	else if (err)
+		log_usage("sign", "--key: not a usable pkcs11: URI: %s", why);
+	if (err)
+		return err;
+	if (!module)
+		module = pkcs11_uri_module(u);
+	if (!module)
+		module = env && *env ? env : PKCS11_DEFAULT_MODULE;
+	err = read_pin(o, &pin);
+	if (err)
+		return err;
+	err = pkcs11_key_open(u, module, pin, token, why, sizeof(why));
+	if (err == -EACCES && !pin)
+		snprintf(why + strlen(why), sizeof(why) - strlen(why), ": " PIN_HINT);
+	pkcs11_pin_free(pin);
+	if (err)
+		log_error(shown ? shown : "pkcs11:", why, 0);
+	return err;
+}
+
+static int push_cert(STACK_OF(X509) **certs, X509 *x)
+{
+	if (!*certs && !(*certs = sk_X509_new_null()))
+		return -ENOMEM;
+	if (!X509_up_ref(x))
+		return -ENOMEM;
+	if (!sk_X509_push(*certs, x)) {
+		X509_free(x);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The signer's certificate first (--cert, else the token's), then --chain. */
+static int load_certs(const struct options *o, const struct pkcs11_key *token, STACK_OF(X509) **certs)
+{
+	X509 *x = token ? pkcs11_key_get0_cert(token) : NULL;
+	int err = 0;
+
+	if (o->cert) {
+		err = cms_load_certs(o->cert, certs);
+		if (err)
+			log_error(o->cert, "cannot load certificates", err);
+	} else if (!x) {
+		log_error(o->key, "no certificate with the key's id in the token: give --cert", 0);
+		return -ENOENT;
+	} else if ((err = push_cert(certs, x))) {
+		log_error(o->key, "cannot use the token's certificate", err);
+	}
+	for (int i = 0; !err && i < o->nchain; i++) {
+		err = cms_load_certs(o->chain[i], certs);
+		if (err)
+			log_error(o->chain[i], "cannot load certificates", err);
+	}
+	return err;
+}
+
+static int load_signer(const struct options *o, struct cms_signer **s, struct pkcs11_key **token)
 {
 	STACK_OF(X509) *certs = NULL;
 	EVP_PKEY *key = NULL;
 	int err;
 
-	err = cms_load_key(key_path, &key);
-	if (err)
-		log_error(key_path, "cannot load private key", err);
-	for (int i = -1; !err && i < nchain; i++) {
-		const char *path = i < 0 ? cert_path : chain[i];
-
-		err = cms_load_certs(path, &certs);
+	if (pkcs11_is_uri(o->key)) {
+		err = open_token_key(o, token);
+		if (!err && EVP_PKEY_up_ref(pkcs11_key_get0_pkey(*token)))
+			key = pkcs11_key_get0_pkey(*token);
+		else if (!err)
+			err = -ENOMEM;
+	} else {
+		err = cms_load_key(o->key, &key);
 		if (err)
-			log_error(path, "cannot load certificates", err);
+			log_error(o->key, "cannot load private key", err);
 	}
+	if (!err)
+		err = load_certs(o, *token, &certs);
 	if (!err) {
-		err = cms_signer_new(key, certs, hash, no_certs, s);
+		err = cms_signer_new(key, certs, o->hash, o->no_certs, s);
 		if (err == -EKEYREJECTED)
-			log_error(key_path, "private key does not match the certificate", 0);
+			log_error(o->key, "private key does not match the certificate", 0);
 		else if (err == -EOPNOTSUPP)
-			log_error(key_path, "not an RSA or EC key", 0);
+			log_error(o->key, "not an RSA or EC key", 0);
 		else if (err)
-			log_error(key_path, "cannot make a signer", err);
+			log_error(o->key, "cannot make a signer", err);
 	}
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(certs, X509_free);
 	return err ? EXIT_USAGE : EXIT_OK;
 }
+
+static long default_jobs(void)
+{
+	cpu_set_t set;
+	long n = 0;
+
+	if (!sched_getaffinity(0, sizeof(set), &set))
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : n;
+}
+
+static bool parse_ulong(const char *s, unsigned long long min, unsigned long long max,
+			unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end && *v >= min && *v <= max;
+}
+
+/* --expires: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now. */
+static bool parse_when(const char *s, time_t now, int64_t *t)
+{
+	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d" };
+	unsigned long long days;
+	struct tm tm, back;
+	const char *end;
+	time_t v;
+
+	if (s[0] == '+' && strlen(s) > 2 && s[strlen(s) - 1] == 'd') {
+		_cleanup_(freep) char *n = strndup(s + 1, strlen(s) - 2);
+
+		if (!n || !parse_ulong(n, 1, 100 * 366, &days))
+			return false;
+		*t = (int64_t)now + (int64_t)days * 86400;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, formats[i], &tm);
+		if (!end || *end)
+			continue;
+		back = tm;
+		v = timegm(&tm);
+		/* timegm() makes 02-30 into 03-02: refuse what it had to normalise. */
+		if (v == (time_t)-1 || tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon ||
+		    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+			return false;
+		*t = v;
+		return true;
+	}
+	return false;
+}
+
+static int sign_manifest(const struct options *o, const struct cms_signer *s, char **files, size_t n)
+{
+	unsigned long long generation;
+	int64_t expires;
+	char why[1024], ssl[256];
+	int err;
+
+	/* Checked before signing anything: see check_manifest(). */
+	parse_ulong(o->generation, 1, UINT64_MAX, &generation);
+	parse_when(o->expires, time(NULL), &expires);
+	why[0] = '\0';
+	err = manifest_sign(s, o->base, files, n, generation, expires, why, sizeof(why));
+	if (!err)
+		return EXIT_OK;
+	if (!why[0])
+		snprintf(why, sizeof(why), "%s/%s: cannot write: %s", o->base, MANIFEST_NAME, errno_text(err));
+	openssl_error_text(ssl, sizeof(ssl));
+	fprintf(stderr, "fwverify: %s%s%s\n", why, ssl[0] ? ": " : "", ssl);
+	return EXIT_USAGE;
+}
+
+static bool check_manifest(const struct options *o)
+{
+	unsigned long long g;
+	int64_t t;
+
+	if (!o->manifest) {
+		if (!o->base && !o->generation && !o->expires)
+			return true;
+		log_usage("sign", "--base, --generation and --expires go with --manifest");
+	} else if (!o->base || !o->generation || !o->expires) {
+		log_usage("sign", "--manifest needs --base, --generation and --expires");
+	} else if (o->out) {
+		log_usage("sign", "--manifest and -o exclude each other");
+	} else if (!parse_ulong(o->generation, 1, UINT64_MAX, &g)) {
+		log_usage("sign", "--generation '%s': expected a whole number from 1", o->generation);
+	} else if (!parse_when(o->expires, time(NULL), &t)) {
+		log_usage("sign", "--expires '%s': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or +Nd", o->expires);
+	} else if (t <= time(NULL)) {
+		log_usage("sign", "--expires '%s' is not in the future", o->expires);
+	} else {
+		return true;
+	}
+	return false;
+}
+
+/* Return: whether the options make sense together; logs why not. */
+static bool check_options(const struct options *o, int nfiles)
+{
+	bool known = false, token = o->key && pkcs11_is_uri(o->key);
+
+	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++)
+		known |= !strcmp(o->hash, hashes[i]);
+	if (!o->key)
+		log_usage("sign", "--key is required");
+	else if (!o->cert && !token)
+		log_usage("sign", "--cert is required with a key file");
+	else if (!known)
+		log_usage("sign", "unknown hash '%s': use sha256, sha384 or sha512", o->hash);
+	else if (!token && (o->module || o->pin_file || o->pin_fd >= 0))
+		log_usage("sign", "--pkcs11-module, --pin-file and --pin-fd go with a pkcs11: key");
+	else if (o->pin_file && o->pin_fd >= 0)
+		log_usage("sign", "--pin-file and --pin-fd exclude each other");
+	else if (o->no_certs && o->nchain)
+		log_usage("sign", "--no-certs and --chain exclude each other");
+	else if (o->jobs < 1 || o->jobs > JOBS_MAX)
+		log_usage("sign", "--jobs: expected a number from 1 to %d", JOBS_MAX);
+	else if (!nfiles)
+		log_usage("sign", "no FILE given");
+	else if (o->out && nfiles > 1)
+		log_usage("sign", "-o needs exactly one FILE");
+	else
+		return check_manifest(o);
+	return false;
+}
+
+enum { OPT_MODULE = 256, OPT_PIN_FILE, OPT_PIN_FD, OPT_MANIFEST, OPT_BASE, OPT_GENERATION, OPT_EXPIRES };
 
 static int run(int argc, char **argv)
 {
@@ -83,54 +449,65 @@ static int run(int argc, char **argv)
 		{ "chain", required_argument, NULL, 'C' },
 		{ "no-certs", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "pkcs11-module", required_argument, NULL, OPT_MODULE },
+		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
+		{ "pin-fd", required_argument, NULL, OPT_PIN_FD },
+		{ "manifest", no_argument, NULL, OPT_MANIFEST },
+		{ "base", required_argument, NULL, OPT_BASE },
+		{ "generation", required_argument, NULL, OPT_GENERATION },
+		{ "expires", required_argument, NULL, OPT_EXPIRES },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *key = NULL, *cert = NULL, *hash = "sha256", *out = NULL;
 	_cleanup_(freep) char **chain = calloc(argc, sizeof(*chain));
+	struct options o = { .hash = "sha256", .chain = chain, .pin_fd = -1, .jobs = default_jobs() };
+	struct pkcs11_key *token = NULL;
 	struct cms_signer *s = NULL;
-	int opt, nchain = 0, ret;
-	bool no_certs = false, known = false;
+	unsigned long long v;
+	int opt, ret, nfiles;
 
 	if (!chain)
 		return EXIT_USAGE;
-	while ((opt = getopt_long(argc, argv, ":k:c:H:C:no:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:c:H:C:no:j:h", options, NULL)) != -1) {
 		switch (opt) {
-		case 'k': key = optarg; break;
-		case 'c': cert = optarg; break;
-		case 'H': hash = optarg; break;
-		case 'C': chain[nchain++] = optarg; break;
-		case 'n': no_certs = true; break;
-		case 'o': out = optarg; break;
+		case 'k': o.key = optarg; break;
+		case 'c': o.cert = optarg; break;
+		case 'H': o.hash = optarg; break;
+		case 'C': chain[o.nchain++] = optarg; break;
+		case 'n': o.no_certs = true; break;
+		case 'o': o.out = optarg; break;
+		case 'j': o.jobs = parse_ulong(optarg, 1, JOBS_MAX, &v) ? (long)v : 0; break;
+		case OPT_MODULE: o.module = optarg; break;
+		case OPT_PIN_FILE: o.pin_file = optarg; break;
+		case OPT_PIN_FD:
+			if (!parse_ulong(optarg, 0, INT_MAX, &v)) {
+				log_usage("sign", "--pin-fd '%s': expected a descriptor number", optarg);
+				return EXIT_USAGE;
+			}
+			o.pin_fd = v;
+			break;
+		case OPT_MANIFEST: o.manifest = true; break;
+		case OPT_BASE: o.base = optarg; break;
+		case OPT_GENERATION: o.generation = optarg; break;
+		case OPT_EXPIRES: o.expires = optarg; break;
 		case 'h': command_help(&cmd_sign); return EXIT_OK;
 		default: return command_bad_option(&cmd_sign, opt, argv);
 		}
 	}
-	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++)
-		known |= !strcmp(hash, hashes[i]);
-	if (!key || !cert) {
-		log_usage("sign", "--key and --cert are required");
+	nfiles = argc - optind;
+	if (!check_options(&o, nfiles))
 		return EXIT_USAGE;
-	}
-	if (!known) {
-		log_usage("sign", "unknown hash '%s': use sha256, sha384 or sha512", hash);
-		return EXIT_USAGE;
-	}
-	if (optind == argc) {
-		log_usage("sign", "no FILE given");
-		return EXIT_USAGE;
-	}
-	if (out && argc - optind > 1) {
-		log_usage("sign", "-o needs exactly one FILE");
-		return EXIT_USAGE;
-	}
-	ret = load_signer(key, cert, chain, nchain, hash, no_certs, &s);
-	if (ret)
-		return ret;
-	for (int i = optind; i < argc; i++)
-		if (sign_file(s, argv[i], out))
-			ret = EXIT_USAGE;
+	ret = load_signer(&o, &s, &token);
+	if (!ret)
+		ret = sign_all(s, o.out, argv + optind, nfiles, o.jobs);
+	if (!ret && o.manifest)
+		ret = sign_manifest(&o, s, argv + optind, nfiles);
+	else if (o.manifest && s)
+		fprintf(stderr, "fwverify: %s/%s: not written: not every FILE was signed\n", o.base, MANIFEST_NAME);
+	/* The signer holds a reference to the token's key: free it first. */
 	cms_signer_free(s);
+	pkcs11_key_close(token);
 	return ret;
 }
 
@@ -138,14 +515,50 @@ const struct command cmd_sign = {
 	.name = "sign",
 	.run = run,
 	.summary = "write FILE.p7s, a detached CMS signature, beside each FILE",
-	.help = "sign --key KEY.pem --cert CERT.pem [OPTION]... FILE...\n\n"
-		"Write FILE.p7s, a detached DER CMS signature with signed attributes,\n"
-		"beside each FILE. The key (RSA or EC, PEM) is loaded once for all files.\n\n"
-		"  -k, --key KEY.pem       private key of the signer\n"
+	.help = "sign --key KEY [--cert CERT.pem] [OPTION]... FILE...\n\n"
+		"Write FILE.p7s, a detached DER CMS signature with signed attributes\n"
+		"(contentType, messageDigest, signingTime), beside each FILE.  The key is\n"
+		"loaded once; files are signed in parallel.  On failure, one line per\n"
+		"failed FILE, in the order given; the other files are still signed.\n\n"
+		"  -k, --key KEY           the signer's private key (RSA or EC): a PEM file,\n"
+		"                          or a key in a PKCS#11 token named by an RFC 7512\n"
+		"                          URI, 'pkcs11:token=LABEL;object=LABEL' (also\n"
+		"                          manufacturer=, serial=, model=, slot-id=, id=,\n"
+		"                          type=private, ?module-path=); it must name one\n"
+		"                          token and one private key\n"
 		"  -c, --cert CERT.pem     the signer's certificate; more certificates in\n"
-		"                          the file are carried as its chain\n"
+		"                          the file are carried as its chain.  Required with\n"
+		"                          a key file; with a token key, the default is the\n"
+		"                          token's certificate with the key's id\n"
 		"  -H, --hash ALG          sha256 (default), sha384 or sha512\n"
-		"  -C, --chain EXTRA.pem   also carry these certificates (repeatable)\n"
-		"  -n, --no-certs          carry no certificate: the signer must be trusted itself\n"
-		"  -o, --output OUT        write the signature to OUT (one FILE only)\n",
+		"\nCertificates carried in the signature:\n"
+		"  (default)               the signer's certificate (and the rest of --cert)\n"
+		"  -C, --chain EXTRA.pem   also these, e.g. intermediate CAs, so that the\n"
+		"                          kernel need only trust the root (repeatable)\n"
+		"  -n, --no-certs          none: the signer must be trusted itself\n"
+		"\nOutput and parallelism:\n"
+		"  -o, --output OUT        write the signature to OUT (one FILE only)\n"
+		"  -j, --jobs N            sign N files at a time (1 to 256; default: the\n"
+		"                          number of CPUs this process may run on).  Token\n"
+		"                          keys make one signature at a time; files are\n"
+		"                          still hashed in parallel\n"
+		"\nPKCS#11 (a pkcs11: --key):\n"
+		"  --pkcs11-module PATH    the PKCS#11 module; else the URI's module-path,\n"
+		"                          else $FWVERIFY_PKCS11_MODULE, else\n"
+		"                          " PKCS11_DEFAULT_MODULE " (p11-kit: every configured token)\n"
+		"  --pin-file FILE         read the token's PIN from FILE (one final newline\n"
+		"                          is not part of it)\n"
+		"  --pin-fd N              read the PIN from descriptor N to its end\n"
+		"  $FWVERIFY_PIN           the PIN, when neither option is given; it is\n"
+		"                          wiped from the environment once read\n"
+		"                          A PIN is never taken from the command line:\n"
+		"                          a URI with pin-value= or pin-source= is refused\n"
+		"\nRelease manifest:\n"
+		"  --manifest              after signing every FILE, also write and sign\n"
+		"                          BASE/" MANIFEST_NAME ", listing the FILEs\n"
+		"  --base DIR              the release's top directory; every FILE is under it\n"
+		"  --generation N          the release's generation (1 or more; must grow)\n"
+		"  --expires WHEN          YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or\n"
+		"                          +Nd (N days from now)\n"
+		"\nExit status: 0 all signed, 2 a usage, key or I/O error (any FILE failed).\n",
 };

@@ -8,26 +8,35 @@
  * and serial number: that is the only form by which the kernel can find a
  * signer certificate that the message itself does not carry.
  *
+ * A file is hashed first (digest_fd(), the tool's one hashing path), and
+ * the SignerInfo is then built around that digest: that is how a signature
+ * is made from a digest alone, and it keeps the hashing of large files out
+ * of any lock.  One signer serves many threads at once: a key that lives in
+ * a provider is used concurrently; a key that no provider holds (a token's
+ * key through libp11, a legacy method) gets one signature at a time.
+ *
  * Errors are returned as negative errno with OpenSSL's reason left on its
  * error queue for the command layer to print.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
 #include "cms.h"
+#include "digest.h"
 #include "util.h"
 
 struct cms_signer {
 	EVP_PKEY *key;
 	STACK_OF(X509) *certs;	/* the signer's certificate first, then its chain */
 	EVP_MD *md;
+	char hash[16];		/* the digest's name, as digest_fd() takes it */
 	unsigned int flags;
+	pthread_mutex_t *lock;	/* serialises signing with a key outside any provider, else NULL */
 };
 
 static const char *const result_names[] = {
@@ -111,6 +120,17 @@ int cms_load_key(const char *path, EVP_PKEY **key)
 	return *key ? 0 : -EBADMSG;
 }
 
+static pthread_mutex_t *new_lock(void)
+{
+	pthread_mutex_t *lock = malloc(sizeof(*lock));
+
+	if (lock && pthread_mutex_init(lock, NULL)) {
+		free(lock);
+		return NULL;
+	}
+	return lock;
+}
+
 void cms_signer_free(struct cms_signer *s)
 {
 	if (!s)
@@ -118,18 +138,23 @@ void cms_signer_free(struct cms_signer *s)
 	EVP_PKEY_free(s->key);
 	sk_X509_pop_free(s->certs, X509_free);
 	EVP_MD_free(s->md);
+	if (s->lock)
+		pthread_mutex_destroy(s->lock);
+	free(s->lock);
 	free(s);
 }
 
 /*
  * Make a signer from a key, its certificate (first of @certs) and a chain
- * (the rest of @certs).  Takes its own references.
+ * (the rest of @certs).  Takes its own references.  @no_certs: the
+ * signature carries no certificate at all.
  * Return: 0, -EKEYREJECTED when the key does not match the certificate,
  * -EOPNOTSUPP for a key that is neither RSA nor EC, -ENOPKG for an unknown hash.
  */
 int cms_signer_new(EVP_PKEY *key, STACK_OF(X509) *certs, const char *hash,
 		   bool no_certs, struct cms_signer **out)
 {
+	bool serial = !EVP_PKEY_get0_provider(key);
 	struct cms_signer *s;
 	X509 *cert = sk_X509_value(certs, 0);
 	int err;
@@ -138,17 +163,25 @@ int cms_signer_new(EVP_PKEY *key, STACK_OF(X509) *certs, const char *hash,
 		return -EOPNOTSUPP;
 	if (!cert || X509_check_private_key(cert, key) != 1)
 		return -EKEYREJECTED;
+	if (strlen(hash) >= sizeof(s->hash))
+		return -ENOPKG;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	strcpy(s->hash, hash);
 	s->md = EVP_MD_fetch(NULL, hash, NULL);
 	s->certs = X509_chain_up_ref(certs);
-	if (!s->md || !s->certs || !EVP_PKEY_up_ref(key)) {
+	if (serial)
+		s->lock = new_lock();
+	if (!s->md || !s->certs || (serial && !s->lock) || !EVP_PKEY_up_ref(key)) {
 		err = s->md ? -ENOMEM : -ENOPKG;
 		cms_signer_free(s);
 		return err;
 	}
 	s->key = key;
+	/* Cache the certificates' extensions now, not in the threads that sign. */
+	for (int i = 0; i < sk_X509_num(certs); i++)
+		X509_check_purpose(sk_X509_value(certs, i), -1, -1);
 	s->flags = CMS_DETACHED | CMS_BINARY | CMS_NOSMIMECAP | CMS_PARTIAL;
 	if (no_certs)
 		s->flags |= CMS_NOCERTS;
@@ -156,43 +189,75 @@ int cms_signer_new(EVP_PKEY *key, STACK_OF(X509) *certs, const char *hash,
 	return 0;
 }
 
-static int add_signer(CMS_ContentInfo *cms, const struct cms_signer *s)
+/* The chain, after the signer's certificate that CMS_add1_signer() adds (unless CMS_NOCERTS). */
+static int add_certs(CMS_ContentInfo *cms, const struct cms_signer *s)
 {
-	int n = sk_X509_num(s->certs);
-
-	if (!CMS_add1_signer(cms, sk_X509_value(s->certs, 0), s->key, s->md, s->flags))
-		return 0;
-	for (int i = 1; i < n && !(s->flags & CMS_NOCERTS); i++)
+	for (int i = 1; i < sk_X509_num(s->certs) && !(s->flags & CMS_NOCERTS); i++)
 		if (!CMS_add1_cert(cms, sk_X509_value(s->certs, i)))
 			return 0;
 	return 1;
 }
 
-/*
- * Sign the rest of @fd (a regular file read from offset 0).
- * Return: 0 with a DER signature in *@der (free with OPENSSL_free()),
- * -EIO when the file could not be read to its end, -EBADMSG for another failure.
- */
-int cms_sign_fd(const struct cms_signer *s, int fd, unsigned char **der, size_t *len)
+static int sign_digest(const struct cms_signer *s, const unsigned char *md, size_t md_len,
+		       unsigned char **der)
 {
-	BIO *in = BIO_new_fd(fd, BIO_NOCLOSE);
 	CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, s->flags);
-	unsigned char *out = NULL;
-	struct stat st;
-	int n = -1, err = -EBADMSG;
+	CMS_SignerInfo *si = NULL;
+	int n = -1;
 
-	if (in && cms && add_signer(cms, s) && CMS_final(cms, in, NULL, s->flags)) {
-		/* CMS_final() does not report a failed read: check that it hashed it all. */
-		if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_CUR) != st.st_size)
-			err = -EIO;
-		else
-			n = i2d_CMS_ContentInfo(cms, &out);
-	}
+	/*
+	 * What CMS_final() would do after hashing the content: the
+	 * messageDigest and contentType attributes, then the signature over
+	 * the signed attributes (CMS_SignerInfo_sign() adds signingTime).
+	 */
+	if (cms)
+		si = CMS_add1_signer(cms, sk_X509_value(s->certs, 0), s->key, s->md, s->flags);
+	if (si && add_certs(cms, s) &&
+	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, md_len) &&
+	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+					OBJ_nid2obj(NID_pkcs7_data), -1) &&
+	    CMS_SignerInfo_sign(si))
+		n = i2d_CMS_ContentInfo(cms, der);
 	CMS_ContentInfo_free(cms);
-	BIO_free(in);
+	return n;
+}
+
+/*
+ * Make a detached signature of content whose digest (by the signer's hash)
+ * is @md.  Safe to call from several threads with one signer.
+ * Return: 0 with a DER signature in *@der (free with OPENSSL_free()),
+ * -EINVAL when @md_len is not the hash's size, -EBADMSG for another failure.
+ */
+int cms_sign_digest(const struct cms_signer *s, const unsigned char *md, size_t md_len,
+		    unsigned char **der, size_t *len)
+{
+	unsigned char *out = NULL;
+	int n;
+
+	if (md_len != (size_t)EVP_MD_get_size(s->md))
+		return -EINVAL;
+	if (s->lock)
+		pthread_mutex_lock(s->lock);
+	n = sign_digest(s, md, md_len, &out);
+	if (s->lock)
+		pthread_mutex_unlock(s->lock);
 	if (n <= 0)
-		return err;
+		return -EBADMSG;
 	*der = out;
 	*len = n;
 	return 0;
+}
+
+/*
+ * Sign the rest of @fd (a regular file read from offset 0).
+ * Return: 0 with a DER signature in *@der (free with OPENSSL_free()),
+ * -errno when the file could not be read to its end (as digest_fd()),
+ * -EBADMSG for a failure to sign.
+ */
+int cms_sign_fd(const struct cms_signer *s, int fd, unsigned char **der, size_t *len)
+{
+	struct digest d = { .alg = s->hash };
+	int err = digest_fd(fd, &d, 1);
+
+	return err ? err : cms_sign_digest(s, d.md, d.len, der, len);
 }

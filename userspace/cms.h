@@ -35,6 +35,8 @@ struct cms_signer;
 int cms_signer_new(EVP_PKEY *key, STACK_OF(X509) *certs, const char *hash,
 		   bool no_certs, struct cms_signer **out);
 void cms_signer_free(struct cms_signer *s);
+int cms_sign_digest(const struct cms_signer *s, const unsigned char *md, size_t md_len,
+		    unsigned char **der, size_t *len);
 int cms_sign_fd(const struct cms_signer *s, int fd, unsigned char **der, size_t *len);
 
 void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_len,

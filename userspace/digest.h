@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Firmware digests: the one place that hashes a blob (swappable for libkcapi). */
+/*
+ * Firmware digests: the one place that hashes a blob.  The kernel crypto API
+ * through AF_ALG (libkcapi) where the kernel offers it, OpenSSL elsewhere;
+ * $FWVERIFY_DIGEST=kcapi|openssl|auto (default auto) chooses.
+ */
 #ifndef FWVERIFY_DIGEST_H
 #define FWVERIFY_DIGEST_H
 
@@ -16,5 +20,7 @@ struct digest {
 
 bool digest_available(const char *alg);
 int digest_fd(int fd, struct digest *d, size_t n);
+/* The back end of this thread's last successful digest_fd(): "kcapi" or "openssl"; NULL before. */
+const char *digest_backend(void);
 
 #endif

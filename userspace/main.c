@@ -44,8 +44,12 @@ static void help(void)
 
 void command_help(const struct command *c)
 {
-	printf("Usage: fwverify %s", c->help);
-	printf("  -h, --help              show this help\n");
+	/* The --help line ends the option list, before any closing "Exit status" paragraph. */
+	const char *tail = strstr(c->help, "\n\nExit status");
+	int head = tail ? (int)(tail - c->help) + 1 : (int)strlen(c->help);
+
+	printf("Usage: fwverify %.*s", head, c->help);
+	printf("  -h, --help              show this help\n%s", tail ? tail + 1 : "");
 }
 
 /* Report a getopt_long() failure (optstring starting with ':') and return the usage exit code. */

@@ -8,6 +8,7 @@
 #ifndef FWVERIFY_MANIFEST_H
 #define FWVERIFY_MANIFEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,12 @@ struct manifest {
 
 int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, size_t errlen);
 void manifest_free(struct manifest *m);
+const struct manifest_entry *manifest_find(const struct manifest *m, const char *name);
+void manifest_time(int64_t t, char *buf, size_t size);
+/* A name a firmware tree may hold: relative, no "."/".."/empty component, no control character. */
+bool manifest_name_ok(const char *name);
+/* A signature ("*.p7s") or the manifest itself: names a manifest does not list. */
+bool manifest_name_reserved(const char *name);
 /*
  * Write <base>/fwverify.manifest for @files (paths under @base) and sign it
  * with @s into fwverify.manifest.p7s.  Called by "fwverify sign --manifest".

@@ -1,0 +1,469 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Release manifests: a text file listing every firmware file of a release,
+ * signed like firmware.  The format (Documentation/tool-stage.rst) is
+ * canonical, so that one set of files has one manifest:
+ *
+ *   fwverify-manifest 1
+ *   generation <decimal, 1 or more, no leading zero>
+ *   expires <YYYY-MM-DDTHH:MM:SSZ>
+ *   file <sha256, 64 lowercase hex> <size in bytes> <name>
+ *   ...
+ *
+ * one "file" line per firmware file (signatures are not listed: each is
+ * checked against its file), names in strictly increasing byte order, every
+ * line ending in '\n'.  manifest_parse() is a pure function of its input so
+ * that it can be fuzzed; anything else is refused with the line number.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "digest.h"
+#include "manifest.h"
+#include "util.h"
+
+#define MAGIC "fwverify-manifest 1"
+
+static void __attribute__((format(printf, 3, 4))) set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * A firmware name as the tree may hold it: relative, '/'-separated, no
+ * empty, "." or ".." component, no control character (names are written
+ * one a line, here and to the kernel's check file).
+ */
+bool manifest_name_ok(const char *name)
+{
+	size_t len = strlen(name), comp = 0;
+
+	if (!len || len >= PATH_MAX)
+		return false;
+	for (const char *p = name; ; p++) {
+		if (*p == '/' || !*p) {
+			if (!comp || comp > NAME_MAX ||
+			    (comp == 1 && p[-1] == '.') ||
+			    (comp == 2 && p[-1] == '.' && p[-2] == '.'))
+				return false;
+			if (!*p)
+				return true;
+			comp = 0;
+			continue;
+		}
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+		comp++;
+	}
+}
+
+/* A name that is a signature or the manifest itself, which a manifest does not list. */
+bool manifest_name_reserved(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len >= 4 && !strcmp(name + len - 4, ".p7s")) || !strcmp(name, MANIFEST_NAME);
+}
+
+/* A decimal without sign, spaces or leading zero.  Return: the end, or NULL. */
+static const char *parse_u64(const char *p, const char *end, uint64_t *v)
+{
+	uint64_t n = 0;
+	const char *s = p;
+
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (n > (UINT64_MAX - (*p - '0')) / 10)
+			return NULL;
+		n = n * 10 + (*p - '0');
+	}
+	if (p == s || (*s == '0' && p - s > 1))
+		return NULL;
+	*v = n;
+	return p;
+}
+
+static int64_t days_from_civil(int64_t y, unsigned int m, unsigned int d)
+{
+	int64_t era;
+	unsigned int yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned int)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* "YYYY-MM-DDTHH:MM:SSZ", exactly.  Return: 0 or -EINVAL. */
+static int parse_time(const char *p, size_t len, int64_t *t)
+{
+	static const unsigned char mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const char form[] = "dddd-dd-ddTdd:dd:ddZ";
+	unsigned int v[6] = { 0 }, k = 0;
+	bool leap;
+
+	if (len != sizeof(form) - 1)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (form[i] != 'd') {
+			if (p[i] != form[i])
+				return -EINVAL;
+			k++;
+			continue;
+		}
+		if (p[i] < '0' || p[i] > '9')
+			return -EINVAL;
+		v[k] = v[k] * 10 + (p[i] - '0');
+	}
+	leap = (v[0] % 4 == 0 && v[0] % 100) || v[0] % 400 == 0;
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > mdays[v[1] - 1] ||
+	    (v[1] == 2 && v[2] == 29 && !leap) || v[3] > 23 || v[4] > 59 || v[5] > 59)
+		return -EINVAL;
+	*t = days_from_civil(v[0], v[1], v[2]) * 86400 + v[3] * 3600 + v[4] * 60 + v[5];
+	return 0;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "<64 hex> <size> <name>" into @e.  Return: 0, -EINVAL, -ENOMEM. */
+static int parse_entry(const char *p, const char *end, struct manifest_entry *e)
+{
+	const char *q;
+
+	if (end - p < 65 || p[64] != ' ')
+		return -EINVAL;
+	for (int i = 0; i < 32; i++) {
+		int hi = hexval(p[2 * i]), lo = hexval(p[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		e->sha256[i] = hi << 4 | lo;
+	}
+	q = parse_u64(p + 65, end, &e->size);
+	if (!q || q == end || *q != ' ')
+		return -EINVAL;
+	q++;
+	if (memchr(q, '\0', end - q))
+		return -EINVAL;
+	e->name = strndup(q, end - q);
+	if (!e->name)
+		return -ENOMEM;
+	if (!manifest_name_ok(e->name) || manifest_name_reserved(e->name)) {
+		free(e->name);
+		e->name = NULL;
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Does the line [@p, @end) start with @word and a space?  Return: what follows, or NULL. */
+static const char *keyword(const char *p, const char *end, const char *word)
+{
+	size_t n = strlen(word);
+
+	return (size_t)(end - p) > n && !memcmp(p, word, n) && p[n] == ' ' ? p + n + 1 : NULL;
+}
+
+/*
+ * Parse @len bytes of manifest text into @m.
+ * Return: 0, -EINVAL with the reason (and line) in @err, -EFBIG beyond
+ * MANIFEST_MAX, or -ENOMEM.  @m is untouched on failure.
+ */
+int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, size_t errlen)
+{
+	struct manifest r = { 0 };
+	const char *p = text, *end = text + len, *eol, *v;
+	size_t cap = 0, line = 0;
+	int ret = -EINVAL;
+
+	if (len > MANIFEST_MAX) {
+		set_err(err, errlen, "larger than %d bytes", MANIFEST_MAX);
+		return -EFBIG;
+	}
+	for (; p < end; p = eol + 1) {
+		line++;
+		eol = memchr(p, '\n', end - p);
+		if (!eol) {
+			set_err(err, errlen, "line %zu: no newline at the end", line);
+			goto fail;
+		}
+		if (line == 1) {
+			if ((size_t)(eol - p) != strlen(MAGIC) || memcmp(p, MAGIC, eol - p)) {
+				set_err(err, errlen, "line 1: not a fwverify manifest (version 1)");
+				goto fail;
+			}
+		} else if (line == 2) {
+			v = keyword(p, eol, "generation");
+			if (!v || parse_u64(v, eol, &r.generation) != eol || !r.generation) {
+				set_err(err, errlen, "line 2: expected 'generation N' with N > 0");
+				goto fail;
+			}
+		} else if (line == 3) {
+			v = keyword(p, eol, "expires");
+			if (!v || parse_time(v, eol - v, &r.expires)) {
+				set_err(err, errlen, "line 3: expected 'expires YYYY-MM-DDTHH:MM:SSZ'");
+				goto fail;
+			}
+		} else {
+			v = keyword(p, eol, "file");
+			if (r.n == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct manifest_entry *ne = realloc(r.e, ncap * sizeof(*ne));
+
+				if (!ne) {
+					ret = -ENOMEM;
+					goto fail;
+				}
+				r.e = ne;
+				cap = ncap;
+			}
+			ret = v ? parse_entry(v, eol, &r.e[r.n]) : -EINVAL;
+			if (ret) {
+				set_err(err, errlen, "line %zu: %s", line, ret == -ENOMEM ? "out of memory" :
+					"expected 'file SHA256 SIZE NAME' with a valid name");
+				goto fail;
+			}
+			r.n++;
+			ret = -EINVAL;
+			if (r.n > 1 && strcmp(r.e[r.n - 2].name, r.e[r.n - 1].name) >= 0) {
+				set_err(err, errlen, "line %zu: names not in increasing order (or repeated)", line);
+				goto fail;
+			}
+		}
+	}
+	if (line < 3) {
+		set_err(err, errlen, "truncated: no %s line", line < 1 ? "header" : line < 2 ? "generation" : "expires");
+		goto fail;
+	}
+	*m = r;
+	return 0;
+fail:
+	manifest_free(&r);
+	return ret;
+}
+
+void manifest_free(struct manifest *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		free(m->e[i].name);
+	free(m->e);
+	memset(m, 0, sizeof(*m));
+}
+
+/* The entry of @name (entries are sorted), or NULL. */
+const struct manifest_entry *manifest_find(const struct manifest *m, const char *name)
+{
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, m->e[mid].name);
+
+		if (!c)
+			return &m->e[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Format @t as the manifest writes it. */
+void manifest_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(buf, size, "@%lld", (long long)t);
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_entry *)a)->name, ((const struct manifest_entry *)b)->name);
+}
+
+/* Fill @e for @file: its name relative to the real path @rbase, its size and digest. */
+static int sign_entry(const char *rbase, const char *file, struct manifest_entry *e,
+		      char *err, size_t errlen)
+{
+	_cleanup_(freep) char *dcopy = strdup(file), *dir = NULL;
+	_cleanup_(closep) int fd = -1;
+	struct digest d = { .alg = "sha256" };
+	const char *base, *slash;
+	size_t rlen = strlen(rbase);
+	struct stat st;
+	int ret;
+
+	if (!dcopy)
+		return -ENOMEM;
+	/* Resolve the directory, not the file: a symlink is refused, not followed. */
+	slash = strrchr(file, '/');
+	base = slash ? slash + 1 : file;
+	if (slash)
+		dcopy[slash == file ? 1 : slash - file] = '\0';
+	dir = realpath(slash ? dcopy : ".", NULL);
+	if (!dir) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", file, errno_text(ret));
+		return ret;
+	}
+	if (strncmp(dir, rbase, rlen) || (dir[rlen] && dir[rlen] != '/' && strcmp(rbase, "/"))) {
+		set_err(err, errlen, "%s: not under the release directory", file);
+		return -EINVAL;
+	}
+	if (asprintf(&e->name, "%s%s%s", dir[rlen] ? dir + rlen + 1 : "", dir[rlen] ? "/" : "", base) < 0) {
+		e->name = NULL;
+		return -ENOMEM;
+	}
+	if (!manifest_name_ok(e->name) || manifest_name_reserved(e->name)) {
+		set_err(err, errlen, "%s: not a firmware name a manifest can list", file);
+		return -EINVAL;
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		ret = errno == ELOOP ? -ENOTREG : -errno;
+		set_err(err, errlen, "%s: %s", file, errno == ELOOP ? "a symlink" : errno_text(ret));
+		return ret;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(err, errlen, "%s: %s", file, errno_text(-ENOTREG));
+		return -ENOTREG;
+	}
+	ret = digest_fd(fd, &d, 1);
+	if (ret) {
+		set_err(err, errlen, "%s: cannot read: %s", file, errno_text(ret));
+		return ret;
+	}
+	memcpy(e->sha256, d.md, sizeof(e->sha256));
+	e->size = st.st_size;
+	return 0;
+}
+
+static char *manifest_text(const struct manifest *m, size_t *len)
+{
+	char exp[32], *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	manifest_time(m->expires, exp, sizeof(exp));
+	fprintf(f, MAGIC "\ngeneration %llu\nexpires %s\n", (unsigned long long)m->generation, exp);
+	for (size_t i = 0; i < m->n; i++) {
+		fputs("file ", f);
+		for (int k = 0; k < 32; k++)
+			fprintf(f, "%02x", m->e[i].sha256[k]);
+		fprintf(f, " %llu %s\n", (unsigned long long)m->e[i].size, m->e[i].name);
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	*len = size;
+	return text;
+}
+
+static int sign_written(const struct cms_signer *s, const char *path, char *err, size_t errlen)
+{
+	_cleanup_(freep) char *sig_path = NULL;
+	_cleanup_(closep) int fd = open_regular(path, 0);
+	unsigned char *der = NULL;
+	size_t len;
+	int ret;
+
+	if (fd < 0) {
+		set_err(err, errlen, "%s: %s", path, errno_text(fd));
+		return fd;
+	}
+	if (asprintf(&sig_path, "%s.p7s", path) < 0) {
+		sig_path = NULL;
+		return -ENOMEM;
+	}
+	ret = cms_sign_fd(s, fd, &der, &len);
+	if (ret) {
+		set_err(err, errlen, "%s: cannot sign", path);
+		return ret;
+	}
+	ret = write_file_atomic(sig_path, der, len, 0644);
+	OPENSSL_free(der);
+	if (ret)
+		set_err(err, errlen, "%s: %s", sig_path, errno_text(ret));
+	return ret;
+}
+
+/*
+ * Write <base>/fwverify.manifest listing @files (paths, each in @base or a
+ * directory under it; a symlink is refused) and sign it with @s into
+ * fwverify.manifest.p7s.  Return: 0, or -errno with a message in @err.
+ */
+int manifest_sign(const struct cms_signer *s, const char *base, char *const *files, size_t n,
+		  uint64_t generation, int64_t expires, char *err, size_t errlen)
+{
+	_cleanup_(freep) char *rbase = realpath(base, NULL), *path = NULL, *text = NULL;
+	struct manifest m = { .generation = generation, .expires = expires };
+	size_t len;
+	int ret;
+
+	if (!rbase) {
+		ret = -errno;
+		set_err(err, errlen, "%s: %s", base, errno_text(ret));
+		return ret;
+	}
+	if (!generation) {
+		set_err(err, errlen, "the generation must be 1 or more");
+		return -EINVAL;
+	}
+	m.e = calloc(n ? n : 1, sizeof(*m.e));
+	if (!m.e)
+		return -ENOMEM;
+	for (; m.n < n; m.n++) {
+		ret = sign_entry(rbase, files[m.n], &m.e[m.n], err, errlen);
+		if (ret) {
+			m.n++;
+			goto out;
+		}
+	}
+	qsort(m.e, m.n, sizeof(*m.e), cmp_entry);
+	for (size_t i = 1; i < m.n; i++) {
+		if (!strcmp(m.e[i - 1].name, m.e[i].name)) {
+			set_err(err, errlen, "%s: given twice", m.e[i].name);
+			ret = -EINVAL;
+			goto out;
+		}
+	}
+	ret = -ENOMEM;
+	text = manifest_text(&m, &len);
+	if (!text || asprintf(&path, "%s/" MANIFEST_NAME, rbase) < 0) {
+		path = NULL;
+		goto out;
+	}
+	ret = write_file_atomic(path, text, len, 0644);
+	if (ret) {
+		set_err(err, errlen, "%s: %s", path, errno_text(ret));
+		goto out;
+	}
+	ret = sign_written(s, path, err, errlen);
+out:
+	manifest_free(&m);
+	return ret;
+}
