@@ -481,7 +481,8 @@ static int cleanup(struct gen_state *g, struct gen_cleanup *r)
 		r->links++;
 	else if (errno != ENOENT)
 		return fail(g, -errno, "%s", tmp);
-	while (g->ngens && g->gens[g->ngens - 1] > g->active) {
+	/* Without an active generation (search_dir removed by hand?) none is known to be dead. */
+	while (g->active && g->ngens && g->gens[g->ngens - 1] > g->active) {
 		err = gen_drop(g, g->gens[g->ngens - 1]);
 		if (err)
 			return err;

@@ -44,12 +44,18 @@ static void help(void)
 
 void command_help(const struct command *c)
 {
-	/* The --help line ends the option list, before any closing "Exit status" paragraph. */
-	const char *tail = strstr(c->help, "\n\nExit status");
-	int head = tail ? (int)(tail - c->help) + 1 : (int)strlen(c->help);
+	const char *h = c->help, *last = NULL, *p, *end;
+	int head;
 
-	printf("Usage: fwverify %.*s", head, c->help);
-	printf("  -h, --help              show this help\n%s", tail ? tail + 1 : "");
+	/* The --help line ends the last block of option lines ("  -x" or "      --xx"). */
+	for (p = strstr(h, "\n  -"); p; p = strstr(p + 1, "\n  -"))
+		last = p;
+	for (p = strstr(h, "\n      --"); p; p = strstr(p + 1, "\n      --"))
+		last = p > last ? p : last;
+	end = last ? strstr(last, "\n\n") : NULL;
+	head = end ? (int)(end - h) + 1 : (int)strlen(h);
+	printf("Usage: fwverify %.*s", head, h);
+	printf("  -h, --help          show this help\n%s", h + head);
 }
 
 /* Report a getopt_long() failure (optstring starting with ':') and return the usage exit code. */
