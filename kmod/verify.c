@@ -209,6 +209,19 @@ static struct file *fwverify_try_sig(const struct path *dir, const char *base,
  * file itself.  *@content is set when the signature covers the
  * decompressed content rather than the stored file.
  */
+/* Whether @path ends in the name of @dentry. */
+static bool fwverify_same_last(const char *path, struct dentry *dentry)
+{
+	const char *last = kbasename(path);
+	struct name_snapshot name;
+	bool same;
+
+	take_dentry_name_snapshot(&name, dentry);
+	same = !strcmp(last, name.name.name);
+	release_dentry_name_snapshot(&name);
+	return same;
+}
+
 static struct file *fwverify_find_sig(struct fwverify_event *ev, bool *content)
 {
 	struct name_snapshot name;
@@ -218,8 +231,15 @@ static struct file *fwverify_find_sig(struct fwverify_event *ev, bool *content)
 	struct file *f = ERR_PTR(-ENODATA);
 
 	*content = false;
-	/* Requested through a symlink, or a path we were given to check. */
-	if (ev->path && (!ev->resolved || strcmp(ev->path, ev->resolved))) {
+	/*
+	 * Requested through a symlink, or a path we were given to check.  When
+	 * only a directory on the way was a symlink (the last components are
+	 * equal), the directory already resolved is the request's: looking the
+	 * path up again could cross a switch of that symlink and pair this blob
+	 * with another tree's signature.
+	 */
+	if (ev->path && (!ev->resolved || strcmp(ev->path, ev->resolved)) &&
+	    !fwverify_same_last(ev->path, ev->file->f_path.dentry)) {
 		f = fwverify_try_sig(NULL, ev->path, strlen(ev->path), &ev->v);
 		sfx = fwverify_compressed(ev->path);
 		if (PTR_ERR(f) == -ENODATA && sfx) {

@@ -5,6 +5,7 @@
 #
 #   kmod-style   checkpatch --strict, sparse, W=1 on both kernels
 #   userspace    the tool's host tests under ASan and UBSan
+#   crash        kill the tool at every system call of a stage and a rollback
 #   fuzz         libFuzzer on every parser of untrusted input, FUZZ_SECONDS each
 #   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
 #   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
@@ -24,7 +25,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace fuzz vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
+suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -33,6 +34,7 @@ run_suite() {
 	case $1 in
 	kmod-style) scripts/check-kmod.sh ;;
 	userspace) tests/userspace/run.sh ;;
+	crash) JOBS=2 tests/userspace/crash.sh ;;
 	fuzz) tests/fuzz/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
 	tool-*)

@@ -27,11 +27,6 @@
 /* The kernel takes at most 64 KiB of policy in one write. */
 #define POLICY_MAX (64 * 1024)
 
-static void config_freep(struct fw_config *c)
-{
-	config_free(c);
-}
-
 /* Exit code of a write to the kernel's file @rel that failed: a locked module refuses, anything else is an error. */
 static int write_failed(const char *rel, const char *what, int err)
 {

@@ -105,11 +105,6 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-static void config_freep(struct fw_config *c)
-{
-	config_free(c);
-}
-
 static void kstate_freep(struct kstate *s)
 {
 	kstate_free(s);

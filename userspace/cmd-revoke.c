@@ -15,11 +15,6 @@
 #include "revlist.h"
 #include "util.h"
 
-static void config_freep(struct fw_config *c)
-{
-	config_free(c);
-}
-
 /* True for an argument that was meant as a digest rather than a file name. */
 static bool looks_like_digest(const char *s)
 {

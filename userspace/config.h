@@ -25,4 +25,10 @@ int config_parse(const char *text, size_t len, struct fw_config *c, char *err, s
 int config_load(const char *path, struct fw_config *c, char *err, size_t errlen);
 void config_free(struct fw_config *c);
 
+/* For _cleanup_(config_freep). */
+static inline void config_freep(struct fw_config *c)
+{
+	config_free(c);
+}
+
 #endif

@@ -935,22 +935,6 @@ int gen_stage_begin(struct gen_state *g, struct gen_stage *s)
 	return s->tree_fd < 0 ? fail(g, s->tree_fd, "%s", s->tree_path) : 0;
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-	ssize_t r;
-
-	while (len) {
-		r = write(fd, p, len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		p += r;
-		len -= r;
-	}
-	return 0;
-}
-
 /* Copy the rest of @src into @dst, at most GEN_FILE_MAX bytes. */
 static int copy_fd(int src, int dst)
 {

@@ -96,8 +96,10 @@ void wipe_free(unsigned char *p, size_t len)
 	free(p);
 }
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+/* Write all @len bytes, retrying short writes.  Return: 0 or -errno. */
+int write_all(int fd, const void *data, size_t len)
 {
+	const unsigned char *p = data;
 	ssize_t r;
 
 	while (len) {
