@@ -6,6 +6,8 @@
 #   verify  `fwverify verify --ca` of every file vs a shell loop of `openssl cms -verify`
 #   digest  SHA-256 bytes per second through the tool's digest path (a large
 #           sparse file through `fwverify verify`) vs `openssl speed -evp sha256`
+#   stage   `fwverify stage` of the signed tree (first, again with some files
+#           changed, rollback) vs `cp -a` of the tree + `fwverify verify --ca`
 #
 #   tests/bench/tool-bench.sh        run alone (also the last part of `make bench`)
 #   FILES=500 tests/bench/tool-bench.sh   fewer files
@@ -85,7 +87,72 @@ nver=$(grep -c ': verified' "$d/verify.out")
 row "verify $files files" "$(secs "$t0" "$t1")" "$(secs "$t1" "$t2")" s
 
 # --- stage ----------------------------------------------------------------
-# (reserved: `fwverify stage` of a release; add its row here with row())
+# `fwverify stage` of the signed tree into a temporary search_dir/state_dir
+# (the same file system, so unchanged files can be hard links). The kernel
+# check is skipped: FWVERIFY_SYSFS is an empty directory, as if fwverify.ko
+# were not loaded. The stage times include its syncfs().
+#   first    every file new: copy + verify + switch
+#   again    the same tree with 20 files changed and re-signed: the others
+#            hard links, the 20 copies, all files verified
+#   rollback back to the first generation: all files verified again, switch
+# The baseline of all three is a naive copy-and-verify of the whole tree:
+# `cp -a` of it, then `fwverify verify --ca` of every blob of the copy.
+st=$d/stage
+mkdir -p "$st/fw" "$st/nosys"
+printf 'search_dir = %s\nstate_dir = %s\nca = %s\n' "$st/fw/updates" "$st/state" "$crt" >"$st/conf"
+stage() { FWVERIFY_CONFIG=$st/conf FWVERIFY_SYSFS=$st/nosys "$FWVERIFY" "$@"; }
+stagefail() { echo "tool-bench: stage: $1" >&2; exit 1; }
+usf() { awk -v a="$1" -v b="$2" -v n="$files" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }'; }
+nchg=$(( files >= 200 ? 20 : 1 ))
+
+sync
+t0=$(now)
+stage stage "$d/fw" >"$d/stage1.out"
+t1=$(now)
+grep -qx 'activated generation 1' "$d/stage1.out" || stagefail "first stage did not activate"
+[ "$(grep -c '^added ' "$d/stage1.out")" = "$files" ] || stagefail "first stage did not add $files files"
+
+# Baseline: copy the tree, verify the copy.
+t2=$(now)
+cp -a "$d/fw" "$d/cpfw"
+"$FWVERIFY" verify --ca "$crt" "$d/cpfw"/*.bin >"$d/cpverify.out"
+t3=$(now)
+[ "$(grep -c ': verified' "$d/cpverify.out")" = "$files" ] || stagefail "baseline verify failed"
+rm -rf "$d/cpfw"
+
+# Change $nchg files (a new tail, re-signed), spread over the tree.
+chg=()
+for ((i = 0; i < nchg; i++)); do
+	chg+=("${fw[i * files / nchg]}")
+done
+for f in "${chg[@]}"; do
+	head -c 64 /dev/urandom | dd of="$f" bs=64 seek=1 conv=notrunc status=none
+done
+"$FWVERIFY" sign -j "$jobs" --key "$key" --cert "$crt" "${chg[@]}"
+sync
+t4=$(now)
+stage stage "$d/fw" >"$d/stage2.out"
+t5=$(now)
+grep -q '^activated generation 2 (was 1)' "$d/stage2.out" || stagefail "second stage did not activate"
+if [ "$(grep -c '^changed ' "$d/stage2.out")" != "$nchg" ] ||
+	[ "$(grep -c '^unchanged ' "$d/stage2.out")" != $((files - nchg)) ]; then
+	stagefail "second stage: not $nchg changed and $((files - nchg)) unchanged"
+fi
+u=${fw[1]##*/}
+[ "$(stat -c %i "$st/state/generations/1/tree/$u")" = "$(stat -c %i "$st/state/generations/2/tree/$u")" ] ||
+	stagefail "unchanged $u is not a hard link"
+
+t6=$(now)
+stage rollback >"$d/rollback.out"
+t7=$(now)
+grep -q '^activated generation 1 (was 2)' "$d/rollback.out" || stagefail "rollback did not activate generation 1"
+
+row "stage $files files (all new)" "$(secs "$t0" "$t1")" "$(secs "$t2" "$t3")" s
+row "  per file" "$(usf "$t0" "$t1")" "$(usf "$t2" "$t3")" us
+row "stage again ($nchg changed)" "$(secs "$t4" "$t5")" "$(secs "$t2" "$t3")" s
+row "  per file" "$(usf "$t4" "$t5")" "$(usf "$t2" "$t3")" us
+row "rollback ($files files)" "$(secs "$t6" "$t7")" "$(secs "$t2" "$t3")" s
+row "  per file" "$(usf "$t6" "$t7")" "$(usf "$t2" "$t3")" us
 
 # --- digest ---------------------------------------------------------------
 # A sparse file hashes like any other but costs no disk; the time of a
@@ -124,7 +191,8 @@ row "SHA-256, digest path (openssl)" "$(rate openssl)" "$speed" MB/s
 # --- table ----------------------------------------------------------------
 echo
 echo "fwverify tool, host: $files files, $((total >> 20)) MiB, $jobs CPUs${kcapi:+ ($kcapi)}"
-echo "baseline: a shell loop of openssl cms per file; openssl speed -evp sha256 -bytes 16384"
+echo "baseline: a shell loop of openssl cms per file; openssl speed -evp sha256 -bytes 16384;"
+echo "  stage/rollback: cp -a of the tree + fwverify verify --ca of the copy (no kernel check)"
 printf '%-32s %12s %12s %6s %8s\n' operation fwverify baseline unit ratio
 for r in "${rows[@]}"; do
 	IFS='|' read -r op a b unit <<<"$r"
