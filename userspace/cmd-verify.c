@@ -7,6 +7,7 @@
 
 #include "cms.h"
 #include "command.h"
+#include "kstate.h"
 #include "util.h"
 
 static int exit_code(enum fw_result r)
@@ -66,19 +67,49 @@ static int verify_file(STACK_OF(X509) *trusted, const char *file, const char *si
 	return exit_code(v.result);
 }
 
+/* Ask the running module, through its check file, what a load of @file would get. */
+static int verify_kernel(const char *file)
+{
+	_cleanup_(freep) char *abs = realpath(file, NULL);
+	struct kstate_verdict v;
+	int err;
+
+	if (!abs) {
+		log_error(file, "cannot resolve", -errno);
+		return EXIT_USAGE;
+	}
+	err = kstate_check(abs, &v);
+	if (err == -ENODEV) {
+		log_error(file, "the fwverify module is not loaded", 0);
+		return EXIT_USAGE;
+	}
+	if (err) {
+		log_error(file, "the kernel's check failed", err);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(v.result, "verified"))
+		printf("%s: verified (signer: %s)\n", file, v.signer);
+	else
+		printf("%s: %s: %s (a load would be %s)\n", file, v.result, v.reason, v.action);
+	return !strcmp(v.result, "verified") ? EXIT_OK : !strcmp(v.result, "error") ? EXIT_USAGE :
+	       EXIT_REFUSED;
+}
+
 static int run(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "ca", required_argument, NULL, 'a' },
 		{ "sig", required_argument, NULL, 's' },
+		{ "kernel", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
 	STACK_OF(X509) *trusted = NULL;
 	const char *sig = NULL;
 	int opt, err, ret = EXIT_OK, rc, nca = 0;
+	bool kernel = false;
 
-	while ((opt = getopt_long(argc, argv, ":a:s:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:s:kh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			nca++;
@@ -89,6 +120,7 @@ static int run(int argc, char **argv)
 			}
 			break;
 		case 's': sig = optarg; break;
+		case 'k': kernel = true; break;
 		case 'h': command_help(&cmd_verify); goto out;
 		default: ret = command_bad_option(&cmd_verify, opt, argv); goto out;
 		}
@@ -96,8 +128,12 @@ static int run(int argc, char **argv)
 	if (ret)
 		goto out;
 	ret = EXIT_USAGE;
-	if (!nca)
-		log_usage("verify", "at least one --ca is required");
+	if (!nca && !kernel)
+		log_usage("verify", "--ca or --kernel is required");
+	else if (nca && kernel)
+		log_usage("verify", "--ca and --kernel exclude each other");
+	else if (sig && kernel)
+		log_usage("verify", "--sig and --kernel exclude each other: the kernel finds the signature itself");
 	else if (optind == argc)
 		log_usage("verify", "no FILE given");
 	else if (sig && argc - optind > 1)
@@ -108,7 +144,7 @@ static int run(int argc, char **argv)
 		goto out;
 	/* Verify every file and keep the worst exit code. */
 	for (int i = optind; i < argc; i++) {
-		rc = verify_file(trusted, argv[i], sig);
+		rc = kernel ? verify_kernel(argv[i]) : verify_file(trusted, argv[i], sig);
 		ret = rc > ret ? rc : ret;
 	}
 out:
@@ -120,11 +156,15 @@ const struct command cmd_verify = {
 	.name = "verify",
 	.run = run,
 	.summary = "check FILE against FILE.p7s by the kernel's rules",
-	.help = "verify --ca CERT.pem [--ca MORE.pem]... [--sig SIG.p7s] FILE...\n\n"
+	.help = "verify --ca CERT.pem [--ca MORE.pem]... [--sig SIG.p7s] FILE...\n"
+		"       fwverify verify --kernel FILE...\n\n"
 		"Check each FILE against FILE.p7s offline, by the rules the kernel applies\n"
 		"with a keyring holding the --ca certificates, and print one line per FILE:\n"
 		"  FILE: verified (signer: NAME)\n"
 		"  FILE: unsigned|bad-signature|untrusted|malformed|error: REASON\n\n"
 		"  -a, --ca CERT.pem       trust the certificates in this PEM file (repeatable)\n"
-		"  -s, --sig SIG.p7s       the signature of the one FILE, instead of FILE.p7s\n",
+		"  -s, --sig SIG.p7s       the signature of the one FILE, instead of FILE.p7s\n"
+		"  -k, --kernel            ask the running fwverify module instead, through\n"
+		"                          /sys/kernel/security/fwverify/check: its keys, its\n"
+		"                          revocations and its code decide, and nothing is loaded\n",
 };
