@@ -346,6 +346,29 @@ run "$fwverify" stage --no-manifest --allow-downgrade --wait "$r1"
 expect "stage --wait waits for the lock, then stages" 0 'activated generation'
 wait "$holder"
 
+# Two real stagers at once, of different releases: each succeeds or fails
+# on the lock, and the active tree is exactly one release.
+for mode in nowait --wait; do
+	w=(); [[ $mode == --wait ]] && w=(--wait)
+	"$fwverify" stage --no-manifest --allow-downgrade "${w[@]}" "$r2" >"$st/two1" 2>&1 &
+	p1=$!
+	"$fwverify" stage --no-manifest --allow-downgrade "${w[@]}" "$r1" >"$st/two2" 2>&1 &
+	p2=$!
+	wait "$p1"; rc1=$?
+	wait "$p2"; rc2=$?
+	ok=1
+	for k in 1 2; do
+		eval "c=\$rc$k"
+		[[ $c == 0 ]] || { [[ $mode == nowait && $c == 2 ]] &&
+			grep -q 'another stage or rollback is running' "$st/two$k"; } || break
+		[[ $k == 2 ]] && { [[ $rc1 == 0 || $rc2 == 0 ]] && { same_tree "$r1" || same_tree "$r2"; } &&
+			[[ -z $(find "$st/state" -maxdepth 1 -name 'staging.*') ]] && ok=0; }
+	done
+	rc="$rc1/$rc2" out=$(cat "$st/two1" "$st/two2") err=
+	result "two stagers at once ($mode): each staged or failed on the lock; one whole release active" \
+		$ok "exit 0 or a clear lock failure; the tree is r1 or r2"
+done
+
 # --- the environment: not a symlink, a full disk, a read-only target -----------
 mkdir -p "$st/plain/updates"
 sed "s|^search_dir = .*|search_dir = $st/plain/updates|" "$st/conf" >"$st/conf-plain"
