@@ -804,38 +804,6 @@ int gen_open_file(int dirfd, const char *name, int flags, uint64_t *size)
 	return fd;
 }
 
-/* Read all of @fd, at most @max bytes. */
-static int read_fd(int fd, size_t max, unsigned char **data, size_t *len)
-{
-	unsigned char *buf = malloc(max + 1);
-	size_t n = 0;
-	ssize_t r;
-
-	if (!buf)
-		return -ENOMEM;
-	while (n <= max) {
-		r = read(fd, buf + n, max + 1 - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int err = -errno;
-
-			free(buf);
-			return err;
-		}
-		if (r == 0)
-			break;
-		n += r;
-	}
-	if (n == 0 || n > max) {
-		free(buf);
-		return n ? -EFBIG : -ENODATA;
-	}
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 /* Read the small file @name under @dirfd as gen_open_file() opens it; NUL-terminated. */
 int gen_read_small(int dirfd, const char *name, size_t max, unsigned char **data, size_t *len)
 {

@@ -55,12 +55,20 @@ int open_regular(const char *path, int flags)
 int read_file(const char *path, size_t max, unsigned char **data, size_t *len)
 {
 	_cleanup_(closep) int fd = open_regular(path, 0);
+
+	return fd < 0 ? fd : read_fd(fd, max, data, len);
+}
+
+/*
+ * Read @fd to its end, at most @max bytes, into a new buffer.
+ * Return: 0, -ENODATA when empty, -EFBIG when larger than @max, -ENOMEM, or -errno of read().
+ */
+int read_fd(int fd, size_t max, unsigned char **data, size_t *len)
+{
 	unsigned char *buf;
 	size_t n = 0;
 	ssize_t r;
 
-	if (fd < 0)
-		return fd;
 	/* One byte more than allowed tells a full file from a too large one. */
 	buf = malloc(max + 1);
 	if (!buf)
