@@ -88,11 +88,9 @@ static void refuse(struct stage *st, const char *name, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "fwverify: %s: ", name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_vmessage(name, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	st->refused++;
 }
 

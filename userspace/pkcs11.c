@@ -276,35 +276,17 @@ int pkcs11_pin_read(const char *path, int fd, char **pin)
 {
 	unsigned char *buf = NULL;
 	size_t n = 0;
-	ssize_t r;
-	int err = 0;
+	int err;
 
 	if (path) {
 		err = read_file(path, PKCS11_PIN_MAX + 2, &buf, &n);
-		if (err)
-			return err;
 	} else {
-		buf = malloc(PKCS11_PIN_MAX + 3);
-		if (!buf) {
-			close(fd);
-			return -ENOMEM;
-		}
-		while (n < PKCS11_PIN_MAX + 3) {
-			r = read(fd, buf + n, PKCS11_PIN_MAX + 3 - n);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r < 0)
-				err = -errno;
-			if (r <= 0)
-				break;
-			n += r;
-		}
+		err = read_fd(fd, PKCS11_PIN_MAX + 2, &buf, &n);
 		close(fd);
 	}
-	if (!err && n > PKCS11_PIN_MAX + 2)
-		err = -EFBIG;
-	if (!err)
-		err = pin_copy(buf, n, pin);
+	if (err)
+		return err;
+	err = pin_copy(buf, n, pin);
 	if (!err && strlen(*pin) > PKCS11_PIN_MAX) {
 		pkcs11_pin_free(*pin);
 		err = -EFBIG;

@@ -211,24 +211,36 @@ void log_error(const char *file, const char *what, int err)
 		fprintf(stderr, "fwverify: %s: %s\n", file, what);
 }
 
+/* "fwverify: FILE: TAG<message>[ (see 'fwverify help CMD')]" on stderr. */
+static void log_line(const char *file, const char *tag, const char *help_cmd,
+		     const char *fmt, va_list ap)
+{
+	fprintf(stderr, "fwverify: %s: %s", file, tag);
+	vfprintf(stderr, fmt, ap);
+	if (help_cmd)
+		fprintf(stderr, " (see 'fwverify help %s')", help_cmd);
+	fputc('\n', stderr);
+}
+
 void log_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "fwverify: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line(cmd, "", cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see 'fwverify help %s')\n", cmd);
 }
 
 void log_warning(const char *file, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "fwverify: %s: warning: ", file);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	log_line(file, "warning: ", NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void log_vmessage(const char *file, const char *fmt, va_list ap)
+{
+	log_line(file, "", NULL, fmt, ap);
 }

@@ -3,6 +3,7 @@
 #ifndef FWVERIFY_UTIL_H
 #define FWVERIFY_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@ const char *errno_text(int err);
 void log_error(const char *file, const char *what, int err);
 void log_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_warning(const char *file, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "fwverify: FILE: <message>": for commands that wrap it in their own variadic reporter. */
+void log_vmessage(const char *file, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 size_t openssl_error_text(char *buf, size_t size);
 
 #endif
