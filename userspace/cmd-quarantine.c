@@ -381,7 +381,7 @@ static int verdict_offline(const struct fw_config *c, const char *path, int fd, 
 		v.result = FW_MALFORMED;
 		snprintf(v.reason, sizeof(v.reason), "signature file: %s", errno_text(err));
 	} else if (lseek(fd, 0, SEEK_SET) == 0) {
-		cms_verify(trusted, sig, len, fd, &v);
+		cms_verify(trusted, sig, len, fd, path, &v);
 	}
 	sk_X509_pop_free(trusted, X509_free);
 	n->by = "offline";

@@ -24,6 +24,7 @@
 #include "command.h"
 #include "manifest.h"
 #include "pkcs11.h"
+#include "signd-client.h"
 #include "util.h"
 
 #define JOBS_MAX 256
@@ -41,11 +42,17 @@ struct options {
 	long jobs;
 	bool manifest;
 	const char *base, *generation, *expires;
+	const char *name;
+	struct signd_opts server;	/* with --server: the server signs */
+	bool remote;
+	unsigned int wait;
+	const char *request;
 };
 
 /* One file to sign, and how it failed. */
 struct job {
 	const char *file;
+	char *name;		/* the firmware name signed with it */
 	char *sig;		/* the signature's path, once known */
 	const char *what;	/* NULL when signed */
 	bool on_sig;		/* the failure concerns the signature file */
@@ -81,7 +88,7 @@ static void sign_one(const struct cms_signer *s, const char *out, struct job *j)
 		fail(j, "cannot open", fd);
 		return;
 	}
-	err = cms_sign_fd(s, fd, &der, &len);
+	err = cms_sign_fd(s, fd, j->name, &der, &len);
 	if (err) {
 		/* digest_fd() passes read()'s errno on; the rest are failures to sign. */
 		fail(j, err == -EBADMSG || err == -ENOPKG || err == -ENOMEM || err == -EINVAL ||
@@ -131,21 +138,73 @@ static void report(const struct job *j)
 		fprintf(stderr, "fwverify: %s: %s: %s\n", who, j->what, errno_text(j->err));
 }
 
-/* Sign @n files with @jobs threads; print one line per failure, in order. Return: the exit code. */
-static int sign_all(const struct cms_signer *s, const char *out, char **files, size_t n, long jobs)
+/*
+ * The firmware name each file is signed for: --name, else the path under
+ * --base, else the file's own name.  Return: whether every name is valid.
+ */
+static bool name_all(const struct options *o, struct job *job, char **files, size_t n)
 {
-	_cleanup_(freep) struct job *job = calloc(n, sizeof(*job));
+	_cleanup_(freep) char *rbase = o->base ? realpath(o->base, NULL) : NULL;
+	const char *slash;
+	char why[PATH_MAX + 64];
+	int err;
+
+	if (o->base && !rbase) {
+		log_error(o->base, "cannot resolve", -errno);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		job[i].file = files[i];
+		slash = strrchr(files[i], '/');
+		if (rbase) {
+			err = manifest_rel_name(rbase, files[i], &job[i].name, why, sizeof(why));
+			if (err) {
+				fprintf(stderr, "fwverify: %s\n", err == -ENOMEM ? "out of memory" : why);
+				return false;
+			}
+		} else {
+			job[i].name = strdup(o->name ? o->name : slash ? slash + 1 : files[i]);
+			if (!job[i].name) {
+				log_error("sign", "cannot start", -ENOMEM);
+				return false;
+			}
+		}
+		if (!cms_name_valid(job[i].name)) {
+			log_warning(files[i], "'%s' is not a firmware name to sign (a relative path of at most %d bytes, no '.' or '..' component)",
+				    job[i].name, CMS_NAME_MAX);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void jobs_free(struct job *job, size_t n)
+{
+	for (size_t i = 0; job && i < n; i++) {
+		free(job[i].sig);
+		free(job[i].name);
+	}
+	free(job);
+}
+
+/* Sign @n files with @jobs threads; print one line per failure, in order. Return: the exit code. */
+static int sign_all(const struct options *o, const struct cms_signer *s, char **files, size_t n, long jobs)
+{
+	struct job *job = calloc(n, sizeof(*job));
 	_cleanup_(freep) pthread_t *tid = calloc(jobs, sizeof(*tid));
-	struct pool p = { .s = s, .out = out, .jobs = job, .n = n };
+	struct pool p = { .s = s, .out = o->out, .jobs = job, .n = n };
 	long started = 0;
 	int ret = EXIT_OK;
 
 	if (!job || !tid) {
 		log_error("sign", "cannot start", -ENOMEM);
+		free(job);
 		return EXIT_USAGE;
 	}
-	for (size_t i = 0; i < n; i++)
-		job[i].file = files[i];
+	if (!name_all(o, job, files, n)) {
+		jobs_free(job, n);
+		return EXIT_USAGE;
+	}
 	pthread_mutex_init(&p.lock, NULL);
 	pthread_cond_init(&p.done, NULL);
 	while (started < jobs && (size_t)started < n && !pthread_create(&tid[started], NULL, worker, &p))
@@ -164,8 +223,7 @@ static int sign_all(const struct cms_signer *s, const char *out, char **files, s
 	}
 	for (long t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
-	for (size_t i = 0; i < n; i++)
-		free(job[i].sig);
+	jobs_free(job, n);
 	pthread_cond_destroy(&p.done);
 	pthread_mutex_destroy(&p.lock);
 	return ret;
@@ -304,6 +362,53 @@ static int load_signer(const struct options *o, struct cms_signer **s, struct pk
 	return err ? EXIT_USAGE : EXIT_OK;
 }
 
+/* Return: whether the options fit signing by a server; logs why not. */
+static bool check_remote(struct options *o, int nfiles)
+{
+	struct signd_opts *so = &o->server;
+
+	so->module = o->module;
+	so->pin_file = o->pin_file;
+	so->pin_fd = o->pin_fd;
+	if (!o->key && !o->request)
+		log_usage("sign", "--server needs --key NAME, the server's key");
+	else if (o->cert || o->nchain || o->no_certs || strcmp(o->hash, "sha256"))
+		log_usage("sign", "--cert, --chain, --no-certs and --hash are the server's business with --server");
+	else if (o->manifest || o->generation || o->expires)
+		log_usage("sign", "--manifest is signed locally, not with --server");
+	else if (!nfiles)
+		log_usage("sign", "no FILE given");
+	else if ((o->out || o->request) && nfiles > 1)
+		log_usage("sign", "%s needs exactly one FILE", o->out ? "-o" : "--request");
+	else if (o->name && (nfiles > 1 || o->base))
+		log_usage("sign", "--name needs exactly one FILE, and no --base");
+	else
+		return signd_opts_check(so, "sign");
+	return false;
+}
+
+static int sign_by_server(struct options *o, char **files, int nfiles)
+{
+	struct job *job = NULL;
+	char **names = NULL;
+	int ret = EXIT_USAGE;
+
+	if (!check_remote(o, nfiles))
+		return EXIT_USAGE;
+	job = calloc(nfiles, sizeof(*job));
+	names = calloc(nfiles, sizeof(*names));
+	if (!job || !names)
+		log_error("sign", "cannot start", -ENOMEM);
+	else if (name_all(o, job, files, nfiles)) {
+		for (int i = 0; i < nfiles; i++)
+			names[i] = job[i].name;
+		ret = sign_remote(&o->server, o->key, files, names, nfiles, o->out, o->wait, o->request);
+	}
+	free(names);
+	jobs_free(job, nfiles);
+	return ret;
+}
+
 static long default_jobs(void)
 {
 	cpu_set_t set;
@@ -389,9 +494,9 @@ static bool check_manifest(const struct options *o)
 	int64_t t;
 
 	if (!o->manifest) {
-		if (!o->base && !o->generation && !o->expires)
+		if (!o->generation && !o->expires)
 			return true;
-		log_usage("sign", "--base, --generation and --expires go with --manifest");
+		log_usage("sign", "--generation and --expires go with --manifest");
 	} else if (!o->base || !o->generation || !o->expires) {
 		log_usage("sign", "--manifest needs --base, --generation and --expires");
 	} else if (o->out) {
@@ -433,12 +538,17 @@ static bool check_options(const struct options *o, int nfiles)
 		log_usage("sign", "no FILE given");
 	else if (o->out && nfiles > 1)
 		log_usage("sign", "-o needs exactly one FILE");
+	else if (o->name && nfiles > 1)
+		log_usage("sign", "--name needs exactly one FILE");
+	else if (o->name && o->base)
+		log_usage("sign", "--name and --base exclude each other");
 	else
 		return check_manifest(o);
 	return false;
 }
 
-enum { OPT_MODULE = 256, OPT_PIN_FILE, OPT_PIN_FD, OPT_MANIFEST, OPT_BASE, OPT_GENERATION, OPT_EXPIRES };
+enum { OPT_MODULE = 256, OPT_PIN_FILE, OPT_PIN_FD, OPT_MANIFEST, OPT_BASE, OPT_GENERATION, OPT_EXPIRES,
+       OPT_NAME, OPT_WAIT, OPT_REQUEST };
 
 static int run(int argc, char **argv)
 {
@@ -457,6 +567,14 @@ static int run(int argc, char **argv)
 		{ "base", required_argument, NULL, OPT_BASE },
 		{ "generation", required_argument, NULL, OPT_GENERATION },
 		{ "expires", required_argument, NULL, OPT_EXPIRES },
+		{ "name", required_argument, NULL, OPT_NAME },
+		{ "server", required_argument, NULL, SIGND_OPT_SERVER },
+		{ "tls-cert", required_argument, NULL, SIGND_OPT_TLS_CERT },
+		{ "tls-key", required_argument, NULL, SIGND_OPT_TLS_KEY },
+		{ "tls-ca", required_argument, NULL, SIGND_OPT_TLS_CA },
+		{ "timeout", required_argument, NULL, SIGND_OPT_TIMEOUT },
+		{ "wait", required_argument, NULL, OPT_WAIT },
+		{ "request", required_argument, NULL, OPT_REQUEST },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -469,6 +587,7 @@ static int run(int argc, char **argv)
 
 	if (!chain)
 		return EXIT_USAGE;
+	signd_opts_init(&o.server);
 	while ((opt = getopt_long(argc, argv, ":k:c:H:C:no:j:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'k': o.key = optarg; break;
@@ -491,16 +610,37 @@ static int run(int argc, char **argv)
 		case OPT_BASE: o.base = optarg; break;
 		case OPT_GENERATION: o.generation = optarg; break;
 		case OPT_EXPIRES: o.expires = optarg; break;
+		case OPT_NAME: o.name = optarg; break;
+		case OPT_WAIT:
+			if (!parse_ulong(optarg, 0, 86400, &v)) {
+				log_usage("sign", "--wait '%s': expected seconds from 0 to 86400", optarg);
+				return EXIT_USAGE;
+			}
+			o.wait = v;
+			break;
+		case OPT_REQUEST: o.request = optarg; break;
+		case SIGND_OPT_SERVER:
+			o.remote = true;
+			/* fall through */
+		case SIGND_OPT_TLS_CERT:
+		case SIGND_OPT_TLS_KEY:
+		case SIGND_OPT_TLS_CA:
+		case SIGND_OPT_TIMEOUT:
+			if (signd_opts_parse(&o.server, opt, optarg, "sign") < 0)
+				return EXIT_USAGE;
+			break;
 		case 'h': command_help(&cmd_sign); return EXIT_OK;
 		default: return command_bad_option(&cmd_sign, opt, argv);
 		}
 	}
 	nfiles = argc - optind;
+	if (o.remote)
+		return sign_by_server(&o, argv + optind, nfiles);
 	if (!check_options(&o, nfiles))
 		return EXIT_USAGE;
 	ret = load_signer(&o, &s, &token);
 	if (!ret)
-		ret = sign_all(s, o.out, argv + optind, nfiles, o.jobs);
+		ret = sign_all(&o, s, argv + optind, nfiles, o.jobs);
 	if (!ret && o.manifest)
 		ret = sign_manifest(&o, s, argv + optind, nfiles);
 	else if (o.manifest && s)
@@ -517,7 +657,8 @@ const struct command cmd_sign = {
 	.summary = "write FILE.p7s, a detached CMS signature, beside each FILE",
 	.help = "sign --key KEY [--cert CERT.pem] [OPTION]... FILE...\n\n"
 		"Write FILE.p7s, a detached DER CMS signature with signed attributes\n"
-		"(contentType, messageDigest, signingTime), beside each FILE.  The key is\n"
+		"(contentType, messageDigest, signingTime and the firmware name, which\n"
+		"verify and stage check), beside each FILE.  The key is\n"
 		"loaded once; files are signed in parallel.  On failure, one line per\n"
 		"failed FILE, in the order given; the other files are still signed.\n\n"
 		"  -k, --key KEY           the signer's private key (RSA or EC): a PEM file,\n"
@@ -536,12 +677,30 @@ const struct command cmd_sign = {
 		"  -C, --chain EXTRA.pem   also these, e.g. intermediate CAs, so that the\n"
 		"                          kernel need only trust the root (repeatable)\n"
 		"  -n, --no-certs          none: the signer must be trusted itself\n"
+		"\nThe firmware name signed (the name the kernel is asked for):\n"
+		"  (default)               each FILE's own name, without its directory\n"
+		"  --name NAME             NAME, e.g. 'intel/ibt-0040.sfi' (one FILE only)\n"
+		"  --base DIR              each FILE's path under DIR\n"
 		"\nOutput and parallelism:\n"
 		"  -o, --output OUT        write the signature to OUT (one FILE only)\n"
 		"  -j, --jobs N            sign N files at a time (1 to 256; default: the\n"
 		"                          number of CPUs this process may run on).  Token\n"
 		"                          keys make one signature at a time; files are\n"
 		"                          still hashed in parallel\n"
+		"\nSigning by a server (fwverify-signd): only each FILE's SHA-256, size and\n"
+		"name are sent; the signature returned is checked against FILE and its\n"
+		"name, then written as a local one would be:\n"
+		"  --server URL            signd://HOST[:PORT] ($FWVERIFY_SIGND); --key then\n"
+		"                          names the server's key\n"
+		"  --tls-cert, --tls-key, --tls-ca, --timeout\n"
+		"                          this client's TLS identity ($FWVERIFY_TLS_CERT,\n"
+		"                          $FWVERIFY_TLS_KEY, $FWVERIFY_TLS_CA), see\n"
+		"                          'fwverify help approve'; a --tls-key in a token\n"
+		"                          takes --pkcs11-module and --pin-file/--pin-fd\n"
+		"  --wait SECONDS          when a release key holds the request for\n"
+		"                          approval, ask again until it is signed (default\n"
+		"                          0: print the request's id, exit 1)\n"
+		"  --request ID            fetch the signature of a request held before\n"
 		"\nPKCS#11 (a pkcs11: --key):\n"
 		"  --pkcs11-module PATH    the PKCS#11 module; else the URI's module-path,\n"
 		"                          else $FWVERIFY_PKCS11_MODULE, else\n"
@@ -557,8 +716,10 @@ const struct command cmd_sign = {
 		"  --manifest              after signing every FILE, also write and sign\n"
 		"                          BASE/" MANIFEST_NAME ", listing the FILEs\n"
 		"  --base DIR              the release's top directory; every FILE is under it\n"
+		"                          (required)\n"
 		"  --generation N          the release's generation (1 or more; must grow)\n"
 		"  --expires WHEN          YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or\n"
 		"                          +Nd (N days from now)\n"
-		"\nExit status: 0 all signed, 2 a usage, key or I/O error (any FILE failed).\n",
+		"\nExit status: 0 all signed, 1 (--server) refused or still held, 2 a usage,\n"
+		"key, connection or I/O error.\n",
 };

@@ -56,7 +56,7 @@ static int verify_file(STACK_OF(X509) *trusted, const char *file, const char *si
 		if (err)
 			sig_unreadable(sig_path, err, &v);
 		else
-			cms_verify(trusted, sig, len, fd, &v);
+			cms_verify(trusted, sig, len, fd, file, &v);
 	}
 	if (v.result == FW_VERIFIED)
 		printf("%s: verified (signer: %s)\n", file, v.signer);

@@ -633,11 +633,45 @@ static void msg_free(struct msg *m)
 }
 
 /*
+ * The firmware name a verified SignerInfo was signed for, into @v->name.
+ * The kernel skips this attribute; the tool refuses a signature whose name
+ * does not fit @path, the file's path or its name in a tree.
+ */
+static int name_check(struct msg *m, CMS_SignerInfo *si, const char *path)
+{
+	ASN1_OBJECT *oid = OBJ_txt2obj(CMS_NAME_OID, 1);
+	const ASN1_STRING *str;
+	int i, len;
+
+	if (!oid)
+		return -ENOMEM;
+	i = CMS_signed_get_attr_by_OBJ(si, oid, -1);
+	str = CMS_signed_get0_data_by_OBJ(si, oid, -3, V_ASN1_UTF8STRING);
+	ASN1_OBJECT_free(oid);
+	if (i < 0)
+		return 0;
+	len = str ? ASN1_STRING_length(str) : 0;
+	/* -3: exactly one such attribute, with exactly one value, of that type. */
+	if (!str || len > CMS_NAME_MAX)
+		return fail(m, -EBADMSG, "its firmware name attribute is malformed");
+	memcpy(m->v->name, ASN1_STRING_get0_data(str), len);
+	m->v->name[len] = '\0';
+	if (strlen(m->v->name) != (size_t)len || !cms_name_valid(m->v->name))
+		return fail(m, -EBADMSG, "its firmware name attribute is malformed");
+	if (path && !cms_name_matches(m->v->name, path))
+		return fail(m, -EKEYREJECTED, "signed for the firmware name \"%s\", not this file's",
+			    m->v->name);
+	return 0;
+}
+
+/*
  * Verify the content read from @fd against the DER signature @sig with the
  * kernel's rules, trusting the certificates @trusted, and fill in @v.
+ * @path, when not NULL, is the file's path (or its name in a tree), which
+ * the firmware name the signature carries, if any, must fit.
  */
 void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_len,
-		int fd, struct cms_verdict *v)
+		int fd, const char *path, struct cms_verdict *v)
 {
 	struct msg m = { .v = v };
 	struct sinfo *by = NULL;
@@ -656,6 +690,8 @@ void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_le
 		err = pkcs7_verify(&m);
 	if (!err)
 		err = validate_trust(&m, trusted, &by);
+	if (!err)
+		err = name_check(&m, by->si, path);
 	if (err == -ENOMEM)
 		fail(&m, err, "out of memory");
 	v->result = result_of(err);

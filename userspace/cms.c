@@ -3,7 +3,8 @@
  * Loading keys and certificates, and making signatures.
  *
  * A signature is a detached DER CMS SignedData with signed attributes
- * (contentType, messageDigest, signingTime) and no sMIMECapabilities, which
+ * (contentType, messageDigest, signingTime and, when given, the firmware
+ * name under CMS_NAME_OID) and no sMIMECapabilities, which
  * the kernel refuses outside Authenticode.  The signer is named by issuer
  * and serial number: that is the only form by which the kernel can find a
  * signer certificate that the message itself does not carry.
@@ -28,6 +29,7 @@
 
 #include "cms.h"
 #include "digest.h"
+#include "manifest.h"
 #include "util.h"
 
 struct cms_signer {
@@ -198,8 +200,22 @@ static int add_certs(CMS_ContentInfo *cms, const struct cms_signer *s)
 	return 1;
 }
 
+/* The firmware name attribute; none when @name is NULL. */
+static int add_name(CMS_SignerInfo *si, const char *name)
+{
+	ASN1_OBJECT *oid;
+	int ok;
+
+	if (!name)
+		return 1;
+	oid = OBJ_txt2obj(CMS_NAME_OID, 1);
+	ok = oid && CMS_signed_add1_attr_by_OBJ(si, oid, V_ASN1_UTF8STRING, name, strlen(name));
+	ASN1_OBJECT_free(oid);
+	return ok;
+}
+
 static int sign_digest(const struct cms_signer *s, const unsigned char *md, size_t md_len,
-		       unsigned char **der)
+		       const char *name, unsigned char **der)
 {
 	CMS_ContentInfo *cms = CMS_sign(NULL, NULL, NULL, NULL, s->flags);
 	CMS_SignerInfo *si = NULL;
@@ -216,7 +232,7 @@ static int sign_digest(const struct cms_signer *s, const unsigned char *md, size
 	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, md, md_len) &&
 	    CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
 					OBJ_nid2obj(NID_pkcs7_data), -1) &&
-	    CMS_SignerInfo_sign(si))
+	    add_name(si, name) && CMS_SignerInfo_sign(si))
 		n = i2d_CMS_ContentInfo(cms, der);
 	CMS_ContentInfo_free(cms);
 	return n;
@@ -224,21 +240,23 @@ static int sign_digest(const struct cms_signer *s, const unsigned char *md, size
 
 /*
  * Make a detached signature of content whose digest (by the signer's hash)
- * is @md.  Safe to call from several threads with one signer.
+ * is @md, for the firmware @name (NULL: the signature names none).  Safe to
+ * call from several threads with one signer.
  * Return: 0 with a DER signature in *@der (free with OPENSSL_free()),
- * -EINVAL when @md_len is not the hash's size, -EBADMSG for another failure.
+ * -EINVAL when @md_len is not the hash's size or @name is not a valid
+ * firmware name, -EBADMSG for another failure.
  */
 int cms_sign_digest(const struct cms_signer *s, const unsigned char *md, size_t md_len,
-		    unsigned char **der, size_t *len)
+		    const char *name, unsigned char **der, size_t *len)
 {
 	unsigned char *out = NULL;
 	int n;
 
-	if (md_len != (size_t)EVP_MD_get_size(s->md))
+	if (md_len != (size_t)EVP_MD_get_size(s->md) || (name && !cms_name_valid(name)))
 		return -EINVAL;
 	if (s->lock)
 		pthread_mutex_lock(s->lock);
-	n = sign_digest(s, md, md_len, &out);
+	n = sign_digest(s, md, md_len, name, &out);
 	if (s->lock)
 		pthread_mutex_unlock(s->lock);
 	if (n <= 0)
@@ -254,10 +272,30 @@ int cms_sign_digest(const struct cms_signer *s, const unsigned char *md, size_t 
  * -errno when the file could not be read to its end (as digest_fd()),
  * -EBADMSG for a failure to sign.
  */
-int cms_sign_fd(const struct cms_signer *s, int fd, unsigned char **der, size_t *len)
+int cms_sign_fd(const struct cms_signer *s, int fd, const char *name, unsigned char **der, size_t *len)
 {
 	struct digest d = { .alg = s->hash };
 	int err = digest_fd(fd, &d, 1);
 
-	return err ? err : cms_sign_digest(s, d.md, d.len, der, len);
+	return err ? err : cms_sign_digest(s, d.md, d.len, name, der, len);
+}
+
+/* A firmware name short enough to sign, by the rules of a manifest's names. */
+bool cms_name_valid(const char *name)
+{
+	return strnlen(name, CMS_NAME_MAX + 1) <= CMS_NAME_MAX && manifest_name_ok(name);
+}
+
+/*
+ * Whether a file at @path may carry a signature made for @signed_name: the
+ * name must be the path's last components ("intel/fw.bin" fits
+ * "/lib/firmware/intel/fw.bin", not "/lib/firmware/intel/other.bin").
+ */
+bool cms_name_matches(const char *signed_name, const char *path)
+{
+	size_t n = strlen(signed_name), p = strlen(path);
+
+	if (p < n || strcmp(path + p - n, signed_name))
+		return false;
+	return p == n || path[p - n - 1] == '/';
 }

@@ -19,11 +19,21 @@ enum fw_result {
 	FW_ERROR,
 };
 
+/*
+ * The signed attribute naming the firmware a signature was made for, as a
+ * UTF8String.  Its OID is derived from a UUID (ITU-T X.667, arc 2.25), so it
+ * needs no registration; the kernel skips signed attributes it does not know.
+ */
+#define CMS_NAME_OID "2.25.196871091086757864271009421185200544841"
+/* Longest firmware name signed (the kernel's firmware names are far shorter). */
+#define CMS_NAME_MAX 255
+
 struct cms_verdict {
 	enum fw_result result;
 	char reason[256];	/* why, when not verified */
 	char signer[256];	/* who, when verified: subject CN, else whole subject */
 	int validity;		/* of the signer's certificate now: <0 not yet valid, >0 expired */
+	char name[CMS_NAME_MAX + 1];	/* the signed firmware name, "" when it carries none */
 };
 
 const char *fw_result_name(enum fw_result r);
@@ -36,10 +46,12 @@ int cms_signer_new(EVP_PKEY *key, STACK_OF(X509) *certs, const char *hash,
 		   bool no_certs, struct cms_signer **out);
 void cms_signer_free(struct cms_signer *s);
 int cms_sign_digest(const struct cms_signer *s, const unsigned char *md, size_t md_len,
-		    unsigned char **der, size_t *len);
-int cms_sign_fd(const struct cms_signer *s, int fd, unsigned char **der, size_t *len);
+		    const char *name, unsigned char **der, size_t *len);
+int cms_sign_fd(const struct cms_signer *s, int fd, const char *name, unsigned char **der, size_t *len);
 
+bool cms_name_valid(const char *name);
+bool cms_name_matches(const char *signed_name, const char *path);
 void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_len,
-		int fd, struct cms_verdict *v);
+		int fd, const char *path, struct cms_verdict *v);
 
 #endif

@@ -1132,7 +1132,7 @@ bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 			   sig_name, errno_text(err));
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return why(v, "error: %s", errno_text(-errno));
-	cms_verify(k->trusted, sig, len, fd, &cv);
+	cms_verify(k->trusted, sig, len, fd, name, &cv);
 	if (cv.result != FW_VERIFIED)
 		return why(v, "%s: %s", fw_result_name(cv.result), cv.reason);
 	snprintf(v->signer, sizeof(v->signer), "%s", cv.signer);

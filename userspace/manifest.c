@@ -302,21 +302,21 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct manifest_entry *)a)->name, ((const struct manifest_entry *)b)->name);
 }
 
-/* Fill @e for @file: its name relative to the real path @rbase, its size and digest. */
-static int sign_entry(const char *rbase, const char *file, struct manifest_entry *e,
-		      char *err, size_t errlen)
+/*
+ * The name of @file relative to the real path @rbase, by its directory's
+ * real path: a symlinked file is named where it is, not where it points.
+ * Return: 0 with a name to free in *@name, -EINVAL for a file outside
+ * @rbase, -ENOMEM, or -errno from realpath(); @err says why.
+ */
+int manifest_rel_name(const char *rbase, const char *file, char **name, char *err, size_t errlen)
 {
 	_cleanup_(freep) char *dcopy = strdup(file), *dir = NULL;
-	_cleanup_(closep) int fd = -1;
-	struct digest d = { .alg = "sha256" };
 	const char *base, *slash;
 	size_t rlen = strlen(rbase);
-	struct stat st;
 	int ret;
 
 	if (!dcopy)
 		return -ENOMEM;
-	/* Resolve the directory, not the file: a symlink is refused, not followed. */
 	slash = strrchr(file, '/');
 	base = slash ? slash + 1 : file;
 	if (slash)
@@ -331,10 +331,26 @@ static int sign_entry(const char *rbase, const char *file, struct manifest_entry
 		set_err(err, errlen, "%s: not under the release directory", file);
 		return -EINVAL;
 	}
-	if (asprintf(&e->name, "%s%s%s", dir[rlen] ? dir + rlen + 1 : "", dir[rlen] ? "/" : "", base) < 0) {
-		e->name = NULL;
+	if (asprintf(name, "%s%s%s", dir[rlen] ? dir + rlen + 1 : "", dir[rlen] ? "/" : "", base) < 0) {
+		*name = NULL;
 		return -ENOMEM;
 	}
+	return 0;
+}
+
+/* Fill @e for @file: its name relative to the real path @rbase, its size and digest. */
+static int sign_entry(const char *rbase, const char *file, struct manifest_entry *e,
+		      char *err, size_t errlen)
+{
+	_cleanup_(closep) int fd = -1;
+	struct digest d = { .alg = "sha256" };
+	struct stat st;
+	int ret;
+
+	/* Resolve the directory, not the file: a symlink is refused, not followed. */
+	ret = manifest_rel_name(rbase, file, &e->name, err, errlen);
+	if (ret)
+		return ret;
 	if (!manifest_name_ok(e->name) || manifest_name_reserved(e->name)) {
 		set_err(err, errlen, "%s: not a firmware name a manifest can list", file);
 		return -EINVAL;
@@ -399,7 +415,7 @@ static int sign_written(const struct cms_signer *s, const char *path, char *err,
 		sig_path = NULL;
 		return -ENOMEM;
 	}
-	ret = cms_sign_fd(s, fd, &der, &len);
+	ret = cms_sign_fd(s, fd, NULL, &der, &len);
 	if (ret) {
 		set_err(err, errlen, "%s: cannot sign", path);
 		return ret;

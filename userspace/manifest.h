@@ -42,6 +42,7 @@ bool manifest_name_reserved(const char *name);
  * Write <base>/fwverify.manifest for @files (paths under @base) and sign it
  * with @s into fwverify.manifest.p7s.  Called by "fwverify sign --manifest".
  */
+int manifest_rel_name(const char *rbase, const char *file, char **name, char *err, size_t errlen);
 int manifest_sign(const struct cms_signer *s, const char *base, char *const *files, size_t n,
 		  uint64_t generation, int64_t expires, char *err, size_t errlen);
 

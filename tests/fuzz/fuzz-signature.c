@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return 0;
-	cms_verify(NULL, data, len, fd, &v);
+	cms_verify(NULL, data, len, fd, "lib/firmware/blob", &v);
 	cms_signing_time(data, len, &when);
 	return 0;
 }

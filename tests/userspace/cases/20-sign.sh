@@ -103,7 +103,7 @@ expect "--manifest when a FILE cannot be signed: the manifest is not written, ex
 	$'missing\\.bin: cannot open: [^\n]*\nfwverify: [^\n]*fwverify\\.manifest: not written'
 result "--manifest when a FILE cannot be signed: the old manifest is left as it was" \
 	"$(grep -q '^generation 7$' "$rel/fwverify.manifest"; echo $?)" "generation 7 still"
-for args in "--manifest --generation 1 --expires +1d" "--base $rel" "--manifest --base $rel --generation 0 --expires +1d" \
+for args in "--manifest --generation 1 --expires +1d" "--generation 1" "--manifest --base $rel --generation 0 --expires +1d" \
 	"--manifest --base $rel --generation 1 --expires tomorrow" "--manifest --base $rel --generation 1 --expires 2001-01-01" \
 	"--manifest --base $rel --generation 1 --expires 2030-02-30"; do
 	# shellcheck disable=SC2086 # split the option list

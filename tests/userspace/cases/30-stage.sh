@@ -221,7 +221,7 @@ old_a=$(sha256sum "$active/a.bin" | cut -c1-64)
 old_b=$(sha256sum "$active/intel/b.bin" | cut -c1-64)
 mkfw "$dg" a.bin 3400
 cp "$dg/intel/b.bin" "$dg/intel/b-copy.bin"
-cp "$dg/intel/b.bin.p7s" "$dg/intel/b-copy.bin.p7s"
+"${S[@]}" "$dg/intel/b-copy.bin"
 rm "$dg/intel/b.bin" "$dg/intel/b.bin.p7s"
 run "$fwverify" stage --revoke-replaced "$dg"
 expect "--revoke-replaced: changed and removed files revoked" 0 'revoked 1 replaced file'
@@ -282,14 +282,22 @@ refused "a release cut by a file" 'intel/b\.bin: in the release.s manifest but m
 mfresh
 mv "$bad/intel/b.bin" "$bad/intel/renamed.bin"
 mv "$bad/intel/b.bin.p7s" "$bad/intel/renamed.bin.p7s"
-refused "a signed file renamed" 'renamed\.bin: not in the release.s manifest'
+refused "a signed file renamed" 'renamed\.bin: bad-signature: signed for the firmware name "intel/b\.bin"'
+mfresh
+mv "$bad/intel/b.bin" "$bad/intel/renamed.bin"
+"${S[@]}" --base "$bad" "$bad/intel/renamed.bin"
+refused "a file renamed and signed under its new name" 'renamed\.bin: not in the release.s manifest'
 mfresh
 cp "$r1/a.bin" "$r1/a.bin.p7s" "$bad/"
 refused "an old signed file slipped in" 'a\.bin: differs from the release.s manifest'
 mfresh
 cp "$r1/intel/c.bin" "$bad/intel/b.bin"
 cp "$r1/intel/c.bin.p7s" "$bad/intel/b.bin.p7s"
-refused "a signed file of another name mixed in" 'intel/b\.bin: differs from the release.s manifest'
+refused "a signed file of another name mixed in" 'intel/b\.bin: bad-signature: signed for the firmware name "c\.bin"'
+mfresh
+cp "$r1/intel/c.bin" "$bad/intel/b.bin"
+"${S[@]}" --name intel/b.bin "$bad/intel/b.bin"
+refused "another file signed under this one's name" 'intel/b\.bin: differs from the release.s manifest'
 mfresh
 sed -i 's/^generation 10$/generation 11/' "$bad/fwverify.manifest"
 refused "a manifest changed after signing" 'fwverify\.manifest: bad-signature'
