@@ -3,6 +3,8 @@
 #ifndef FWVERIFY_COMMAND_H
 #define FWVERIFY_COMMAND_H
 
+#include <stddef.h>
+
 /* Exit codes of every command. */
 enum {
 	EXIT_OK = 0,
@@ -18,9 +20,14 @@ struct command {
 };
 
 extern const struct command cmd_sign, cmd_verify, cmd_stage, cmd_rollback, cmd_status,
-	cmd_keys, cmd_revoke, cmd_quarantine, cmd_apply;
+	cmd_keys, cmd_revoke, cmd_quarantine, cmd_apply, cmd_audit, cmd_approve, cmd_signd;
 
 void command_help(const struct command *c);
+
+struct signd_opts;
+/* sign --server: in cmd-sign-remote.c. */
+int sign_remote(const struct signd_opts *so, const char *key, char **files, char **names, size_t n,
+		const char *out, unsigned int wait, const char *request);
 int command_bad_option(const struct command *c, int opt, char **argv);
 
 #endif

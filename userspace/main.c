@@ -20,6 +20,9 @@ static const struct command *const commands[] = {
 	&cmd_revoke,
 	&cmd_quarantine,
 	&cmd_apply,
+	&cmd_approve,
+	&cmd_signd,
+	&cmd_audit,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The signing server's hash-chained audit log (see auditlog.h).
+ *
+ * Reading walks the lines with a buffer of AUDITLOG_LINE_MAX bytes, so a log
+ * of any size is checked in bounded memory.  A record is handed to the
+ * caller only once the next one chains to it (or it is the last), so the
+ * record a broken link reveals as changed is never replayed.  Writing holds
+ * a mutex and an exclusive flock(), appends each line with one write() and
+ * cuts a failed append off again, so the file always ends on a whole record.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "auditlog.h"
+#include "util.h"
+
+/* Give up looking for a free PATH.torn.N after this many. */
+#define AUDITLOG_TORN_MAX 1000
+
+struct auditlog {
+	pthread_mutex_t lock;
+	int fd;
+	bool sync;
+	int broken;		/* a failed append that could not be cut off again: -errno */
+	uint64_t seq;
+	char head[65];
+};
+
+/* What next_line() found. */
+enum { LINE_EOF, LINE_OK, LINE_LONG, LINE_TORN };
+
+struct reader {
+	int fd;
+	size_t pos, end;	/* unread bytes of buf */
+	char buf[AUDITLOG_LINE_MAX];
+};
+
+/* The state of a walk along the chain. */
+struct walk {
+	struct reader rd;
+	auditlog_fn fn;
+	void *arg;
+	uint64_t line;		/* lines read */
+	uint64_t records;	/* valid records, the pending one included */
+	char head[65];		/* hash of the last valid line */
+	char before[65];	/* hash of the line before it */
+	struct json_object *pending;	/* the last valid record, not yet given to fn */
+	off_t end;		/* offset just past the last valid line */
+	bool torn;		/* the walk stopped at a final line without a newline */
+};
+
+static void sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[32];
+
+	/* SHA-256 is always there in OpenSSL 3's default provider: no error to report. */
+	if (!EVP_Digest(data, len, md, NULL, EVP_sha256(), NULL))
+		memset(md, 0, sizeof(md));
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+static bool is_hash(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
+/*
+ * The next line of @rd, without its newline, in @line and @len.
+ * Return: LINE_OK, LINE_EOF, LINE_LONG (over AUDITLOG_LINE_MAX bytes with
+ * its newline), LINE_TORN (bytes at the end without a newline, in @line and
+ * @len), or -errno of read().
+ */
+static int next_line(struct reader *rd, const char **line, size_t *len)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(rd->buf + rd->pos, '\n', rd->end - rd->pos);
+		if (nl) {
+			*line = rd->buf + rd->pos;
+			*len = nl - *line;
+			rd->pos += *len + 1;
+			return LINE_OK;
+		}
+		memmove(rd->buf, rd->buf + rd->pos, rd->end - rd->pos);
+		rd->end -= rd->pos;
+		rd->pos = 0;
+		if (rd->end == sizeof(rd->buf))
+			return LINE_LONG;
+		n = read(rd->fd, rd->buf + rd->end, sizeof(rd->buf) - rd->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			*line = rd->buf;
+			*len = rd->end;
+			return rd->end ? LINE_TORN : LINE_EOF;
+		}
+		rd->end += n;
+	}
+}
+
+/* The JSON value that must be the whole line, or NULL with the reason in @why. */
+static struct json_object *parse_line(const char *line, size_t len, char *why, size_t size)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *o = NULL;
+	enum json_tokener_error e;
+
+	if (!tok) {
+		snprintf(why, size, "out of memory");
+		return NULL;
+	}
+	/* Trailing bytes are let through only to be named below. */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	if (!len) {
+		snprintf(why, size, "an empty line");
+	} else if (memchr(line, '\0', len)) {
+		snprintf(why, size, "a NUL byte in the line");
+	} else if (!(o = json_tokener_parse_ex(tok, line, len))) {
+		e = json_tokener_get_error(tok);
+		if (e == json_tokener_continue)
+			snprintf(why, size, "the JSON text is cut short");
+		else
+			snprintf(why, size, "invalid JSON (%s)", json_tokener_error_desc(e));
+	} else if (json_tokener_get_parse_end(tok) != len) {
+		snprintf(why, size, "bytes after the JSON text");
+		json_object_put(o);
+		o = NULL;
+	}
+	json_tokener_free(tok);
+	return o;
+}
+
+/* Return: what keeps @o from being a record, or NULL. */
+static const char *not_record(struct json_object *o)
+{
+	struct json_object *v;
+
+	if (!json_object_is_type(o, json_type_object))
+		return "not a JSON object";
+	if (!json_object_object_get_ex(o, "seq", &v) || !json_object_is_type(v, json_type_int) ||
+	    json_object_get_int64(v) < 1)
+		return "\"seq\" is missing or not a positive integer";
+	if (!json_object_object_get_ex(o, "time", &v) || !json_object_is_type(v, json_type_string))
+		return "\"time\" is missing or not a string";
+	if (!json_object_object_get_ex(o, "prev", &v) || !json_object_is_type(v, json_type_string) ||
+	    !is_hash(json_object_get_string(v)))
+		return "\"prev\" is missing or not 64 lowercase hex digits";
+	if (!json_object_object_get_ex(o, "event", &v) || !json_object_is_type(v, json_type_string))
+		return "\"event\" is missing or not a string";
+	return NULL;
+}
+
+/* Parse one line as a record; on failure say why in @why.  Return: the record or NULL. */
+static struct json_object *parse_record(const char *line, size_t len, char *why, size_t size)
+{
+	struct json_object *o = parse_line(line, len, why, size);
+	const char *bad = o ? not_record(o) : NULL;
+
+	if (bad) {
+		snprintf(why, size, "%s", bad);
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static uint64_t record_seq(struct json_object *o)
+{
+	struct json_object *v;
+
+	json_object_object_get_ex(o, "seq", &v);
+	return json_object_get_uint64(v);
+}
+
+static const char *record_prev(struct json_object *o)
+{
+	struct json_object *v;
+
+	json_object_object_get_ex(o, "prev", &v);
+	return json_object_get_string(v);
+}
+
+/* Hand the pending record to fn.  Return: 0, or fn's non-zero return. */
+static int flush(struct walk *w, struct auditlog_report *r)
+{
+	int ret = 0;
+
+	if (w->pending && w->fn)
+		ret = w->fn(w->pending, w->arg);
+	json_object_put(w->pending);
+	w->pending = NULL;
+	if (ret) {
+		r->line = w->records;
+		snprintf(r->why, sizeof(r->why), "line %" PRIu64 ": the record was not taken (error %d)",
+			 r->line, ret);
+	}
+	return ret;
+}
+
+/* Stop the walk at the current line: the valid records are those before it. */
+static int broken(struct walk *w, struct auditlog_report *r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int broken(struct walk *w, struct auditlog_report *r, const char *fmt, ...)
+{
+	char msg[sizeof(r->why) - 32];
+	va_list ap;
+	int ret;
+
+	ret = flush(w, r);
+	if (ret)
+		return ret;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->line = w->line;
+	snprintf(r->why, sizeof(r->why), "line %" PRIu64 ": %s", w->line, msg);
+	return -EBADMSG;
+}
+
+/* The line of the first later record numbered @seq, or 0: tells a reordered record from a removed one. */
+static uint64_t find_later(struct walk *w, uint64_t seq)
+{
+	struct json_object *o;
+	const char *line;
+	char why[128];
+	size_t len;
+	uint64_t at = 0;
+
+	while (!at && next_line(&w->rd, &line, &len) == LINE_OK) {
+		o = parse_record(line, len, why, sizeof(why));
+		at = o && record_seq(o) == seq ? w->line + 1 : 0;
+		w->line++;
+		json_object_put(o);
+	}
+	return at;
+}
+
+/* A record with a number above the one expected: records before it were removed or moved. */
+static int ahead(struct walk *w, struct auditlog_report *r, uint64_t seq)
+{
+	uint64_t want = w->records + 1, line = w->line, at;
+
+	at = find_later(w, want);
+	w->line = line;
+	if (at)
+		return broken(w, r, "record %" PRIu64 " is out of order, before record %" PRIu64
+			      " at line %" PRIu64 " (reordered)", seq, want, at);
+	if (seq == want + 1)
+		return broken(w, r, "record %" PRIu64 " is missing (removed)", want);
+	return broken(w, r, "records %" PRIu64 " to %" PRIu64 " are missing (removed)", want, seq - 1);
+}
+
+/* Check that record @o on the current line continues the chain, and make it the pending one. */
+static int link_record(struct walk *w, struct auditlog_report *r, struct json_object *o,
+		       const char *line, size_t len)
+{
+	uint64_t seq = record_seq(o), want = w->records + 1;
+	int ret;
+
+	if (w->line == 1 && (seq != 1 || strcmp(record_prev(o), AUDITLOG_GENESIS)))
+		return broken(w, r, "record %" PRIu64 " does not start a chain (the log's beginning was removed)",
+			      seq);
+	if (seq > want)
+		return ahead(w, r, seq);
+	if (seq < want)
+		return broken(w, r, "record %" PRIu64 " is out of order after record %" PRIu64
+			      " (reordered or repeated)", seq, want - 1);
+	if (strcmp(record_prev(o), w->head)) {
+		/* The line before was changed: it is not valid, and never reaches fn. */
+		json_object_put(w->pending);
+		w->pending = NULL;
+		w->records--;
+		memcpy(w->head, w->before, sizeof(w->head));
+		r->line = w->line - 1;
+		snprintf(r->why, sizeof(r->why), "line %" PRIu64 ": record %" PRIu64 " was changed (record %"
+			 PRIu64 " at line %" PRIu64 " does not chain to it)", r->line, want - 1, want, w->line);
+		return -EBADMSG;
+	}
+	ret = flush(w, r);
+	if (ret)
+		return ret;
+	w->pending = json_object_get(o);
+	w->records++;
+	memcpy(w->before, w->head, sizeof(w->head));
+	sha256_hex(line, len, w->head);
+	w->end += len + 1;
+	return 0;
+}
+
+/* One step of the walk.  Return: 1 to go on, 0 at the end, or an error. */
+static int step(struct walk *w, struct auditlog_report *r)
+{
+	struct json_object *o;
+	const char *line;
+	char why[128];
+	size_t len;
+	int ret = next_line(&w->rd, &line, &len);
+
+	if (ret < 0 || ret == LINE_EOF)
+		return ret < 0 ? ret : flush(w, r);
+	w->line++;
+	if (ret == LINE_LONG)
+		return broken(w, r, "longer than %d bytes", AUDITLOG_LINE_MAX);
+	if (ret == LINE_TORN) {
+		w->torn = true;
+		return broken(w, r, "record is incomplete (no newline at the end)");
+	}
+	o = parse_record(line, len, why, sizeof(why));
+	if (!o)
+		return broken(w, r, "not a record: %s", why);
+	ret = link_record(w, r, o, line, len);
+	json_object_put(o);
+	return ret ? ret : 1;
+}
+
+/* auditlog_check(), also telling auditlog_open() where the valid part ends and whether a torn line follows. */
+static int walk_log(struct walk *w, struct auditlog_report *r)
+{
+	int ret;
+
+	memcpy(w->head, AUDITLOG_GENESIS, sizeof(w->head));
+	memcpy(w->before, AUDITLOG_GENESIS, sizeof(w->before));
+	r->line = 0;
+	r->why[0] = '\0';
+	do
+		ret = step(w, r);
+	while (ret == 1);
+	json_object_put(w->pending);
+	w->pending = NULL;
+	r->records = w->records;
+	memcpy(r->head, w->head, sizeof(r->head));
+	return ret;
+}
+
+/*
+ * Read the log from @fd's offset to its end and check its chain, calling
+ * @fn (if not NULL) on each valid record in order.
+ * Return: 0 for a valid chain (an empty log is one), -EBADMSG for a broken
+ * one (@r says where and why), -ENOMEM, -errno of read(), or @fn's non-zero
+ * return.  @r is filled in every case.
+ */
+int auditlog_check(int fd, auditlog_fn fn, void *arg, struct auditlog_report *r)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	w->rd.fd = fd;
+	w->fn = fn;
+	w->arg = arg;
+	ret = walk_log(w, r);
+	free(w);
+	return ret;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	_cleanup_(freep) char *copy = strdup(path);
+	_cleanup_(closep) int fd = -1;
+
+	if (!copy)
+		return -ENOMEM;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* Create PATH.torn, or PATH.torn.1, .2 ... if taken.  Return: its descriptor, or -errno. */
+static int create_torn(const char *path, char *name, size_t size)
+{
+	int fd = -EEXIST;
+
+	for (int i = 0; i < AUDITLOG_TORN_MAX && fd == -EEXIST; i++) {
+		if (i)
+			snprintf(name, size, "%s.torn.%d", path, i);
+		else
+			snprintf(name, size, "%s.torn", path);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0640);
+		fd = fd < 0 ? -errno : fd;
+	}
+	return fd;
+}
+
+/* Copy the @len torn bytes at @off to a file of their own, durably; its name in @name. */
+static int save_torn(struct auditlog *l, const char *path, off_t off, size_t len, char *name,
+		     size_t size)
+{
+	char buf[AUDITLOG_LINE_MAX];
+	_cleanup_(closep) int fd = -1;
+	ssize_t n;
+	int err;
+
+	if (len > sizeof(buf))
+		return -EFBIG;
+	n = pread(l->fd, buf, len, off);
+	if (n != (ssize_t)len)
+		return n < 0 ? -errno : -EIO;
+	fd = create_torn(path, name, size);
+	if (fd < 0)
+		return fd;
+	err = write_all(fd, buf, len);
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	return err ? err : fsync_dir_of(name);
+}
+
+/* Move a final line cut short by a crash out of the log, and record that it was. */
+static int recover(struct auditlog *l, const char *path, off_t end, char *why, size_t whylen)
+{
+	struct json_object *rec = NULL;
+	char name[4096];
+	struct stat st;
+	size_t len;
+	int err;
+
+	if (fstat(l->fd, &st) < 0)
+		return -errno;
+	len = st.st_size - end;
+	err = save_torn(l, path, end, len, name, sizeof(name));
+	if (err) {
+		snprintf(why, whylen, "cannot save its incomplete last line: %s", errno_text(err));
+		return err;
+	}
+	if (ftruncate(l->fd, end) < 0 || fsync(l->fd) < 0) {
+		err = -errno;
+		snprintf(why, whylen, "cannot cut its incomplete last line (saved to %s): %s", name,
+			 errno_text(err));
+		return err;
+	}
+	rec = json_object_new_object();
+	if (!rec || json_object_object_add(rec, "event", json_object_new_string("recovered")) ||
+	    json_object_object_add(rec, "torn_bytes", json_object_new_uint64(len)) ||
+	    json_object_object_add(rec, "saved_to", json_object_new_string(name)))
+		err = -ENOMEM;
+	else
+		err = auditlog_append(l, rec);
+	json_object_put(rec);
+	if (err)
+		snprintf(why, whylen, "cannot record the recovery of its incomplete last line (saved to %s): %s",
+			 name, errno_text(err));
+	return err;
+}
+
+/* Open and lock the log file. */
+static int open_locked(struct auditlog *l, const char *path, char *why, size_t whylen)
+{
+	struct stat st;
+	int err;
+
+	l->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+		     0640);
+	if (l->fd < 0) {
+		err = -errno;
+		snprintf(why, whylen, "cannot open: %s", errno_text(err));
+		return err;
+	}
+	err = fstat(l->fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -ENOTREG;
+	if (err) {
+		snprintf(why, whylen, "cannot open: %s", errno_text(err));
+		return err;
+	}
+	if (flock(l->fd, LOCK_EX | LOCK_NB) < 0) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		snprintf(why, whylen, "%s", err == -EBUSY ? "another process holds it" : errno_text(err));
+		return err;
+	}
+	return 0;
+}
+
+/* Replay the log, recovering from a torn last line, and keep its head. */
+static int load(struct auditlog *l, const char *path, auditlog_fn replay, void *arg, char *why,
+		size_t whylen)
+{
+	struct auditlog_report r;
+	struct walk *w = calloc(1, sizeof(*w));
+	int err;
+
+	if (!w) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	w->rd.fd = l->fd;
+	w->fn = replay;
+	w->arg = arg;
+	err = walk_log(w, &r);
+	l->seq = r.records;
+	memcpy(l->head, r.head, sizeof(l->head));
+	if (err == -EBADMSG && w->torn)
+		err = recover(l, path, w->end, why, whylen);
+	else if (err && r.line)
+		snprintf(why, whylen, "%s", r.why);
+	else if (err)
+		snprintf(why, whylen, "cannot read: %s", errno_text(err));
+	free(w);
+	return err;
+}
+
+/*
+ * Open the log at @path for appending (creating it, mode 0640), lock it
+ * against other processes, and check it, calling @replay (if not NULL) on
+ * each record.  A final line without a newline, left by a crash during an
+ * append, is moved to PATH.torn (or PATH.torn.N) and a "recovered" record
+ * says so.  On failure @why says what went wrong.
+ * Return: 0, -EBUSY (locked by another process), -EBADMSG (a broken chain),
+ * -ENOTREG, -ELOOP (a symlink), -ENOMEM, @replay's non-zero return, or -errno.
+ */
+int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
+		  struct auditlog **out, char *why, size_t whylen)
+{
+	struct auditlog *l = calloc(1, sizeof(*l));
+	int err;
+
+	if (!l) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&l->lock, NULL);
+	l->fd = -1;
+	l->sync = sync;
+	err = open_locked(l, path, why, whylen);
+	if (!err)
+		err = load(l, path, replay, arg, why, whylen);
+	if (err) {
+		auditlog_close(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ", now. */
+static void utc_now(char buf[32])
+{
+	struct timespec ts;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + 19, 13, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000);
+}
+
+/* The next record: seq, time and prev, then @rec's members.  Return: it, or NULL. */
+static struct json_object *chain_record(struct auditlog *l, struct json_object *rec)
+{
+	struct json_object *o = json_object_new_object();
+	char now[32];
+	bool bad;
+
+	utc_now(now);
+	bad = !o || json_object_object_add(o, "seq", json_object_new_uint64(l->seq + 1)) ||
+	      json_object_object_add(o, "time", json_object_new_string(now)) ||
+	      json_object_object_add(o, "prev", json_object_new_string(l->head));
+	json_object_object_foreach(rec, key, val) {
+		if (bad)
+			break;
+		bad = json_object_object_add(o, key, json_object_get(val));
+	}
+	if (bad) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Write @line of @len bytes (its newline included) whole, or leave the file as it was. */
+static int write_line(struct auditlog *l, const char *line, size_t len)
+{
+	struct stat st;
+	int err;
+
+	if (fstat(l->fd, &st) < 0)
+		return -errno;
+	err = write_all(l->fd, line, len);
+	if (!err && l->sync && fdatasync(l->fd) < 0)
+		err = -errno;
+	if (err && ftruncate(l->fd, st.st_size) < 0)
+		l->broken = err;
+	return err;
+}
+
+/* Serialize and write the next record under the lock. */
+static int append_locked(struct auditlog *l, struct json_object *rec)
+{
+	struct json_object *o;
+	char line[AUDITLOG_LINE_MAX];
+	const char *s;
+	size_t len;
+	int err;
+
+	if (l->broken)
+		return l->broken;
+	o = chain_record(l, rec);
+	s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+					       JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
+	if (!s) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	len = strlen(s);
+	if (len + 1 > sizeof(line)) {
+		json_object_put(o);
+		return -E2BIG;
+	}
+	memcpy(line, s, len);
+	line[len] = '\n';
+	json_object_put(o);
+	err = write_line(l, line, len + 1);
+	if (err)
+		return err;
+	l->seq++;
+	sha256_hex(line, len, l->head);
+	return 0;
+}
+
+/*
+ * Append the record @rec (an object with a string "event"; not taken): its
+ * members follow seq, time and prev.  Safe from several threads; with sync,
+ * the record is on disk when this returns 0.  A failed append leaves the
+ * file and the head as they were.
+ * Return: 0, -EINVAL (@rec has seq, time or prev, or no "event"), -E2BIG
+ * (the line would be longer than AUDITLOG_LINE_MAX), -ENOMEM, or -errno of
+ * write() or fdatasync().
+ */
+int auditlog_append(struct auditlog *l, struct json_object *rec)
+{
+	struct json_object *v;
+	int err;
+
+	if (!json_object_is_type(rec, json_type_object) ||
+	    json_object_object_get_ex(rec, "seq", NULL) ||
+	    json_object_object_get_ex(rec, "time", NULL) ||
+	    json_object_object_get_ex(rec, "prev", NULL) ||
+	    !json_object_object_get_ex(rec, "event", &v) || !json_object_is_type(v, json_type_string))
+		return -EINVAL;
+	pthread_mutex_lock(&l->lock);
+	err = append_locked(l, rec);
+	pthread_mutex_unlock(&l->lock);
+	return err;
+}
+
+/* The number of the last record (0 for an empty log) and its hash. */
+void auditlog_head(struct auditlog *l, uint64_t *seq, char head[65])
+{
+	pthread_mutex_lock(&l->lock);
+	*seq = l->seq;
+	memcpy(head, l->head, 65);
+	pthread_mutex_unlock(&l->lock);
+}
+
+void auditlog_close(struct auditlog *l)
+{
+	if (!l)
+		return;
+	if (l->fd >= 0)
+		close(l->fd);
+	pthread_mutex_destroy(&l->lock);
+	free(l);
+}

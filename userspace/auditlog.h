@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The signing server's audit log: one JSON object per line, each carrying
+ * the SHA-256 of the line before it, so that a changed, removed or
+ * reordered record breaks the chain where it happened.
+ *
+ *   {"seq":1,"time":"2026-11-25T10:00:00.123Z","prev":"000...000","event":"start",...}
+ *
+ * "seq" counts from 1 without gaps; "prev" is the lowercase hex SHA-256 of
+ * the previous line's bytes (without its newline), 64 zeros for the first
+ * record; "time" is UTC with milliseconds; "event" names what happened; the
+ * other members are the event's own.  Library code: returns 0 or -errno.
+ */
+#ifndef FWVERIFY_AUDITLOG_H
+#define FWVERIFY_AUDITLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+/* Longest record line, newline included; longer records are refused. */
+#define AUDITLOG_LINE_MAX 8192
+/* "prev" of the first record. */
+#define AUDITLOG_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* What reading a log found: where its chain breaks, and its last valid record. */
+struct auditlog_report {
+	uint64_t records;	/* valid records before the break (all of them when valid) */
+	uint64_t line;		/* the line where the chain breaks; 0 when it does not */
+	char head[65];		/* hex SHA-256 of the last valid record, or AUDITLOG_GENESIS */
+	char why[512];		/* what is wrong at that line */
+};
+
+/* Called on each valid record in order; a non-zero return stops the walk and is returned. */
+typedef int (*auditlog_fn)(struct json_object *rec, void *arg);
+
+int auditlog_check(int fd, auditlog_fn fn, void *arg, struct auditlog_report *r);
+
+struct auditlog;
+
+int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
+		  struct auditlog **out, char *why, size_t whylen);
+int auditlog_append(struct auditlog *l, struct json_object *rec);
+void auditlog_head(struct auditlog *l, uint64_t *seq, char head[65]);
+void auditlog_close(struct auditlog *l);
+
+#endif

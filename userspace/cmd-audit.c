@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/* fwverify audit: check the signing server's hash-chained audit log. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auditlog.h"
+#include "command.h"
+#include "json-out.h"
+#include "util.h"
+
+/* Where in the chain the expected head (--head) is. */
+struct head_search {
+	const char *want;
+	uint64_t records;	/* records seen */
+	bool found;
+	uint64_t line;		/* the line whose hash is @want (0: the genesis) */
+};
+
+/* Record @k's "prev" is the hash of line k-1: so each record tells where @want is. */
+static int search_head(struct json_object *rec, void *arg)
+{
+	struct head_search *s = arg;
+	struct json_object *prev;
+
+	s->records++;
+	if (!s->found && json_object_object_get_ex(rec, "prev", &prev) &&
+	    !strcmp(json_object_get_string(prev), s->want)) {
+		s->found = true;
+		s->line = s->records - 1;
+	}
+	return 0;
+}
+
+/* The verdict on a valid chain whose head is not the expected one. */
+static void head_differs(const struct auditlog_report *r, const struct head_search *s, char *msg,
+			 size_t size)
+{
+	uint64_t more = r->records - s->line;
+	int n = snprintf(msg, size, "head is %s, expected %s: ", r->head, s->want);
+
+	if (!s->found)
+		snprintf(msg + n, size - n, "the last record was changed or records were removed from the end");
+	else if (!s->line)
+		snprintf(msg + n, size - n, "that is the head of an empty log, and %" PRIu64 " record%s",
+			 more, more == 1 ? " follows it" : "s follow it");
+	else
+		snprintf(msg + n, size - n, "that is the hash of line %" PRIu64 ", and %" PRIu64 " more record%s",
+			 s->line, more, more == 1 ? " follows it" : "s follow it");
+}
+
+static int print_json(const char *log, const struct auditlog_report *r, const char *want,
+		      const char *msg)
+{
+	_cleanup_(json_putp) struct json_object *doc = json_out_new();
+
+	if (!doc || json_out_str(doc, "log", log) || json_out_bool(doc, "valid", !msg[0]) ||
+	    json_out_uint(doc, "records", r->records) || json_out_str(doc, "head", r->head) ||
+	    json_out_str(doc, "expected_head", want) ||
+	    json_out_uint(doc, "line", r->line ? (int64_t)r->line : -1) ||
+	    json_out_str(doc, "error", msg[0] ? msg : NULL))
+		return -ENOMEM;
+	return json_out_print(doc);
+}
+
+static int verify(bool json, const char *log, const char *want)
+{
+	struct head_search s = { .want = want ? want : "" };
+	_cleanup_(closep) int fd = open_regular(log, 0);
+	struct auditlog_report r;
+	char msg[1024] = "";
+	int err;
+
+	if (fd < 0) {
+		report_error(json, log, "cannot open", fd);
+		return EXIT_USAGE;
+	}
+	err = auditlog_check(fd, search_head, &s, &r);
+	if (err && err != -EBADMSG) {
+		report_error(json, log, "cannot read", err);
+		return EXIT_USAGE;
+	}
+	if (err)
+		snprintf(msg, sizeof(msg), "%s", r.why);
+	else if (want && strcmp(want, r.head))
+		head_differs(&r, &s, msg, sizeof(msg));
+	err = 0;
+	if (json)
+		err = print_json(log, &r, want, msg);
+	else if (msg[0])
+		printf("%s: %s\n", log, msg);
+	else
+		printf("%s: a valid chain of %" PRIu64 " record%s; head %s\n", log, r.records,
+		       r.records == 1 ? "" : "s", r.head);
+	if (err) {
+		report_error(json, log, "cannot print", err);
+		return EXIT_USAGE;
+	}
+	return msg[0] ? EXIT_REFUSED : EXIT_OK;
+}
+
+/* --head's argument, in lowercase in @hex.  Return: true if it is 64 hex digits. */
+static bool parse_head(const char *arg, char hex[65])
+{
+	if (strlen(arg) != 64 || strspn(arg, "0123456789abcdefABCDEF") != 64)
+		return false;
+	for (int i = 0; i < 65; i++)
+		hex[i] = tolower((unsigned char)arg[i]);
+	return true;
+}
+
+static int run(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "head", required_argument, NULL, 'H' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{}
+	};
+	bool json = json_requested(argc, argv);
+	const char *head = NULL;
+	char want[65];
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, ":jh", options, NULL)) != -1) {
+		switch (opt) {
+		case 'H': head = optarg; break;
+		case 'j': json = true; break;
+		case 'h': command_help(&cmd_audit); return EXIT_OK;
+		default: return report_bad_option(json, &cmd_audit, opt, argv);
+		}
+	}
+	if (optind == argc) {
+		report_usage(json, "audit", "no subcommand given (verify)");
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[optind], "verify")) {
+		report_usage(json, "audit", "unknown subcommand '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (argc - ++optind != 1) {
+		report_usage(json, "audit", optind == argc ? "verify needs a LOG" : "verify takes one LOG");
+		return EXIT_USAGE;
+	}
+	if (head && !parse_head(head, want)) {
+		report_usage(json, "audit", "--head needs a SHA-256 in hex (64 digits), not '%s'", head);
+		return EXIT_USAGE;
+	}
+	return verify(json, argv[optind], head ? want : NULL);
+}
+
+const struct command cmd_audit = {
+	.name = "audit",
+	.run = run,
+	.summary = "check the signing server's hash-chained audit log",
+	.help = "audit verify [--head HEX] [--json] LOG\n\n"
+		"Check the signing server's audit log LOG: one JSON record a line, each\n"
+		"carrying the SHA-256 of the line before it, so that a record changed,\n"
+		"removed, reordered or cut short breaks the chain where it happened.\n"
+		"Print the number of records and the head (the hash of the last line), or\n"
+		"the line where the chain breaks and why.  The chain alone cannot show a\n"
+		"change to its last record or records removed from its end: --head\n"
+		"compares its head with one noted elsewhere (the server's status, or an\n"
+		"earlier verify).\n\n"
+		"      --head HEX      the hash the last record must have (64 hex digits)\n"
+		"  -j, --json          one JSON document on stdout (schema_version 1); errors too\n\n"
+		"Exit status: 0 a valid chain (with the expected head), 1 a broken chain or\n"
+		"another head, 2 for a usage or I/O error.\n",
+};

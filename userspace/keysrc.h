@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A private key and its certificates, named by a PEM file or a pkcs11: URI:
+ * the signing server's keys and the TLS keys of its clients.  Library code:
+ * returns 0 or -errno and says why in @why, naming the file or URI.
+ */
+#ifndef FWVERIFY_KEYSRC_H
+#define FWVERIFY_KEYSRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "pkcs11.h"
+
+struct key_spec {
+	const char *key;	/* a PEM file or a pkcs11: URI */
+	const char *cert;	/* PEM: the key's certificate, then a chain; NULL: the token's */
+	const char *chain;	/* PEM: more certificates to carry, or NULL */
+	const char *module;	/* the PKCS#11 module, or NULL: the URI's, $FWVERIFY_PKCS11_MODULE, the default */
+	const char *pin_file;	/* the token's PIN, or NULL */
+	int pin_fd;		/* or a descriptor to read it from, -1 if none */
+};
+
+struct loaded_key {
+	EVP_PKEY *pkey;
+	STACK_OF(X509) *certs;	/* the key's certificate first */
+	struct pkcs11_key *token;
+};
+
+int key_load(const struct key_spec *ks, struct loaded_key *k, char *why, size_t whylen);
+void key_unload(struct loaded_key *k);
+
+#endif

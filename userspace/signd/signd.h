@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * fwverify-signd, the signing server: its configuration, its keys, and the
+ * policy (grants, quotas, approvals) that stands between a request and a
+ * signature.  See Documentation/signd.rst.
+ */
+#ifndef FWVERIFY_SIGND_H
+#define FWVERIFY_SIGND_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#include "auditlog.h"
+#include "cms.h"
+#include "keysrc.h"
+
+#define SIGND_CONFIG_DEFAULT "/etc/fwverify/signd.conf"
+/* Longest client identity (a certificate's common name) kept. */
+#define SIGND_ID_MAX 64
+/* Most approvers a release key may list, and most requests held at once. */
+#define SIGND_APPROVERS_MAX 16
+#define SIGND_PENDING_MAX 1024
+
+/* A comma-separated list from the configuration. */
+struct strlist {
+	char **v;
+	size_t n;
+};
+
+struct signd_key {
+	char *name;
+	struct key_spec spec;		/* what the configuration names */
+	char *key, *cert, *chain, *module, *pin_file;	/* spec's strings, owned */
+	bool insecure_pem;		/* a PEM key, allowed by allow_pem_keys */
+	unsigned int per_hour, per_day;	/* quotas; 0: none */
+	bool release;
+	unsigned int approvals;		/* M of the approvers, for a release key */
+	struct strlist approvers;
+	/* At run time: */
+	struct loaded_key lk;
+	struct cms_signer *signer;
+	char *pem;			/* its certificates, as served */
+	int64_t *times;			/* when it signed within the last day, oldest first */
+	size_t ntimes, cap;
+};
+
+struct signd_client {
+	char *name;
+	struct strlist keys, globs;
+};
+
+struct signd_conf {
+	char *path;
+	char *host, *port;
+	char *certificate, *private_key, *client_ca;
+	struct strlist client_names;
+	bool client_auth;		/* false: client_auth = none */
+	char *audit_log;
+	bool audit_fsync;
+	unsigned int max_connections, handshake_timeout, request_timeout, approval_ttl;
+	char *pkcs11_module, *pin_file;
+	bool allow_pem_keys;
+	struct signd_key *keys;
+	size_t nkeys;
+	struct signd_client *clients;
+	size_t nclients;
+};
+
+int signd_conf_load(const char *path, struct signd_conf *c, char *err, size_t errlen);
+void signd_conf_free(struct signd_conf *c);
+struct signd_key *signd_key_find(const struct signd_conf *c, const char *name);
+bool strlist_has(const struct strlist *l, const char *s);
+
+/* A request held for approval. */
+struct pending {
+	char id[33];
+	struct signd_key *key;
+	char name[CMS_NAME_MAX + 1];
+	char sha256[65];
+	uint64_t size;
+	char requester[SIGND_ID_MAX + 1];
+	int64_t created;		/* wall-clock seconds */
+	char approvers[SIGND_APPROVERS_MAX][SIGND_ID_MAX + 1];
+	unsigned int napproved;
+	unsigned char *der;		/* its signature, once made */
+	size_t der_len;
+};
+
+struct signd_policy {
+	pthread_mutex_t lock;
+	struct signd_conf *c;
+	struct pending *p;
+	size_t n;
+};
+
+int policy_init(struct signd_policy *p, struct signd_conf *c);
+void policy_free(struct signd_policy *p);
+int policy_replay(struct json_object *rec, void *arg);
+const char *policy_grant(const struct signd_conf *c, const char *client, const char *key,
+			 const char *name, struct signd_key **out);
+const char *policy_quota_take(struct signd_policy *p, struct signd_key *k, int64_t now,
+			      char *buf, size_t size);
+void policy_quota_undo(struct signd_policy *p, struct signd_key *k, int64_t now);
+void policy_quota_used(struct signd_policy *p, struct signd_key *k, int64_t now,
+		       unsigned int *hour, unsigned int *day);
+int policy_hold(struct signd_policy *p, struct signd_key *k, const char *name, const char *sha256,
+		uint64_t size, const char *requester, int64_t now, struct pending *copy);
+const char *policy_approve(struct signd_policy *p, const char *id, const char *approver,
+			   int64_t now, struct pending *copy);
+void policy_unapprove(struct signd_policy *p, const char *id, const char *approver);
+const char *policy_fetch(struct signd_policy *p, const char *id, const char *requester,
+			 int64_t now, struct pending *copy);
+void policy_signed(struct signd_policy *p, const char *id, const unsigned char *der, size_t len);
+size_t policy_expire(struct signd_policy *p, int64_t now, char (*ids)[33], size_t max);
+struct json_object *policy_list(struct signd_policy *p, const char *client);
+
+int signd_run(struct signd_conf *c, bool check_only);
+
+#endif

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Framed JSON over TLS, with deadlines (see wire.h).
+ *
+ * Sockets are non-blocking: every TLS call that would block waits in
+ * poll() for the socket, or for @wake_fd (the server's shutdown pipe), at
+ * most until the deadline.  So a stalled peer costs a connection its
+ * deadline, never a thread forever.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+
+#include "wire.h"
+
+/* Monotonic milliseconds. */
+int64_t wire_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait until @fd is ready for @events.  Return: 0, -ETIMEDOUT, -ECANCELED (woken), -errno. */
+static int wait_fd(int fd, short events, int64_t deadline, int wake_fd)
+{
+	struct pollfd p[2] = { { .fd = fd, .events = events }, { .fd = wake_fd, .events = POLLIN } };
+	int64_t left;
+	int n;
+
+	for (;;) {
+		left = deadline - wire_now();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(p, wake_fd >= 0 ? 2 : 1, left > 1000 ? 1000 : (int)left);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && p[1].revents)
+			return -ECANCELED;
+		if (n > 0)
+			return 0;
+	}
+}
+
+/* After a TLS call returned @ret: 0 to retry it once the socket is ready, else why it failed. */
+static int tls_wait(SSL *ssl, int ret, int64_t deadline, int wake_fd)
+{
+	int e = SSL_get_error(ssl, ret);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return wait_fd(SSL_get_fd(ssl), POLLIN, deadline, wake_fd);
+	case SSL_ERROR_WANT_WRITE:
+		return wait_fd(SSL_get_fd(ssl), POLLOUT, deadline, wake_fd);
+	case SSL_ERROR_ZERO_RETURN:
+		return -ECONNRESET;
+	case SSL_ERROR_SYSCALL:
+		/* With nothing on OpenSSL's queue, this is the peer going away. */
+		return errno && errno != EAGAIN ? -errno : -ECONNRESET;
+	default:
+		return -EPROTO;
+	}
+}
+
+/* Return: 0 once the handshake is done; -EPROTO with OpenSSL's reason queued; as tls_wait(). */
+int wire_handshake(SSL *ssl, int64_t deadline, int wake_fd)
+{
+	int ret, err;
+
+	for (;;) {
+		errno = 0;
+		ret = SSL_do_handshake(ssl);
+		if (ret == 1)
+			return 0;
+		err = tls_wait(ssl, ret, deadline, wake_fd);
+		if (err)
+			return err;
+	}
+}
+
+static int write_n(SSL *ssl, const void *buf, size_t len, int64_t deadline, int wake_fd)
+{
+	size_t done;
+	int ret, err;
+
+	while (len) {
+		errno = 0;
+		ret = SSL_write_ex(ssl, buf, len, &done);
+		if (ret > 0) {
+			buf = (const char *)buf + done;
+			len -= done;
+			continue;
+		}
+		err = tls_wait(ssl, ret, deadline, wake_fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int read_n(SSL *ssl, void *buf, size_t len, int64_t deadline, int wake_fd)
+{
+	size_t done;
+	int ret, err;
+
+	while (len) {
+		errno = 0;
+		ret = SSL_read_ex(ssl, buf, len, &done);
+		if (ret > 0) {
+			buf = (char *)buf + done;
+			len -= done;
+			continue;
+		}
+		err = tls_wait(ssl, ret, deadline, wake_fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Send @msg as one frame.  Return: 0, -E2BIG past WIRE_REPLY_MAX, or as write_n(). */
+int wire_send(SSL *ssl, struct json_object *msg, int64_t deadline, int wake_fd)
+{
+	size_t len;
+	const char *text = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN |
+							      JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	unsigned char hdr[4];
+
+	if (!text)
+		return -ENOMEM;
+	if (len > WIRE_REPLY_MAX)
+		return -E2BIG;
+	hdr[0] = len >> 24;
+	hdr[1] = len >> 16;
+	hdr[2] = len >> 8;
+	hdr[3] = len;
+	return write_n(ssl, hdr, 4, deadline, wake_fd) ?: write_n(ssl, text, len, deadline, wake_fd);
+}
+
+/*
+ * Read one frame holding one JSON object.
+ * Return: 0 with the object in *@msg; -ENODATA when the peer closed between
+ * frames; -EMSGSIZE for a frame over @max; -EBADMSG for one that is not a
+ * JSON object; or as read_n().
+ */
+int wire_recv(SSL *ssl, size_t max, int64_t deadline, int wake_fd, struct json_object **msg)
+{
+	unsigned char hdr[4];
+	struct json_tokener *tok;
+	struct json_object *o;
+	char *buf;
+	size_t len;
+	int err;
+
+	err = read_n(ssl, hdr, 1, deadline, wake_fd);
+	if (err)
+		return err == -ECONNRESET ? -ENODATA : err;
+	err = read_n(ssl, hdr + 1, 3, deadline, wake_fd);
+	if (err)
+		return err;
+	len = (size_t)hdr[0] << 24 | hdr[1] << 16 | hdr[2] << 8 | hdr[3];
+	if (len > max)
+		return -EMSGSIZE;
+	if (!len)
+		return -EBADMSG;
+	buf = malloc(len);
+	if (!buf)
+		return -ENOMEM;
+	err = read_n(ssl, buf, len, deadline, wake_fd);
+	tok = err ? NULL : json_tokener_new_ex(16);
+	o = tok ? json_tokener_parse_ex(tok, buf, len) : NULL;
+	if (!err && (!tok || json_tokener_get_error(tok) != json_tokener_success ||
+		     json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))) {
+		json_object_put(o);
+		err = tok ? -EBADMSG : -ENOMEM;
+	}
+	if (tok)
+		json_tokener_free(tok);
+	free(buf);
+	if (!err)
+		*msg = o;
+	return err;
+}
+
+/* A polite close: tell the peer, do not wait for its answer. */
+void wire_shutdown(SSL *ssl)
+{
+	ERR_set_mark();
+	SSL_shutdown(ssl);
+	ERR_pop_to_mark();
+}
+
+/*
+ * Split "host:port", "[v6]:port", "host" (default port), optionally after
+ * WIRE_SCHEME.  Return: 0, -EINVAL for an empty host or a port outside 1-65535.
+ */
+int wire_parse_addr(const char *s, char **host, char **port)
+{
+	const char *h = s, *colon, *end;
+	char *e;
+	long p;
+
+	if (!strncmp(h, WIRE_SCHEME, strlen(WIRE_SCHEME)))
+		h += strlen(WIRE_SCHEME);
+	if (*h == '[') {
+		end = strchr(++h, ']');
+		if (!end || (end[1] && end[1] != ':'))
+			return -EINVAL;
+		colon = end[1] ? end + 1 : NULL;
+	} else {
+		colon = strrchr(h, ':');
+		end = colon ? colon : h + strlen(h);
+	}
+	if (end == h || (colon && strchr(colon, '/')) || (!colon && strchr(h, '/')))
+		return -EINVAL;
+	if (colon) {
+		errno = 0;
+		p = strtol(colon + 1, &e, 10);
+		if (errno || *e || e == colon + 1 || p < 1 || p > 65535)
+			return -EINVAL;
+	}
+	*host = strndup(h, end - h);
+	*port = strdup(colon ? colon + 1 : WIRE_DEFAULT_PORT);
+	if (!*host || !*port) {
+		free(*host);
+		free(*port);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Connect a non-blocking TCP socket to @host:@port by the deadline, trying
+ * each address.  Return: 0 with the socket in *@fd; -EHOSTUNREACH when the
+ * name does not resolve; the last connection error otherwise.
+ */
+int wire_connect(const char *host, const char *port, int64_t deadline, int *fd)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_ADDRCONFIG };
+	struct addrinfo *res, *ai;
+	int s = -1, err = -EHOSTUNREACH, one = 1, e;
+	socklen_t elen = sizeof(e);
+
+	if (getaddrinfo(host, port, &hints, &res))
+		return -EHOSTUNREACH;
+	for (ai = res; ai; ai = ai->ai_next) {
+		s = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
+		if (s < 0) {
+			err = -errno;
+			continue;
+		}
+		setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		if (!connect(s, ai->ai_addr, ai->ai_addrlen))
+			break;
+		err = errno == EINPROGRESS ? wait_fd(s, POLLOUT, deadline, -1) : -errno;
+		if (!err && !getsockopt(s, SOL_SOCKET, SO_ERROR, &e, &elen))
+			err = -e;
+		if (!err)
+			break;
+		close(s);
+		s = -1;
+	}
+	freeaddrinfo(res);
+	if (s < 0)
+		return err;
+	*fd = s;
+	return 0;
+}
+
+/* The string member @key of @o, or NULL when absent or not a string. */
+const char *wire_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Decode exactly @len bytes of hex.  Return: 0 or -EINVAL. */
+int wire_hex(const char *hex, unsigned char *out, size_t len)
+{
+	int hi, lo;
+
+	if (strlen(hex) != 2 * len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		hi = OPENSSL_hexchar2int(hex[2 * i]);
+		lo = OPENSSL_hexchar2int(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
+/* Lowercase hex of @in into @out, which holds 2 * @len + 1 bytes. */
+void wire_tohex(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
