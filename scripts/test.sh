@@ -38,8 +38,11 @@ run_suite() {
 	fuzz) tests/fuzz/run.sh ;;
 	vm-*) scripts/vm-test.sh "${1#vm-}" ;;
 	tool-*)
-		VM_UDEV=1 VM_KMODS="af_alg algif_hash crypto_user" VM_WORK=build/vm-tool VM_LOGDIR=build/vm-logs/tool-${1#tool-} \
-			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool ;;
+		# The signing server's TLS PKI, for t-signd.sh: /payload/pki-signd.
+		tests/pki/gen-signd.sh build/pki-signd || return
+		VM_UDEV=1 VM_KMODS="af_alg algif_hash crypto_user" VM_WORK=${VM_WORK:-build/vm-tool} \
+			VM_LOGDIR=${VM_LOGDIR:-build/vm-logs/tool-${1#tool-}} \
+			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool build/pki-signd ;;
 	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
 	kfence-*)
 		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vm-test.sh SERIES [PAYLOAD]: build fwverify.ko (with the test PKI's
-# certificates embedded), the tool, the kselftests and the test firmware
-# tree, and run PAYLOAD (default: tests/kselftest/run_vm.sh) in the VM on
-# kernel SERIES.  Exit status and TAP output are the payload's.
+# vm-test.sh SERIES [PAYLOAD] [EXTRA-FILES...]: build fwverify.ko (with the
+# test PKI's certificates embedded), the tool and its signing server, the
+# kselftests and the test firmware tree, and run PAYLOAD (default:
+# tests/kselftest/run_vm.sh) in the VM on kernel SERIES, with each
+# EXTRA-FILE under /payload.  Exit status and TAP output are the payload's.
 # VM_UDEV=1 adds systemd-udevd, udevadm and userspace/udev/*.rules to the image.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,7 +48,8 @@ mkdir -p "$work"
 cfg80211=$(find "build/kernels/$series/modules/kernel/net/wireless" -name 'cfg80211.ko*' | head -n 1)
 scripts/mkinitramfs.sh --kernel "$series" --out "$work/initrd-$series.cpio.gz" \
 	--module "$kout/kmod/fwverify.ko" --module "$cfg80211" "${kmods[@]}" \
-	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin "$(command -v keyctl)" \
+	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin userspace/fwverify-signd \
+	--bin "$(command -v keyctl)" \
 	${VM_UDEV:+--udev}
 exec scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd-$series.cpio.gz" \
 	--timeout "${VM_TIMEOUT:-900}" --log-dir "${VM_LOGDIR:-build/vm-logs/$series}" \

@@ -71,7 +71,8 @@ static void quota_prune(struct signd_key *k, int64_t now)
 
 	while (drop < k->ntimes && k->times[drop] <= now - DAY)
 		drop++;
-	memmove(k->times, k->times + drop, (k->ntimes - drop) * sizeof(*k->times));
+	if (drop)	/* times is NULL until the key first signs */
+		memmove(k->times, k->times + drop, (k->ntimes - drop) * sizeof(*k->times));
 	k->ntimes -= drop;
 }
 
