@@ -34,7 +34,7 @@ struct auditlog {
 	pthread_mutex_t lock;
 	int fd;
 	bool sync;
-	int broken;		/* a failed append that could not be cut off again: -errno */
+	int failed;		/* a failed append that could not be cut off again: -errno */
 	uint64_t seq;
 	char head[65];
 };
@@ -209,8 +209,8 @@ static int flush(struct walk *w, struct auditlog_report *r)
 	w->pending = NULL;
 	if (ret) {
 		r->line = w->records;
-		snprintf(r->why, sizeof(r->why), "line %" PRIu64 ": the record was not taken (error %d)",
-			 r->line, ret);
+		snprintf(r->why, sizeof(r->why), "line %" PRIu64 ": the record was not taken: %s", r->line,
+			 ret < 0 ? errno_text(ret) : "refused");
 	}
 	return ret;
 }
@@ -315,8 +315,10 @@ static int step(struct walk *w, struct auditlog_report *r)
 	size_t len;
 	int ret = next_line(&w->rd, &line, &len);
 
-	if (ret < 0 || ret == LINE_EOF)
-		return ret < 0 ? ret : flush(w, r);
+	if (ret < 0)
+		return ret;
+	if (ret == LINE_EOF)
+		return flush(w, r);
 	w->line++;
 	if (ret == LINE_LONG)
 		return broken(w, r, "longer than %d bytes", AUDITLOG_LINE_MAX);
@@ -332,7 +334,20 @@ static int step(struct walk *w, struct auditlog_report *r)
 	return ret ? ret : 1;
 }
 
-/* auditlog_check(), also telling auditlog_open() where the valid part ends and whether a torn line follows. */
+/* A walk from @fd's offset; it holds a line buffer, so it lives on the heap. */
+static struct walk *walk_new(int fd, auditlog_fn fn, void *arg)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+
+	if (w) {
+		w->rd.fd = fd;
+		w->fn = fn;
+		w->arg = arg;
+	}
+	return w;
+}
+
+/* auditlog_check(); @w also tells auditlog_open() where the valid part ends, and if a torn line follows. */
 static int walk_log(struct walk *w, struct auditlog_report *r)
 {
 	int ret;
@@ -360,14 +375,11 @@ static int walk_log(struct walk *w, struct auditlog_report *r)
  */
 int auditlog_check(int fd, auditlog_fn fn, void *arg, struct auditlog_report *r)
 {
-	struct walk *w = calloc(1, sizeof(*w));
+	struct walk *w = walk_new(fd, fn, arg);
 	int ret;
 
 	if (!w)
 		return -ENOMEM;
-	w->rd.fd = fd;
-	w->fn = fn;
-	w->arg = arg;
 	ret = walk_log(w, r);
 	free(w);
 	return ret;
@@ -391,6 +403,8 @@ static int create_torn(const char *path, char *name, size_t size)
 {
 	int fd = -EEXIST;
 
+	if (strlen(path) + sizeof(".torn.999") > size)
+		return -ENAMETOOLONG;
 	for (int i = 0; i < AUDITLOG_TORN_MAX && fd == -EEXIST; i++) {
 		if (i)
 			snprintf(name, size, "%s.torn.%d", path, i);
@@ -434,10 +448,9 @@ static int recover(struct auditlog *l, const char *path, off_t end, char *why, s
 	size_t len;
 	int err;
 
-	if (fstat(l->fd, &st) < 0)
-		return -errno;
-	len = st.st_size - end;
-	err = save_torn(l, path, end, len, name, sizeof(name));
+	err = fstat(l->fd, &st) < 0 ? -errno : 0;
+	len = err ? 0 : st.st_size - end;
+	err = err ? err : save_torn(l, path, end, len, name, sizeof(name));
 	if (err) {
 		snprintf(why, whylen, "cannot save its incomplete last line: %s", errno_text(err));
 		return err;
@@ -482,7 +495,10 @@ static int open_locked(struct auditlog *l, const char *path, char *why, size_t w
 	}
 	if (flock(l->fd, LOCK_EX | LOCK_NB) < 0) {
 		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		snprintf(why, whylen, "%s", err == -EBUSY ? "another process holds it" : errno_text(err));
+		if (err == -EBUSY)
+			snprintf(why, whylen, "another process holds it");
+		else
+			snprintf(why, whylen, "cannot lock: %s", errno_text(err));
 		return err;
 	}
 	return 0;
@@ -493,16 +509,13 @@ static int load(struct auditlog *l, const char *path, auditlog_fn replay, void *
 		size_t whylen)
 {
 	struct auditlog_report r;
-	struct walk *w = calloc(1, sizeof(*w));
+	struct walk *w = walk_new(l->fd, replay, arg);
 	int err;
 
 	if (!w) {
 		snprintf(why, whylen, "out of memory");
 		return -ENOMEM;
 	}
-	w->rd.fd = l->fd;
-	w->fn = replay;
-	w->arg = arg;
 	err = walk_log(w, &r);
 	l->seq = r.records;
 	memcpy(l->head, r.head, sizeof(l->head));
@@ -596,7 +609,7 @@ static int write_line(struct auditlog *l, const char *line, size_t len)
 	if (!err && l->sync && fdatasync(l->fd) < 0)
 		err = -errno;
 	if (err && ftruncate(l->fd, st.st_size) < 0)
-		l->broken = err;
+		l->failed = err;
 	return err;
 }
 
@@ -609,8 +622,8 @@ static int append_locked(struct auditlog *l, struct json_object *rec)
 	size_t len;
 	int err;
 
-	if (l->broken)
-		return l->broken;
+	if (l->failed)
+		return l->failed;
 	o = chain_record(l, rec);
 	s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					       JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;

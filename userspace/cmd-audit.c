@@ -66,6 +66,16 @@ static int print_json(const char *log, const struct auditlog_report *r, const ch
 	return json_out_print(doc);
 }
 
+static int print_text(const char *log, const struct auditlog_report *r, const char *msg)
+{
+	if (msg[0])
+		printf("%s: %s\n", log, msg);
+	else
+		printf("%s: a valid chain of %" PRIu64 " record%s; head %s\n", log, r->records,
+		       r->records == 1 ? "" : "s", r->head);
+	return 0;
+}
+
 static int verify(bool json, const char *log, const char *want)
 {
 	struct head_search s = { .want = want ? want : "" };
@@ -87,14 +97,7 @@ static int verify(bool json, const char *log, const char *want)
 		snprintf(msg, sizeof(msg), "%s", r.why);
 	else if (want && strcmp(want, r.head))
 		head_differs(&r, &s, msg, sizeof(msg));
-	err = 0;
-	if (json)
-		err = print_json(log, &r, want, msg);
-	else if (msg[0])
-		printf("%s: %s\n", log, msg);
-	else
-		printf("%s: a valid chain of %" PRIu64 " record%s; head %s\n", log, r.records,
-		       r.records == 1 ? "" : "s", r.head);
+	err = json ? print_json(log, &r, want, msg) : print_text(log, &r, msg);
 	if (err) {
 		report_error(json, log, "cannot print", err);
 		return EXIT_USAGE;
