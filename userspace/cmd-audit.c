@@ -35,25 +35,29 @@ static int search_head(struct json_object *rec, void *arg)
 	return 0;
 }
 
-/* The verdict on a valid chain whose head is not the expected one. */
+/*
+ * A valid chain whose head is not the expected one: an error in @msg when
+ * no record chains to the expected head (the tail was changed or cut); a
+ * note in @note when one does (the log grew since the head was taken).
+ */
 static void head_differs(const struct auditlog_report *r, const struct head_search *s, char *msg,
-			 size_t size)
+			 char *note, size_t size)
 {
 	uint64_t more = r->records - s->line;
-	int n = snprintf(msg, size, "head is %s, expected %s: ", r->head, s->want);
 
 	if (!s->found)
-		snprintf(msg + n, size - n, "the last record was changed or records were removed from the end");
+		snprintf(msg, size, "head is %s, expected %s: the last record was changed or records were removed from the end",
+			 r->head, s->want);
 	else if (!s->line)
-		snprintf(msg + n, size - n, "that is the head of an empty log, and %" PRIu64 " record%s",
-			 more, more == 1 ? " follows it" : "s follow it");
+		snprintf(note, size, "all %" PRIu64 " record%s added after the expected head, an empty log's",
+			 more, more == 1 ? " was" : "s were");
 	else
-		snprintf(msg + n, size - n, "that is the hash of line %" PRIu64 ", and %" PRIu64 " more record%s",
-			 s->line, more, more == 1 ? " follows it" : "s follow it");
+		snprintf(note, size, "%" PRIu64 " record%s added after the expected head, line %" PRIu64 "'s",
+			 more, more == 1 ? " was" : "s were", s->line);
 }
 
 static int print_json(const char *log, const struct auditlog_report *r, const char *want,
-		      const char *msg)
+		      const char *msg, const char *note)
 {
 	_cleanup_(json_putp) struct json_object *doc = json_out_new();
 
@@ -61,18 +65,20 @@ static int print_json(const char *log, const struct auditlog_report *r, const ch
 	    json_out_uint(doc, "records", r->records) || json_out_str(doc, "head", r->head) ||
 	    json_out_str(doc, "expected_head", want) ||
 	    json_out_uint(doc, "line", r->line ? (int64_t)r->line : -1) ||
-	    json_out_str(doc, "error", msg[0] ? msg : NULL))
+	    json_out_str(doc, "error", msg[0] ? msg : NULL) ||
+	    json_out_str(doc, "note", note[0] ? note : NULL))
 		return -ENOMEM;
 	return json_out_print(doc);
 }
 
-static int print_text(const char *log, const struct auditlog_report *r, const char *msg)
+static int print_text(const char *log, const struct auditlog_report *r, const char *msg,
+		      const char *note)
 {
 	if (msg[0])
 		printf("%s: %s\n", log, msg);
 	else
-		printf("%s: a valid chain of %" PRIu64 " record%s; head %s\n", log, r->records,
-		       r->records == 1 ? "" : "s", r->head);
+		printf("%s: a valid chain of %" PRIu64 " record%s; head %s%s%s\n", log, r->records,
+		       r->records == 1 ? "" : "s", r->head, note[0] ? "; " : "", note);
 	return 0;
 }
 
@@ -81,7 +87,7 @@ static int verify(bool json, const char *log, const char *want)
 	struct head_search s = { .want = want ? want : "" };
 	_cleanup_(closep) int fd = open_regular(log, 0);
 	struct auditlog_report r;
-	char msg[1024] = "";
+	char msg[1024] = "", note[1024] = "";
 	int err;
 
 	if (fd < 0) {
@@ -96,8 +102,8 @@ static int verify(bool json, const char *log, const char *want)
 	if (err)
 		snprintf(msg, sizeof(msg), "%s", r.why);
 	else if (want && strcmp(want, r.head))
-		head_differs(&r, &s, msg, sizeof(msg));
-	err = json ? print_json(log, &r, want, msg) : print_text(log, &r, msg);
+		head_differs(&r, &s, msg, note, sizeof(msg));
+	err = json ? print_json(log, &r, want, msg, note) : print_text(log, &r, msg, note);
 	if (err) {
 		report_error(json, log, "cannot print", err);
 		return EXIT_USAGE;

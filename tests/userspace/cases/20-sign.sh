@@ -110,6 +110,47 @@ for args in "--manifest --generation 1 --expires +1d" "--generation 1" "--manife
 	usage_error "sign $args" sign --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt" $args "$rel/b.bin"
 done
 
+# --- the firmware name, a signed attribute ------------------------------------------
+# name_of P7S: the firmware name the signature carries, as openssl prints it.
+name_of() {
+	openssl cms -cmsout -print -inform DER -in "$1" 2>/dev/null |
+		awk '/2\.25\.196871091086757864271009421185200544841/ { f = 1 } f && /UTF8STRING:/ { sub(/.*UTF8STRING:/, ""); print; exit }'
+}
+nm=$tmp/names
+mkdir -p "$nm/intel"
+head -c 3000 /dev/urandom >"$nm/intel/fw.bin"
+sign rsa-signer "$pki" "$nm/intel/fw.bin"
+result "sign: the firmware name defaults to the file's own name" \
+	"$([[ $rc == 0 && $(name_of "$nm/intel/fw.bin.p7s") == fw.bin ]]; echo $?)" "fw.bin, saw '$(name_of "$nm/intel/fw.bin.p7s")'"
+sign rsa-signer "$pki" "$nm/intel/fw.bin" --base "$nm"
+result "sign --base: the firmware name is the path under it" \
+	"$([[ $rc == 0 && $(name_of "$nm/intel/fw.bin.p7s") == intel/fw.bin ]]; echo $?)" "intel/fw.bin"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/fw.bin"
+expect "verify: a file at the path its signature names is verified" 0 'fw\.bin: verified'
+cp "$nm/intel/fw.bin" "$nm/fw.bin"
+cp "$nm/intel/fw.bin.p7s" "$nm/fw.bin.p7s"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/fw.bin"
+expect "verify: the same file and signature outside intel/ are refused" 1 \
+	'fw\.bin: bad-signature: signed for the firmware name "intel/fw\.bin", not this file.s'
+cp "$nm/intel/fw.bin" "$nm/intel/other.bin"
+cp "$nm/intel/fw.bin.p7s" "$nm/intel/other.bin.p7s"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/other.bin"
+expect "verify: a signed file renamed is refused" 1 'other\.bin: bad-signature: signed for the firmware name'
+sign rsa-signer "$pki" "$nm/intel/other.bin" --name intel/other.bin
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/other.bin"
+expect "sign --name: the name given is signed" 0 'other\.bin: verified'
+ossl_sign rsa-signer "$pki" "$nm/intel/other.bin" -nosmimecap
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/other.bin"
+expect "verify: a signature that names no firmware (a vendor's) is judged as before" 0 'other\.bin: verified'
+for bad in ../fw.bin /abs.bin intel//fw.bin "" "intel/./fw.bin"; do
+	usage_error "sign --name '$bad': not a firmware name" sign --key "$pki/rsa-signer.key" \
+		--cert "$pki/rsa-signer.crt" --name "$bad" "$nm/intel/fw.bin"
+done
+usage_error "sign --name with two FILEs" sign --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt" \
+	--name x.bin "$nm/intel/fw.bin" "$nm/fw.bin"
+usage_error "sign --name with --base" sign --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt" \
+	--name x.bin --base "$nm" "$nm/intel/fw.bin"
+
 # --- keys in a PKCS#11 token (SoftHSM2) -------------------------------------------
 module=${SOFTHSM2_MODULE:-/usr/lib/softhsm/libsofthsm2.so}
 if ! command -v softhsm2-util >/dev/null || ! command -v pkcs11-tool >/dev/null || [ ! -r "$module" ]; then

@@ -285,6 +285,7 @@ mv "$bad/intel/b.bin.p7s" "$bad/intel/renamed.bin.p7s"
 refused "a signed file renamed" 'renamed\.bin: bad-signature: signed for the firmware name "intel/b\.bin"'
 mfresh
 mv "$bad/intel/b.bin" "$bad/intel/renamed.bin"
+rm "$bad/intel/b.bin.p7s"
 "${S[@]}" --base "$bad" "$bad/intel/renamed.bin"
 refused "a file renamed and signed under its new name" 'renamed\.bin: not in the release.s manifest'
 mfresh

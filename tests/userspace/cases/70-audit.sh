@@ -149,15 +149,15 @@ expect "--head, the last record changed: exit 1" 1 \
 	"head is [0-9a-f]{64}, expected $head10: the last record was changed or records were removed from the end\$"
 
 run "$fwverify" audit verify --head "$(linehash "$log" 7)" "$log"
-expect "--head naming line 7's hash: exit 1, names line 7 and the 3 records after it" 1 \
-	"head is $head10, expected $(linehash "$log" 7): that is the hash of line 7, and 3 more records follow it\$"
+expect "--head naming line 7's hash: the log grew: exit 0, 3 records added after line 7" 0 \
+	"a valid chain of 10 records; head $head10; 3 records were added after the expected head, line 7's\$"
 
 run "$fwverify" audit verify --head "$(linehash "$log" 9)" "$log"
-expect "--head naming line 9's hash: '1 more record follows it'" 1 'line 9, and 1 more record follows it$'
+expect "--head naming line 9's hash: '1 record was added'" 0 '1 record was added after the expected head, line 9.s$'
 
 run "$fwverify" audit verify --head "$genesis" "$log"
-expect "--head the genesis, with records: the head of an empty log, 10 records follow it" 1 \
-	'that is the head of an empty log, and 10 records follow it$'
+expect "--head the genesis, with records: all 10 were added after an empty log" 0 \
+	'all 10 records were added after the expected head, an empty log.s$'
 
 run "$fwverify" audit verify --head "$genesis" "$au/empty"
 expect "--head the genesis on an empty log: exit 0" 0 'a valid chain of 0 records'
