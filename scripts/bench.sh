@@ -64,3 +64,4 @@ done
 # (tests/bench/tool-bench.sh, also runnable alone).
 echo
 FWVERIFY=$top/userspace/fwverify tests/bench/tool-bench.sh
+FWVERIFY=$top/userspace/fwverify FWVERIFY_SIGND=$top/userspace/fwverify-signd tests/bench/signd-bench.sh
