@@ -32,6 +32,8 @@
 
 struct auditlog {
 	pthread_mutex_t lock;
+	pthread_mutex_t sync_lock;	/* one fdatasync at a time, for every record written before it */
+	uint64_t synced;		/* the last record known to be on disk */
 	int fd;
 	bool sync;
 	int failed;		/* a failed append that could not be cut off again: -errno */
@@ -549,6 +551,7 @@ int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->sync_lock, NULL);
 	l->fd = -1;
 	l->sync = sync;
 	err = open_locked(l, path, why, whylen);
@@ -606,8 +609,6 @@ static int write_line(struct auditlog *l, const char *line, size_t len)
 	if (fstat(l->fd, &st) < 0)
 		return -errno;
 	err = write_all(l->fd, line, len);
-	if (!err && l->sync && fdatasync(l->fd) < 0)
-		err = -errno;
 	if (err && ftruncate(l->fd, st.st_size) < 0)
 		l->failed = err;
 	return err;
@@ -648,6 +649,32 @@ static int append_locked(struct auditlog *l, struct json_object *rec)
 }
 
 /*
+ * Group commit: a writer waits for one fdatasync that covers its record;
+ * the writers that queued behind it while it ran share the next one.  A
+ * record whose fdatasync failed stays in the file (later records may follow
+ * it), and its writer gets the error: the log may tell of a signature that
+ * was not returned, never the reverse.
+ */
+static int sync_to(struct auditlog *l, uint64_t seq)
+{
+	uint64_t upto;
+	int err = 0;
+
+	pthread_mutex_lock(&l->sync_lock);
+	if (l->synced < seq) {
+		pthread_mutex_lock(&l->lock);
+		upto = l->seq;
+		pthread_mutex_unlock(&l->lock);
+		if (fdatasync(l->fd) < 0)
+			err = -errno;
+		else
+			l->synced = upto;
+	}
+	pthread_mutex_unlock(&l->sync_lock);
+	return err;
+}
+
+/*
  * Append the record @rec (an object with a string "event"; not taken): its
  * members follow seq, time and prev.  Safe from several threads; with sync,
  * the record is on disk when this returns 0.  A failed append leaves the
@@ -659,6 +686,7 @@ static int append_locked(struct auditlog *l, struct json_object *rec)
 int auditlog_append(struct auditlog *l, struct json_object *rec)
 {
 	struct json_object *v;
+	uint64_t seq;
 	int err;
 
 	if (!json_object_is_type(rec, json_type_object) ||
@@ -669,8 +697,9 @@ int auditlog_append(struct auditlog *l, struct json_object *rec)
 		return -EINVAL;
 	pthread_mutex_lock(&l->lock);
 	err = append_locked(l, rec);
+	seq = l->seq;
 	pthread_mutex_unlock(&l->lock);
-	return err;
+	return err || !l->sync ? err : sync_to(l, seq);
 }
 
 /* The number of the last record (0 for an empty log) and its hash. */
@@ -689,5 +718,6 @@ void auditlog_close(struct auditlog *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->sync_lock);
 	free(l);
 }
