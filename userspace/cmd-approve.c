@@ -126,7 +126,7 @@ static int run(int argc, char **argv)
 		report_usage(json, "approve", do_list ? "--list takes no ID" : "no request ID given");
 		return EXIT_USAGE;
 	}
-	if (!signd_opts_check(&so, "approve"))
+	if (!signd_opts_check(&so, "approve", true))
 		return EXIT_USAGE;
 	if (signd_open(&so, &c, why, sizeof(why))) {
 		report_message(json, why, -ECONNREFUSED);

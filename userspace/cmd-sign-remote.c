@@ -164,7 +164,7 @@ static int sign_one(struct remote *r, const char *file, const char *name)
 {
 	_cleanup_(closep) int fd = open_regular(file, 0);
 	_cleanup_(json_putp) struct json_object *q = NULL;
-	_cleanup_(freep) char *sig = NULL;
+	_cleanup_(freep) char *sig = NULL, *held_name = NULL;
 	struct json_object *rep = NULL;
 	struct digest d = { .alg = "sha256" };
 	unsigned char *der = NULL;
@@ -191,12 +191,18 @@ static int sign_one(struct remote *r, const char *file, const char *name)
 	if (ret)
 		return ret;
 	err = reply_signature(rep, &der, &len);
+	/* A request held before was named then: the server's reply says how. */
+	if (!err && r->request && wire_str(rep, "name") && !(held_name = strdup(wire_str(rep, "name"))))
+		err = -ENOMEM;
 	json_object_put(rep);
 	if (err) {
-		log_error(file, "the server's reply holds no usable signature", 0);
+		free(der);
+		log_error(file, "the server's reply holds no usable signature", err == -ENOMEM ? err : 0);
 		return EXIT_USAGE;
 	}
-	if (!signature_fits(der, len, fd, name, why, sizeof(why))) {
+	if (held_name && !cms_name_matches(held_name, file))
+		say(file, "warning: the request was for the firmware name \"%s\"", held_name);
+	if (!signature_fits(der, len, fd, held_name ? held_name : name, why, sizeof(why))) {
 		free(der);
 		say(file, "%s", why);
 		return EXIT_REFUSED;

@@ -383,7 +383,7 @@ static bool check_remote(struct options *o, int nfiles)
 	else if (o->name && (nfiles > 1 || o->base))
 		log_usage("sign", "--name needs exactly one FILE, and no --base");
 	else
-		return signd_opts_check(so, "sign");
+		return signd_opts_check(so, "sign", true);
 	return false;
 }
 
@@ -690,7 +690,7 @@ const struct command cmd_sign = {
 		"\nSigning by a server (fwverify-signd): only each FILE's SHA-256, size and\n"
 		"name are sent; the signature returned is checked against FILE and its\n"
 		"name, then written as a local one would be:\n"
-		"  --server URL            signd://HOST[:PORT] ($FWVERIFY_SIGND); --key then\n"
+		"  --server URL            signd://HOST[:PORT] (port 4743); --key then\n"
 		"                          names the server's key\n"
 		"  --tls-cert, --tls-key, --tls-ca, --timeout\n"
 		"                          this client's TLS identity ($FWVERIFY_TLS_CERT,\n"

@@ -11,9 +11,20 @@
 #include "util.h"
 #include "wire.h"
 
+static const char *quota(struct json_object *v, char *buf, size_t size)
+{
+	int n = json_object_get_int(v);
+
+	if (!n)
+		return "no quota";
+	snprintf(buf, size, "of %d", n);
+	return buf;
+}
+
 static void print_status(struct json_object *st)
 {
 	struct json_object *keys = json_object_object_get(st, "keys"), *k;
+	char hour[32], day[32];
 
 	printf("version %s, up %lld s, client certificates %s\n", wire_str(st, "version"),
 	       (long long)json_object_get_int64(json_object_object_get(st, "uptime")),
@@ -28,12 +39,12 @@ static void print_status(struct json_object *st)
 	       wire_str(st, "audit_head"));
 	for (size_t i = 0; i < json_object_array_length(keys); i++) {
 		k = json_object_array_get_idx(keys, i);
-		printf("key %s: %s, %d this hour (of %d), %d today (of %d)\n", wire_str(k, "name"),
+		printf("key %s: %s, %d this hour (%s), %d today (%s)\n", wire_str(k, "name"),
 		       json_object_get_boolean(json_object_object_get(k, "release")) ? "release" : "direct",
 		       json_object_get_int(json_object_object_get(k, "used_hour")),
-		       json_object_get_int(json_object_object_get(k, "per_hour")),
+		       quota(json_object_object_get(k, "per_hour"), hour, sizeof(hour)),
 		       json_object_get_int(json_object_object_get(k, "used_day")),
-		       json_object_get_int(json_object_object_get(k, "per_day")));
+		       quota(json_object_object_get(k, "per_day"), day, sizeof(day)));
 	}
 }
 
@@ -109,7 +120,7 @@ static int run(int argc, char **argv)
 		report_usage(json, "signd", "--key goes with certificates");
 		return EXIT_USAGE;
 	}
-	if (!signd_opts_check(&so, "signd"))
+	if (!signd_opts_check(&so, "signd", strcmp(what, "certificates")))
 		return EXIT_USAGE;
 	if (signd_open(&so, &c, why, sizeof(why))) {
 		report_message(json, why, -ECONNREFUSED);

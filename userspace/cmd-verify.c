@@ -36,10 +36,23 @@ static void sig_unreadable(const char *path, int err, struct cms_verdict *v)
 	snprintf(v->reason, sizeof(v->reason), "%s: %s", path, errno_text(err));
 }
 
+/* @file with its directory resolved, not the file itself: the name a symlink is loaded by. */
+static char *named_path(const char *file)
+{
+	const char *slash = strrchr(file, '/');
+	_cleanup_(freep) char *dir = slash ? strndup(file, slash == file ? 1 : slash - file) : NULL;
+	_cleanup_(freep) char *rdir = realpath(slash ? dir ? dir : "/" : ".", NULL);
+	char *out;
+
+	if (!rdir || asprintf(&out, "%s/%s", strcmp(rdir, "/") ? rdir : "", slash ? slash + 1 : file) < 0)
+		return NULL;
+	return out;
+}
+
 static int verify_file(STACK_OF(X509) *trusted, const char *file, const char *sig_path)
 {
 	_cleanup_(closep) int fd = open_regular(file, 0);
-	_cleanup_(freep) char *own = NULL;
+	_cleanup_(freep) char *own = NULL, *real = named_path(file);
 	_cleanup_(freep) unsigned char *sig = NULL;
 	struct cms_verdict v = { .result = FW_ERROR };
 	size_t len;
@@ -56,7 +69,7 @@ static int verify_file(STACK_OF(X509) *trusted, const char *file, const char *si
 		if (err)
 			sig_unreadable(sig_path, err, &v);
 		else
-			cms_verify(trusted, sig, len, fd, file, &v);
+			cms_verify(trusted, sig, len, fd, real ? real : file, &v);
 	}
 	if (v.result == FW_VERIFIED)
 		printf("%s: verified (signer: %s)\n", file, v.signer);

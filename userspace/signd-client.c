@@ -71,11 +71,11 @@ int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, const char 
 }
 
 /* Return: whether the options are enough to connect; logs what is missing. */
-bool signd_opts_check(const struct signd_opts *o, const char *cmd)
+bool signd_opts_check(const struct signd_opts *o, const char *cmd, bool identity)
 {
 	if (!o->url)
 		log_usage(cmd, "no server: give --server signd://HOST[:PORT] or set $FWVERIFY_SIGND");
-	else if (!o->cert || !o->key)
+	else if (!o->cert != !o->key || (identity && !o->cert))
 		log_usage(cmd, "the server needs this client's certificate: give --tls-cert and --tls-key");
 	else if (o->pin_file && o->pin_fd >= 0)
 		log_usage(cmd, "--pin-file and --pin-fd exclude each other");
@@ -119,6 +119,8 @@ static int client_ctx(struct signd_conn *c, const struct signd_opts *o, char *wh
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 	if (o->ca ? SSL_CTX_load_verify_file(c->ctx, o->ca) != 1 : SSL_CTX_set_default_verify_paths(c->ctx) != 1)
 		return ssl_why(why, whylen, o->ca ? o->ca : "the system's authorities", -EINVAL);
+	if (!o->key && !o->cert)
+		return 0;	/* no identity: a server without client authentication */
 	err = key_load(&ks, &c->key, why, whylen);
 	if (err)
 		return err;

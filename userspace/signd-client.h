@@ -53,7 +53,7 @@ enum {
 
 void signd_opts_init(struct signd_opts *o);
 int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, const char *cmd);
-bool signd_opts_check(const struct signd_opts *o, const char *cmd);
+bool signd_opts_check(const struct signd_opts *o, const char *cmd, bool identity);
 
 struct signd_conn;
 

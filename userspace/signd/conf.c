@@ -32,7 +32,8 @@ struct parser {
 
 static int __attribute__((format(printf, 2, 3))) bad(struct parser *p, const char *fmt, ...)
 {
-	int n = snprintf(p->err, p->errlen, "%s: line %u: ", p->path, p->line);
+	int n = p->line ? snprintf(p->err, p->errlen, "%s: line %u: ", p->path, p->line) :
+			  snprintf(p->err, p->errlen, "%s: ", p->path);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -265,6 +266,7 @@ static int section(struct parser *p, char *s)
 			return -ENOMEM;
 		c->keys = nv;
 		p->key = memset(&c->keys[c->nkeys++], 0, sizeof(*c->keys));
+		p->key->line = p->line;
 		p->key->name = strdup(name);
 		return p->key->name ? 0 : -ENOMEM;
 	}
@@ -277,6 +279,7 @@ static int section(struct parser *p, char *s)
 			return -ENOMEM;
 		c->clients = nv;
 		p->client = memset(&c->clients[c->nclients++], 0, sizeof(*c->clients));
+		p->client->line = p->line;
 		p->client->name = strdup(name);
 		return p->client->name ? 0 : -ENOMEM;
 	}
@@ -329,6 +332,7 @@ static int check(struct parser *p)
 	for (size_t i = 0; i < c->nkeys; i++) {
 		struct signd_key *k = &c->keys[i];
 
+		p->line = k->line;
 		if (!k->key)
 			return bad(p, "[key %s] needs pkcs11 = URI (or private_key, for development)", k->name);
 		if (k->insecure_pem && !c->allow_pem_keys)
@@ -349,6 +353,7 @@ static int check(struct parser *p)
 	for (size_t i = 0; i < c->nclients; i++) {
 		struct signd_client *cl = &c->clients[i];
 
+		p->line = cl->line;
 		if (!cl->keys.n || !cl->globs.n)
 			return bad(p, "[client %s] needs keys = KEY, ... and names = GLOB, ...", cl->name);
 		for (size_t j = 0; j < cl->keys.n; j++)

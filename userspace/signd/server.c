@@ -36,6 +36,8 @@
 #include "wire.h"
 
 #define EXPIRE_BATCH 64
+/* Longest string of a request copied into a refusal's record. */
+#define FIELD_MAX 300
 
 struct server {
 	struct signd_conf *c;
@@ -49,6 +51,7 @@ struct server {
 	unsigned int active;
 	uint64_t connections, signatures, refusals;
 	int64_t started;
+	int failed;		/* why the loop stopped, when not by a signal */
 };
 
 struct conn {
@@ -121,9 +124,18 @@ static struct json_object *what_of(struct json_object *req)
 	static const char *const keys[] = { "op", "key", "name", "sha256", "size", "id" };
 	struct json_object *f = json_object_new_object(), *v;
 
-	for (size_t i = 0; f && req && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (json_object_object_get_ex(req, keys[i], &v))
+	for (size_t i = 0; f && req && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (!json_object_object_get_ex(req, keys[i], &v))
+			continue;
+		/* A record must fit a line: a client's overlong string is cut, and says so. */
+		if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > FIELD_MAX)
+			json_object_object_add(f, keys[i], json_object_new_string_len(json_object_get_string(v),
+										 FIELD_MAX));
+		else if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
+			json_object_object_add(f, keys[i], json_object_new_string("(not a value)"));
+		else
 			json_object_object_add(f, keys[i], json_object_get(v));
+	}
 	return f;
 }
 
@@ -582,6 +594,11 @@ static void accept_one(struct server *s)
 		attr_ready = true;
 	}
 	fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS)) {
+		/* Out of descriptors: let connections finish instead of spinning. */
+		fprintf(stderr, "fwverify-signd: cannot take a connection: %s\n", errno_text(-errno));
+		usleep(100 * 1000);
+	}
 	if (fd < 0)
 		return;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -640,8 +657,10 @@ static const char *run_loop(struct server *s)
 		pthread_mutex_unlock(&s->lock);
 		p[0] = (struct pollfd){ .fd = s->lfd, .events = active < s->c->max_connections ? POLLIN : 0 };
 		p[1] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
-		if (poll(p, 2, active < s->c->max_connections ? 1000 : 50) < 0 && errno != EINTR)
+		if (poll(p, 2, active < s->c->max_connections ? 1000 : 50) < 0 && errno != EINTR) {
+			s->failed = -errno;
 			return "poll failed";
+		}
 		if (p[1].revents && read(s->sfd, &si, sizeof(si)) == sizeof(si))
 			return strsignal(si.ssi_signo);
 		if (p[0].revents & POLLIN)
@@ -774,6 +793,7 @@ static int signals_block(struct server *s)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
 	signal(SIGPIPE, SIG_IGN);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
 		return -EINVAL;
@@ -868,7 +888,7 @@ int signd_run(struct signd_conf *c, bool check_only)
 
 		if (f)
 			add_str(f, "reason", why);
-		err = audit(NULL, &s, "stop", f);
+		err = audit(NULL, &s, "stop", f) ?: s.failed;
 	}
 	fprintf(stderr, "fwverify-signd: stopped (%s)\n", why);
 out_log:

@@ -33,6 +33,7 @@ struct strlist {
 
 struct signd_key {
 	char *name;
+	unsigned int line;		/* of its section header */
 	struct key_spec spec;		/* what the configuration names */
 	char *key, *cert, *chain, *module, *pin_file;	/* spec's strings, owned */
 	bool insecure_pem;		/* a PEM key, allowed by allow_pem_keys */
@@ -50,6 +51,7 @@ struct signd_key {
 
 struct signd_client {
 	char *name;
+	unsigned int line;
 	struct strlist keys, globs;
 };
 
