@@ -2,6 +2,7 @@
 /* Connecting to the signing server with a client certificate, and one exchange at a time. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,6 +155,8 @@ int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, s
 
 	if (!c)
 		return -ENOMEM;
+	/* A server that goes away mid-exchange is an error to report, not a signal to die of. */
+	signal(SIGPIPE, SIG_IGN);
 	c->fd = -1;
 	c->timeout = o->timeout;
 	ERR_clear_error();

@@ -53,6 +53,15 @@ expect() {
 	result "$1" $ok "exit $2, stdout =~ /$3/${4:+, stderr =~ /$4/}"
 }
 
+# verified_both DESC CA FILE: fwverify and openssl cms both accept FILE.p7s.
+verified_both() {
+	run "$fwverify" verify --ca "$2" "$3"
+	expect "$1: fwverify verify accepts it" 0 ': verified \(signer: '
+	run openssl cms -verify -binary -inform DER -in "$3.p7s" -content "$3" \
+		-CAfile "$2" -purpose any -out /dev/null
+	expect "$1: openssl cms -verify accepts it" 0 ''
+}
+
 # usage_error DESC CMD...: exit 2 with exactly one "fwverify: " line on stderr.
 usage_error() {
 	local desc=$1

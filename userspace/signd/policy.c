@@ -283,6 +283,9 @@ const char *policy_fetch(struct signd_policy *p, const char *id, const char *req
 		copy->der = r->der ? OPENSSL_memdup(r->der, r->der_len) : NULL;
 		if (r->der && !copy->der)
 			why = "out of memory";
+		/* One fetch signs; one that comes meanwhile is told to ask again. */
+		if (!r->der && !r->signing && r->napproved >= r->key->approvals)
+			r->signing = true;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return why;
@@ -297,6 +300,20 @@ void policy_signed(struct signd_policy *p, const char *id, const unsigned char *
 	r = find(p, id);
 	if (r && !r->der && (r->der = OPENSSL_memdup(der, len)))
 		r->der_len = len;
+	if (r)
+		r->signing = false;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* The fetch that was signing @id failed: another may try. */
+void policy_unsign(struct signd_policy *p, const char *id)
+{
+	struct pending *r;
+
+	pthread_mutex_lock(&p->lock);
+	r = find(p, id);
+	if (r)
+		r->signing = false;
 	pthread_mutex_unlock(&p->lock);
 }
 

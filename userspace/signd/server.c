@@ -313,9 +313,12 @@ static struct json_object *op_fetch(struct conn *cn, struct json_object *req)
 		OPENSSL_free(r.der);
 		return rep;
 	}
-	if (r.napproved < r.key->approvals)
+	if (r.napproved < r.key->approvals || r.signing)
 		return held_reply(&r);
-	return sign_now(cn, req, &r);
+	rep = sign_now(cn, req, &r);
+	if (strcmp(wire_str(rep, "status") ?: "", "ok"))
+		policy_unsign(&cn->s->pol, id);
+	return rep;
 }
 
 /* {"op":"approve","id":ID} */
@@ -524,6 +527,10 @@ static void serve(struct conn *cn)
 	why = authenticate(cn, buf, sizeof(buf));
 	if (why) {
 		cn->client[0] = '\0';
+		/* Take the request the client is sending: closing on it would reset the refusal. */
+		req = NULL;
+		if (!wire_recv(cn->ssl, WIRE_REQUEST_MAX, wire_now() + (ms < 2000 ? ms : 2000), s->wake[0], &req))
+			json_object_put(req);
 		rep = refuse(cn, NULL, "connect", why);
 		if (rep)
 			wire_send(cn->ssl, rep, wire_now() + ms, -1);
@@ -710,6 +717,8 @@ static int tls_setup(struct server *s)
 	if (!s->ctx || !SSL_CTX_set_min_proto_version(s->ctx, TLS1_3_VERSION))
 		return -ENOMEM;
 	SSL_CTX_set_num_tickets(s->ctx, 0);
+	/* A client that goes without close_notify has left, not failed. */
+	SSL_CTX_set_options(s->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(s->ctx, SSL_SESS_CACHE_OFF);
 	if (SSL_CTX_use_certificate_chain_file(s->ctx, s->c->certificate) != 1) {
 		fprintf(stderr, "fwverify-signd: %s: cannot load the server certificate: %s\n",

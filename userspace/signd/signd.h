@@ -90,6 +90,7 @@ struct pending {
 	unsigned int napproved;
 	unsigned char *der;		/* its signature, once made */
 	size_t der_len;
+	bool signing;			/* a fetch is making it: other fetches wait */
 };
 
 struct signd_policy {
@@ -117,6 +118,7 @@ void policy_unapprove(struct signd_policy *p, const char *id, const char *approv
 const char *policy_fetch(struct signd_policy *p, const char *id, const char *requester,
 			 int64_t now, struct pending *copy);
 void policy_signed(struct signd_policy *p, const char *id, const unsigned char *der, size_t len);
+void policy_unsign(struct signd_policy *p, const char *id);
 size_t policy_expire(struct signd_policy *p, int64_t now, char (*ids)[33], size_t max);
 struct json_object *policy_list(struct signd_policy *p, const char *client);
 

@@ -13,14 +13,6 @@ ncerts() {
 	openssl pkcs7 -inform DER -in "$1" -print_certs 2>/dev/null | grep -c '^subject=' || true
 }
 
-# verified_both DESC CA FILE: fwverify verify and openssl cms -verify both accept FILE.p7s.
-verified_both() {
-	run "$fwverify" verify --ca "$2" "$3"
-	expect "$1: fwverify verify accepts it" 0 ': verified \(signer: '
-	run openssl cms -verify -binary -inform DER -in "$3.p7s" -content "$3" \
-		-CAfile "$2" -purpose any -out /dev/null
-	expect "$1: openssl cms -verify accepts it" 0 ''
-}
 
 sfw=$tmp/sign-fw.bin
 head -c 70000 /dev/urandom >"$sfw"
