@@ -11,7 +11,7 @@ PACKAGES=(
 	libjson-c-dev pkg-config qemu-system-x86 busybox-static strace hyperfine
 	linux-source-6.1 linux-source-6.12 clang-14 libclang-rt-14-dev
 	softhsm2 libp11-dev libengine-pkcs11-openssl opensc e2fsprogs bash-completion
-	udev
+	udev python3
 )
 
 if [ "$(id -u)" != 0 ]; then
