@@ -37,18 +37,6 @@ static int set_defaults(struct fw_config *c)
 	return c->search_dir && c->state_dir && c->quarantine_dir ? 0 : -ENOMEM;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 static int set_path(char **slot, const char *key, const char *v, char *err, size_t errlen)
 {
 	char *copy;
@@ -142,7 +130,7 @@ int config_parse(const char *text, size_t len, struct fw_config *c, char *err, s
 		if (next)
 			*next++ = '\0';
 		lineno++;
-		line = trim(line);
+		line = str_trim(line);
 		if (!*line || *line == '#')
 			continue;
 		eq = strchr(line, '=');
@@ -152,7 +140,7 @@ int config_parse(const char *text, size_t len, struct fw_config *c, char *err, s
 			goto fail;
 		}
 		*eq = '\0';
-		ret = set_key(c, trim(line), trim(eq + 1), msg, sizeof(msg));
+		ret = set_key(c, str_trim(line), str_trim(eq + 1), msg, sizeof(msg));
 		if (ret) {
 			set_err(err, errlen, "line %u: %s", lineno, msg[0] ? msg : errno_text(ret));
 			goto fail;

@@ -244,3 +244,16 @@ void log_vmessage(const char *file, const char *fmt, va_list ap)
 {
 	log_line(file, "", NULL, fmt, ap);
 }
+
+/* @s without its leading blanks and trailing blanks or CR, cut in place. */
+char *str_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}

@@ -33,6 +33,7 @@ void wipe_free(unsigned char *p, size_t len);
 int write_all(int fd, const void *data, size_t len);
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
+char *str_trim(char *s);
 const char *errno_text(int err);
 void log_error(const char *file, const char *what, int err);
 void log_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

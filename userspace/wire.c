@@ -8,6 +8,7 @@
  * deadline, never a thread forever.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -90,34 +91,15 @@ int wire_handshake(SSL *ssl, int64_t deadline, int wake_fd)
 	}
 }
 
-static int write_n(SSL *ssl, const void *buf, size_t len, int64_t deadline, int wake_fd)
+/* Move exactly @len bytes: @out, a write, else a read; each wait bounded by the deadline. */
+static int move_n(SSL *ssl, void *buf, size_t len, bool out, int64_t deadline, int wake_fd)
 {
 	size_t done;
 	int ret, err;
 
 	while (len) {
 		errno = 0;
-		ret = SSL_write_ex(ssl, buf, len, &done);
-		if (ret > 0) {
-			buf = (const char *)buf + done;
-			len -= done;
-			continue;
-		}
-		err = tls_wait(ssl, ret, deadline, wake_fd);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int read_n(SSL *ssl, void *buf, size_t len, int64_t deadline, int wake_fd)
-{
-	size_t done;
-	int ret, err;
-
-	while (len) {
-		errno = 0;
-		ret = SSL_read_ex(ssl, buf, len, &done);
+		ret = out ? SSL_write_ex(ssl, buf, len, &done) : SSL_read_ex(ssl, buf, len, &done);
 		if (ret > 0) {
 			buf = (char *)buf + done;
 			len -= done;
@@ -128,6 +110,16 @@ static int read_n(SSL *ssl, void *buf, size_t len, int64_t deadline, int wake_fd
 			return err;
 	}
 	return 0;
+}
+
+static int write_n(SSL *ssl, const void *buf, size_t len, int64_t deadline, int wake_fd)
+{
+	return move_n(ssl, (void *)buf, len, true, deadline, wake_fd);
+}
+
+static int read_n(SSL *ssl, void *buf, size_t len, int64_t deadline, int wake_fd)
+{
+	return move_n(ssl, buf, len, false, deadline, wake_fd);
 }
 
 /* Send @msg as one frame.  Return: 0, -E2BIG past WIRE_REPLY_MAX, or as write_n(). */

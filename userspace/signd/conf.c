@@ -43,18 +43,6 @@ static int __attribute__((format(printf, 2, 3))) bad(struct parser *p, const cha
 	return -EINVAL;
 }
 
-static char *trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
-		*--e = '\0';
-	return s;
-}
-
 bool strlist_has(const struct strlist *l, const char *s)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -78,7 +66,7 @@ static int set_list(struct parser *p, struct strlist *l, char *v, const char *wh
 	if (l->n)
 		return bad(p, "%s given twice", what);
 	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		item = trim(tok);
+		item = str_trim(tok);
 		if (!*item)
 			return bad(p, "%s: an empty item", what);
 		if (l->n == LIST_MAX)
@@ -255,7 +243,7 @@ static int section(struct parser *p, char *s)
 	if (!name)
 		return bad(p, "unknown section [%s]: expected [server], [key NAME] or [client NAME]", s);
 	*name = '\0';
-	name = trim(name + 1);
+	name = str_trim(name + 1);
 	if (!valid_id(name))
 		return bad(p, "[%s %s]: not a valid name", s, name);
 	if (!strcmp(s, "key")) {
@@ -288,7 +276,7 @@ static int section(struct parser *p, char *s)
 
 static int parse_line(struct parser *p, char *line)
 {
-	char *s = trim(line), *eq, *k, *v;
+	char *s = str_trim(line), *eq, *k, *v;
 
 	if (!*s || *s == '#' || *s == ';')
 		return 0;
@@ -296,14 +284,14 @@ static int parse_line(struct parser *p, char *line)
 		if (s[strlen(s) - 1] != ']')
 			return bad(p, "a section header without ']'");
 		s[strlen(s) - 1] = '\0';
-		return section(p, trim(s + 1));
+		return section(p, str_trim(s + 1));
 	}
 	eq = strchr(s, '=');
 	if (!eq)
 		return bad(p, "expected NAME = VALUE");
 	*eq = '\0';
-	k = trim(s);
-	v = trim(eq + 1);
+	k = str_trim(s);
+	v = str_trim(eq + 1);
 	if (!*v)
 		return bad(p, "%s: an empty value", k);
 	if (p->server)
