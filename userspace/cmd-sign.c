@@ -169,11 +169,19 @@ static bool name_all(const struct options *o, struct job *job, char **files, siz
 				return false;
 			}
 		}
-		if (!cms_name_valid(job[i].name)) {
-			log_warning(files[i], "'%s' is not a firmware name to sign (a relative path of at most %d bytes, no '.' or '..' component)",
-				    job[i].name, CMS_NAME_MAX);
-			return false;
+		if (cms_name_valid(job[i].name))
+			continue;
+		/* A name of the file's own that no signature can carry: sign without one, as vendors do. */
+		if (!o->name && !o->remote) {
+			log_warning(files[i], "signed without a firmware name: its name cannot be one (control characters, or over %d bytes)",
+				    CMS_NAME_MAX);
+			free(job[i].name);
+			job[i].name = NULL;
+			continue;
 		}
+		log_usage("sign", "'%s' is not a firmware name to sign (a relative path of at most %d bytes, no '.' or '..' component)",
+			  job[i].name, CMS_NAME_MAX);
+		return false;
 	}
 	return true;
 }
