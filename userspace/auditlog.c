@@ -390,14 +390,8 @@ int auditlog_check(int fd, auditlog_fn fn, void *arg, struct auditlog_report *r)
 static int fsync_dir_of(const char *path)
 {
 	_cleanup_(freep) char *copy = strdup(path);
-	_cleanup_(closep) int fd = -1;
 
-	if (!copy)
-		return -ENOMEM;
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	return fsync(fd) < 0 ? -errno : 0;
+	return copy ? fsync_dir(dirname(copy)) : -ENOMEM;
 }
 
 /* Create PATH.torn, or PATH.torn.1, .2 ... if taken.  Return: its descriptor, or -errno. */

@@ -182,7 +182,7 @@ int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, s
 	SSL_set_connect_state(c->ssl);
 	err = wire_handshake(c->ssl, deadline, -1);
 	if (err) {
-		ssl_why(why, whylen, o->url, err == -ETIMEDOUT ? err : err);
+		ssl_why(why, whylen, o->url, err);
 		if (err == -ETIMEDOUT)
 			snprintf(why, whylen, "%s: the TLS handshake timed out", o->url);
 		else if (SSL_get_verify_result(c->ssl) != X509_V_OK)

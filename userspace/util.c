@@ -122,7 +122,8 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
+/* Make a directory's entries durable: after a rename or a create in it.  Return: 0 or -errno. */
+int fsync_dir(const char *dir)
 {
 	_cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 

@@ -31,6 +31,7 @@ int read_file(const char *path, size_t max, unsigned char **data, size_t *len);
 int read_fd(int fd, size_t max, unsigned char **data, size_t *len);
 void wipe_free(unsigned char *p, size_t len);
 int write_all(int fd, const void *data, size_t len);
+int fsync_dir(const char *dir);
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 char *str_trim(char *s);

@@ -204,7 +204,7 @@ int policy_hold(struct signd_policy *p, struct signd_key *k, const char *name, c
 	return err;
 }
 
-static const char *approve(struct signd_policy *p, struct pending *r, const char *approver)
+static const char *approve(struct pending *r, const char *approver)
 {
 	if (!strlist_has(&r->key->approvers, approver))
 		return "not an approver of this key";
@@ -216,7 +216,6 @@ static const char *approve(struct signd_policy *p, struct pending *r, const char
 	if (r->napproved == SIGND_APPROVERS_MAX)
 		return "too many approvals";
 	snprintf(r->approvers[r->napproved++], SIGND_ID_MAX + 1, "%s", approver);
-	(void)p;
 	return NULL;
 }
 
@@ -235,7 +234,7 @@ const char *policy_approve(struct signd_policy *p, const char *id, const char *a
 	pthread_mutex_lock(&p->lock);
 	r = find(p, id);
 	why = !r || expired(p, r, now) ? "no such request (it may have expired)" :
-	      r->der ? "already signed" : approve(p, r, approver);
+	      r->der ? "already signed" : approve(r, approver);
 	if (r) {
 		*copy = *r;
 		copy->der = NULL;
@@ -406,7 +405,7 @@ int policy_replay(struct json_object *rec, void *arg)
 		return 0;
 	/* A request signed before a restart is done: its signature was returned then. */
 	if (!strcmp(ev, "approve") && client)
-		approve(p, r, client);
+		approve(r, client);
 	else if (!strcmp(ev, "sign") || !strcmp(ev, "expired"))
 		drop(p, r);
 	return 0;

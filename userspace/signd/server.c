@@ -375,7 +375,7 @@ static struct json_object *op_certificate(struct conn *cn, struct json_object *r
 	return rep;
 }
 
-/* The status document: also what "fwverify-signd --status" would need, served to clients. */
+/* The server's status, for "fwverify signd status": counters, audit head, quota use. */
 static struct json_object *status_of(struct server *s)
 {
 	struct json_object *st = json_object_new_object(), *keys = json_object_new_array(), *k;
