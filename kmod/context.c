@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
+#include <linux/namei.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -252,6 +253,52 @@ bool fwverify_fallback_forced(void)
 	return forced;
 }
 
+/*
+ * @dir as a file's own path shows it, with the symlinks on the way
+ * resolved (/usr/lib/firmware for /lib/firmware on merged /usr, a stage
+ * generation for /lib/firmware/updates); NULL if that is @dir itself.
+ */
+static char *fwverify_resolve_dir(const char *dir, gfp_t gfp)
+{
+	char *buf, *s, *ret = NULL;
+	struct path p;
+
+	if (kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p))
+		return NULL;
+	buf = kmalloc(PATH_MAX, gfp);
+	if (buf) {
+		s = d_path(&p, buf, PATH_MAX);
+		if (!IS_ERR(s) && strcmp(s, dir))
+			ret = kstrdup(s, gfp);
+		kfree(buf);
+	}
+	path_put(&p);
+	return ret;
+}
+
+/* @path less the first of @dirs it is in, resolved as a last resort. */
+static const char *fwverify_under_any(const char *path, char **dirs, int n,
+				      bool resolve, gfp_t gfp)
+{
+	const char *name = NULL;
+	char *real;
+	int i;
+
+	for (i = 0; i < n && !name; i++) {
+		if (!dirs[i])
+			continue;
+		if (!resolve) {
+			name = fwverify_under(path, dirs[i], strlen(dirs[i]));
+			continue;
+		}
+		real = fwverify_resolve_dir(dirs[i], gfp);
+		if (real)
+			name = fwverify_under(path, real, strlen(real));
+		kfree(real);
+	}
+	return name;
+}
+
 /**
  * fwverify_request_name() - the firmware name in a path the loader reads
  * @path: "<firmware directory>/<name>" as the loader builds it
@@ -260,7 +307,9 @@ bool fwverify_fallback_forced(void)
  * The name is @path less the firmware directory it is in:
  * /lib/firmware/updates/<release>, /lib/firmware/updates,
  * /lib/firmware/<release>, /lib/firmware or the custom one
- * (firmware_class.path).  A path elsewhere is its own name.
+ * (firmware_class.path), as written or, for a path with its symlinks
+ * resolved (a file's own path), resolved.  A path elsewhere is its own
+ * name.
  *
  * Return: the name, or NULL if memory is short.
  */
@@ -268,26 +317,26 @@ char *fwverify_request_name(const char *path, gfp_t gfp)
 {
 	const char *rel = init_utsname()->release, *name = NULL;
 	char *custom, *ret, *dirs[4];
-	int i;
 
 	dirs[0] = kasprintf(gfp, "/lib/firmware/updates/%s", rel);
 	dirs[1] = "/lib/firmware/updates";
 	dirs[2] = kasprintf(gfp, "/lib/firmware/%s", rel);
 	dirs[3] = "/lib/firmware";
-	for (i = 0; i < ARRAY_SIZE(dirs) && !name; i++)
-		if (dirs[i])
-			name = fwverify_under(path, dirs[i], strlen(dirs[i]));
-	kfree(dirs[0]);
-	kfree(dirs[2]);
-	if (name)
-		return kstrdup(name, gfp);
-
+	name = fwverify_under_any(path, dirs, ARRAY_SIZE(dirs), false, gfp);
 	/* Only then the custom directory: reading it costs an open. */
-	custom = fwverify_custom_dir();
-	if (custom)
+	custom = name ? NULL : fwverify_custom_dir();
+	if (!name && custom)
 		name = fwverify_under(path, custom, strlen(custom));
+	/* And only then lookups: the path may be a file's resolved one. */
+	if (!name)
+		name = fwverify_under_any(path, dirs, ARRAY_SIZE(dirs), true,
+					  gfp);
+	if (!name && custom)
+		name = fwverify_under_any(path, &custom, 1, true, gfp);
 	ret = kstrdup(name ?: path, gfp);
 	kfree(custom);
+	kfree(dirs[0]);
+	kfree(dirs[2]);
 	return ret;
 }
 

@@ -172,6 +172,7 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 int fwverify_check_path(const char *path, struct fwverify_event *ev);
 void fwverify_check_free(struct fwverify_event *ev);
 enum fwverify_mode fwverify_mode(void);
+const char *fwverify_mode_name(enum fwverify_mode mode);
 bool fwverify_active(void);
 
 /* sysfs.c */
@@ -199,7 +200,8 @@ void fwverify_uevent(const struct fwverify_event *ev);
 int fwverify_securityfs_init(void);
 void fwverify_securityfs_exit(void);
 
-/* hook.c */
+/* hook.c (the module: ftrace) or lsm.c (built in: an LSM) */
+extern const char *const fwverify_form;
 int fwverify_hook_init(void);
 void fwverify_hook_exit(void);
 

@@ -17,6 +17,8 @@
 
 #include "fwverify.h"
 
+const char *const fwverify_form = "module, ftrace hooks";
+
 /* Redirected calls that have not returned yet; unload waits for them. */
 static atomic_t fwverify_inflight = ATOMIC_INIT(0);
 

@@ -6,7 +6,9 @@
  * lockdown (integrity or confidentiality) fwverify behaves as locked; the
  * lockdown level can be raised at run time, so it is looked at whenever a
  * knob is written and once a second (the lockdown LSM then logs a
- * rate-limited notice: fwverify found it locked down).
+ * rate-limited notice: fwverify found it locked down).  Parameters given
+ * at load time, or on the kernel command line when built in, are where
+ * fwverify starts, not a change: the lock applies from fwverify_lock_init().
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
@@ -22,6 +24,8 @@
 #include "fwverify.h"
 
 static bool fwverify_is_locked;
+/* Parameters given at load or boot are the start, not a change: unlocked. */
+static bool fwverify_lock_armed;
 static DEFINE_MUTEX(fwverify_lock_mutex);
 static struct delayed_work fwverify_lockdown_work;
 
@@ -53,6 +57,8 @@ static void fwverify_do_lock(const char *why)
  */
 bool fwverify_locked(void)
 {
+	if (!READ_ONCE(fwverify_lock_armed))
+		return false;
 	if (READ_ONCE(fwverify_is_locked))
 		return true;
 	if (fwverify_lockdown()) {
@@ -103,6 +109,7 @@ const struct file_operations fwverify_lock_fops = {
 
 void fwverify_lock_init(void)
 {
+	WRITE_ONCE(fwverify_lock_armed, true);
 	INIT_DELAYED_WORK(&fwverify_lockdown_work, fwverify_lockdown_poll);
 	schedule_delayed_work(&fwverify_lockdown_work, 0);
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fwverify: refuse firmware that is not signed by a trusted key, before any
- * driver sees it.  Module init and exit only.
+ * driver sees it.  Init and exit of both forms: a loadable module, which
+ * attaches to the firmware loader with ftrace (hook.c), and a built-in LSM
+ * (lsm.c), whose hooks the kernel registers at boot.  Everything between
+ * the hooks and the reports is the same code in both.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
@@ -16,7 +19,7 @@ static int __init fwverify_init(void)
 
 	err = fwverify_keyring_init();
 	if (err)
-		return err;
+		goto err_out;
 	err = fwverify_verify_init();
 	if (err)
 		goto err_keyring;
@@ -33,7 +36,7 @@ static int __init fwverify_init(void)
 	if (err)
 		goto err_securityfs;
 	fwverify_lock_init();
-	pr_info("guarding firmware loads\n");
+	pr_info("guarding firmware loads (%s)\n", fwverify_form);
 	return 0;
 
 err_securityfs:
@@ -46,9 +49,12 @@ err_verify:
 	fwverify_verify_exit();
 err_keyring:
 	fwverify_keyring_exit();
+err_out:
+	pr_err("cannot start: %d\n", err);
 	return err;
 }
 
+#ifdef MODULE
 static void __exit fwverify_exit(void)
 {
 	fwverify_lock_exit();
@@ -65,6 +71,15 @@ static void __exit fwverify_exit(void)
 
 module_init(fwverify_init);
 module_exit(fwverify_exit);
+#else
+/*
+ * Built in, the hooks are in place from security_init(); the rest waits
+ * for what it builds on: kobjects, securityfs, and the asymmetric key type
+ * that parses the embedded certificates.  The system keyrings get their
+ * certificates at the same level.
+ */
+late_initcall(fwverify_init);
+#endif
 
 MODULE_DESCRIPTION("Refuse firmware not signed by a trusted key");
 MODULE_AUTHOR("The fwverify developers");

@@ -23,7 +23,10 @@ static const char *const fwverify_mode_names[] = {
 	[FWVERIFY_MODE_ENFORCE]	= "enforce",
 };
 
-static int fwverify_mode_param = FWVERIFY_MODE_LOG;
+/* Built in, Kconfig may make enforce the default; "fwverify.mode=" wins. */
+static int fwverify_mode_param =
+	IS_ENABLED(CONFIG_SECURITY_FWVERIFY_ENFORCE) ? FWVERIFY_MODE_ENFORCE :
+						       FWVERIFY_MODE_LOG;
 
 static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 {
@@ -52,6 +55,11 @@ static const struct kernel_param_ops fwverify_mode_ops = {
 };
 module_param_cb(mode, &fwverify_mode_ops, NULL, 0644);
 MODULE_PARM_DESC(mode, "off, log (verify, report, allow) or enforce (deny what fails); default log");
+
+const char *fwverify_mode_name(enum fwverify_mode mode)
+{
+	return fwverify_mode_names[mode];
+}
 
 unsigned long fwverify_max_size = 256UL << 20;
 

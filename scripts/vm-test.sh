@@ -18,9 +18,16 @@ j=-j$(nproc)
 
 scripts/vm-prepare.sh
 kout=${KMOD_OUT:-build/kmod/$series}	# separate trees for concurrent builds
-make -s $j module KVER="$series" KMOD_OUT="$top/$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
-	2>&1 | grep -v '^Skipping BTF' || true
-[ -f "$kout/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
+modargs=()
+if [ -e "build/kernels/$series/builtin" ]; then
+	# A kernel with fwverify built in (scripts/intree/build.sh): no module.
+	:
+else
+	make -s $j module KVER="$series" KMOD_OUT="$top/$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
+		2>&1 | grep -v '^Skipping BTF' || true
+	[ -f "$kout/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
+	modargs+=(--module "$kout/kmod/fwverify.ko")
+fi
 
 pl=$work/payload-$series
 rm -rf "$pl"
@@ -45,9 +52,10 @@ for m in sha512_generic ${VM_KMODS:-}; do
 done
 
 mkdir -p "$work"
-cfg80211=$(find "build/kernels/$series/modules/kernel/net/wireless" -name 'cfg80211.ko*' | head -n 1)
+cfg80211=$(find "build/kernels/$series/modules/kernel/net/wireless" -name 'cfg80211.ko*' 2>/dev/null | head -n 1)
+[ -z "$cfg80211" ] || modargs+=(--module "$cfg80211")
 scripts/mkinitramfs.sh --kernel "$series" --out "$work/initrd-$series.cpio.gz" \
-	--module "$kout/kmod/fwverify.ko" --module "$cfg80211" "${kmods[@]}" \
+	"${modargs[@]}" "${kmods[@]}" \
 	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin userspace/fwverify-signd \
 	--bin "$(command -v keyctl)" \
 	${VM_UDEV:+--udev}

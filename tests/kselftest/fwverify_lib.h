@@ -153,6 +153,22 @@ static int unload_module(void)
 	return syscall(SYS_delete_module, "fwverify", 0) ? -errno : 0;
 }
 
+/*
+ * fwverify built into the kernel (an LSM, scripts/intree): its parameters
+ * are in /sys/module/fwverify, but there is no module to unload or load.
+ */
+static bool fwverify_builtin(void)
+{
+	return access("/sys/module/fwverify/initstate", F_OK) &&
+	       !access("/sys/module/fwverify/parameters", F_OK);
+}
+
+#define SKIP_IF_BUILTIN(what)						\
+	do {								\
+		if (fwverify_builtin())					\
+			SKIP(return, "fwverify is built in: " what);	\
+	} while (0)
+
 static bool kernel_has_ecdsa(void)
 {
 	size_t len = 0;

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fwverify built into the kernel (CONFIG_SECURITY_FWVERIFY=y): a real LSM.
+ * The kernel calls these hooks after every LSM before it, in order, so
+ * fwverify decides only on what the others let through, as the module's
+ * ftrace wrappers do (hook.c).  From here on the code is the module's.
+ *
+ * The hooks exist from security_init(), long before the keyring and the
+ * reports can (late_initcall, main.c).  Firmware read in between, by a
+ * built-in driver probing at boot, is judged by the mode alone: denied in
+ * enforce mode, allowed otherwise, and logged either way.
+ *
+ * What the module learns from the loader's own functions, the firmware
+ * name a symlink was requested by, the platform-firmware request and the
+ * no-uevent fallback, has no LSM hook: built in, a file is named by where
+ * it is (fwverify_request_name()), and the rest is judged without it.
+ */
+#define pr_fmt(fmt) "fwverify: " fmt
+
+#include <linux/init.h>
+#include <linux/kernel_read_file.h>
+#include <linux/lsm_hooks.h>
+#include <linux/security.h>
+#include <linux/string.h>
+
+#include "fwverify.h"
+
+/* Not in include/uapi/linux/lsm.h: fwverify is not upstream. */
+#define FWVERIFY_LSM_ID		199
+
+const char *const fwverify_form = "built-in LSM";
+
+/* Set when main.c's late initcall has brought the rest up. */
+static bool fwverify_ready __ro_after_init;
+
+static bool fwverify_is_ready(void)
+{
+	/* Pairs with fwverify_hook_init(): ready means all of init is seen. */
+	return smp_load_acquire(&fwverify_ready);
+}
+
+/* Firmware before fwverify was ready: only the mode can decide. */
+static int fwverify_not_ready(struct file *file, const char *what)
+{
+	bool deny = fwverify_mode() == FWVERIFY_MODE_ENFORCE;
+
+	if (file)
+		pr_warn_ratelimited("%pD: %s before fwverify was ready, %s\n",
+				    file, what, deny ? "denied" : "allowed");
+	else
+		pr_warn_ratelimited("%s before fwverify was ready, %s\n",
+				    what, deny ? "denied" : "allowed");
+	return deny ? -EKEYREJECTED : 0;
+}
+
+static int fwverify_lsm_read_file(struct file *file,
+				  enum kernel_read_file_id id, bool contents)
+{
+	/* Only a partial read: a whole one is checked after it is read. */
+	if (id != READING_FIRMWARE || contents || !fwverify_active())
+		return 0;
+	if (!fwverify_is_ready())
+		return fwverify_not_ready(file, "partial read");
+	return fwverify_evaluate_partial(file);
+}
+
+static int fwverify_lsm_post_read_file(struct file *file, char *buf,
+				       loff_t size, enum kernel_read_file_id id)
+{
+	int ret;
+
+	if (id != READING_FIRMWARE || !fwverify_active())
+		return 0;
+	if (fwverify_is_ready())
+		return fwverify_evaluate_read(file, buf, size);
+	ret = fwverify_not_ready(file, "read");
+	if (ret)
+		memset(buf, 0, size);
+	return ret;
+}
+
+static int fwverify_lsm_load_data(enum kernel_load_data_id id, bool contents)
+{
+	if (id != LOADING_FIRMWARE || !fwverify_active())
+		return 0;
+	if (!fwverify_is_ready())
+		return fwverify_not_ready(NULL, "firmware without a file");
+	return fwverify_evaluate_load_data(contents);
+}
+
+static int fwverify_lsm_post_load_data(char *buf, loff_t size,
+				       enum kernel_load_data_id id,
+				       char *description)
+{
+	if (id != LOADING_FIRMWARE || !fwverify_active())
+		return 0;
+	if (!fwverify_is_ready())
+		return fwverify_not_ready(NULL, description ?: "firmware data");
+	return fwverify_evaluate_post_load_data(buf, size, description);
+}
+
+static const struct lsm_id fwverify_lsmid = {
+	.name = "fwverify",
+	.id = FWVERIFY_LSM_ID,
+};
+
+static struct security_hook_list fwverify_lsm_hooks[] __ro_after_init = {
+	LSM_HOOK_INIT(kernel_read_file, fwverify_lsm_read_file),
+	LSM_HOOK_INIT(kernel_post_read_file, fwverify_lsm_post_read_file),
+	LSM_HOOK_INIT(kernel_load_data, fwverify_lsm_load_data),
+	LSM_HOOK_INIT(kernel_post_load_data, fwverify_lsm_post_load_data),
+};
+
+static int __init fwverify_lsm_init(void)
+{
+	security_add_hooks(fwverify_lsm_hooks, ARRAY_SIZE(fwverify_lsm_hooks),
+			   &fwverify_lsmid);
+	pr_info("LSM hooks registered, mode %s\n",
+		fwverify_mode_name(fwverify_mode()));
+	return 0;
+}
+
+/*
+ * Last, like IMA and EVM: always on when built in, whatever "lsm=" or
+ * CONFIG_LSM say, and after every LSM that may refuse the read first.
+ */
+DEFINE_LSM(fwverify) = {
+	.name = "fwverify",
+	.order = LSM_ORDER_LAST,
+	.init = fwverify_lsm_init,
+};
+
+/* The hooks are in place since boot: from now on they decide. */
+int fwverify_hook_init(void)
+{
+	/* Everything main.c set up is visible to a hook that sees ready. */
+	smp_store_release(&fwverify_ready, true);
+	return 0;
+}
+
+/* Built in, there is no unload: only main.c's error path gets here. */
+void fwverify_hook_exit(void)
+{
+}
