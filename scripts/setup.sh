@@ -12,6 +12,7 @@ PACKAGES=(
 	linux-source-6.1 linux-source-6.12 clang-14 libclang-rt-14-dev
 	softhsm2 libp11-dev libengine-pkcs11-openssl opensc e2fsprogs bash-completion
 	udev python3
+	debhelper dh-dkms dkms lintian debootstrap initramfs-tools-core
 )
 
 if [ "$(id -u)" != 0 ]; then
