@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "json-out.h"
+#include "kmsg.h"
 #include "kstate.h"
 #include "util.h"
 
@@ -126,7 +127,91 @@ static int policy_json(const char *policy, struct json_object *doc)
 	return 0;
 }
 
-static int status_json(const struct kstate *s)
+/* What the kernel log shows of the time fwverify was not guarding loads. */
+struct gap {
+	int err;		/* 0, or -errno of reading the log */
+	struct kmsg_gap g;
+	bool debug_on;
+};
+
+static void gap_read(struct gap *gap)
+{
+	gap->err = kmsg_read_gap(&gap->g);
+	gap->debug_on = kmsg_loader_debug_on();
+}
+
+/* "complete": the log reaches back to fwverify's start; "no-start": it does not. */
+static const char *gap_log_state(const struct gap *gap)
+{
+	return gap->err ? "unreadable" : gap->g.started ? "complete" : "no-start";
+}
+
+/* Successful loads are in the log: 6.1 logs them, later kernels with dyndbg. */
+static bool gap_loads_logged(const struct gap *gap)
+{
+	return gap->g.info_loads || gap->debug_on;
+}
+
+static int gap_json(const struct gap *gap, struct json_object *doc)
+{
+	struct json_object *o = json_object_new_object(), *arr;
+
+	if (json_out_add(doc, "before_start", o) || json_out_str(o, "log", gap_log_state(gap)))
+		return -ENOMEM;
+	if (gap->err)
+		return json_out_str(o, "error", errno_text(gap->err));
+	if ((gap->g.started ? json_out_uint(o, "started_usec", gap->g.start_usec)
+			    : json_out_str(o, "started_usec", NULL)) ||
+	    json_out_bool(o, "successful_loads_logged", gap_loads_logged(gap)) ||
+	    json_out_uint(o, "dropped", gap->g.dropped))
+		return -ENOMEM;
+	arr = json_object_new_array();
+	if (json_out_add(o, "requests", arr))
+		return -ENOMEM;
+	for (size_t i = 0; i < gap->g.n; i++) {
+		const struct kmsg_event *e = &gap->g.ev[i];
+		struct json_object *r = json_object_new_object();
+
+		if (json_out_add(arr, NULL, r) || json_out_str(r, "name", e->name) ||
+		    json_out_str(r, "event", e->what) || json_out_uint(r, "time_usec", e->usec) ||
+		    json_out_uint(r, "records", e->count))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void gap_text(const struct gap *gap)
+{
+	const struct kmsg_gap *g = &gap->g;
+
+	if (gap->err) {
+		printf("\nbefore fwverify: unknown (%s: %s)\n", kmsg_path(), errno_text(gap->err));
+		return;
+	}
+	if (!g->n && g->started)
+		printf("\nbefore fwverify: the kernel log shows no firmware request before fwverify "
+		       "started at %llu.%06llu s\n", g->start_usec / 1000000, g->start_usec % 1000000);
+	else if (!g->n)
+		printf("\nbefore fwverify: unknown: the kernel log no longer reaches back to fwverify's start\n");
+	else if (g->started)
+		printf("\nbefore fwverify: %zu firmware request%s unguarded (fwverify started at %llu.%06llu s):\n",
+		       g->n + g->dropped, g->n + g->dropped == 1 ? "" : "s",
+		       g->start_usec / 1000000, g->start_usec % 1000000);
+	else
+		printf("\nbefore fwverify: %zu firmware request%s unguarded; the kernel log no longer "
+		       "reaches back to fwverify's start, so there may be more:\n",
+		       g->n + g->dropped, g->n + g->dropped == 1 ? "" : "s");
+	for (size_t i = 0; i < g->n; i++)
+		printf("  %6llu.%06llu  %-9s  %s\n", g->ev[i].usec / 1000000, g->ev[i].usec % 1000000,
+		       g->ev[i].what, g->ev[i].name);
+	if (g->dropped)
+		printf("  ... and %zu more\n", g->dropped);
+	if (!gap_loads_logged(gap))
+		printf("  (this kernel logs a successful load only at debug level: boot with\n"
+		       "   firmware_class.dyndbg=+p to see every one)\n");
+}
+
+static int status_json(const struct kstate *s, const struct gap *gap)
 {
 	_cleanup_(json_putp) struct json_object *doc = json_out_new();
 	struct json_object *stats, *fw;
@@ -135,7 +220,7 @@ static int status_json(const struct kstate *s)
 	    (s->locked < 0 ? json_out_str(doc, "locked", NULL) : json_out_bool(doc, "locked", s->locked)) ||
 	    json_out_str(doc, "trust", s->trust) || json_out_uint(doc, "max_entries", s->max_entries) ||
 	    json_out_uint(doc, "max_size", s->max_size) || json_out_uint(doc, "revoked", s->revoked) ||
-	    policy_json(s->policy, doc))
+	    policy_json(s->policy, doc) || gap_json(gap, doc))
 		return -ENOMEM;
 	stats = json_object_new_object();
 	if (json_out_add(doc, "stats", stats))
@@ -168,7 +253,7 @@ static void print_long(const struct kstate_fw *f)
 		printf("  read:      %.*s\n", (int)(strchrnul(r, '\n') - r), r);
 }
 
-static void status_text(const struct kstate *s, bool verbose)
+static void status_text(const struct kstate *s, const struct gap *gap, bool verbose)
 {
 	size_t w = 4;
 
@@ -187,6 +272,7 @@ static void status_text(const struct kstate *s, bool verbose)
 		if (s->stats[i] >= 0)
 			printf(" %s %lld", kstate_stat_names[i], s->stats[i]);
 	printf("\n");
+	gap_text(gap);
 	if (!s->nfw) {
 		printf("\nno firmware decided on yet\n");
 		return;
@@ -220,6 +306,7 @@ static int run(int argc, char **argv)
 		{}
 	};
 	bool json = json_requested(argc, argv), verbose = false;
+	struct gap gap = {};
 	struct kstate s;
 	int opt, err;
 
@@ -244,11 +331,14 @@ static int run(int argc, char **argv)
 		report_error(json, kstate_root(), "cannot read the fwverify state", err);
 		return EXIT_USAGE;
 	}
+	gap_read(&gap);
 	if (json)
-		err = status_json(&s);
+		err = status_json(&s, &gap);
 	else
-		status_text(&s, verbose);
+		status_text(&s, &gap, verbose);
 	kstate_free(&s);
+	if (!gap.err)
+		kmsg_gap_free(&gap.g);
 	if (err) {
 		report_error(false, NULL, "cannot write the status", err);
 		return EXIT_USAGE;
@@ -264,6 +354,8 @@ const struct command cmd_status = {
 		"Show what the running fwverify module does: its mode, whether it is\n"
 		"locked, the keyrings it trusts, its policy and revocation list, its\n"
 		"counters, and one line per firmware name it has decided on.\n"
+		"It also lists the firmware requests the kernel log shows from before\n"
+		"fwverify started (or while it was unloaded): those were not verified.\n"
 		"Strings are shown as the kernel escapes them (\\xHH).\n\n"
 		"  -j, --json     one JSON document on stdout (schema_version 1); errors too\n"
 		"  -l, --long     every field of each firmware, one per line\n\n"

@@ -125,6 +125,64 @@ st_json "status --json with a bad option: the usage error as JSON, exit 2" 2 \
 	'd["schema_version"] == 1 and d["error"]["errno"] == 22 and "--frob" in d["error"]["message"]'
 usage_error "status with an argument" status extra
 
+# --- status: the gap before fwverify, from the kernel log -------------------
+st_tree
+kl=$st/kmsg cl=$st/cmdline
+echo 'BOOT_IMAGE=/vmlinuz quiet' >"$cl"
+G=(env FWVERIFY_SYSFS="$st_sys" FWVERIFY_KMSG="$kl" FWVERIFY_CMDLINE="$cl" "$fwverify")
+# As 6.1 logs: info-level direct loads, a warning for a missing file.
+cat >"$kl" <<'LOG'
+6,100,1500000,-;misc test_firmware: firmware: direct-loading firmware early/a.bin
+ SUBSYSTEM=misc
+ DEVICE=c10:123
+4,101,1600000,-;misc test_firmware: Direct firmware load for early/missing.bin failed with error -2
+6,102,2000000,-;fwverify: guarding firmware loads (module, ftrace hooks)
+6,103,2100000,-;misc test_firmware: firmware: direct-loading firmware guarded.bin
+6,104,3000000,-;fwverify: no longer guarding firmware loads
+6,105,3100000,-;misc test_firmware: firmware: direct-loading firmware while-unloaded.bin
+6,106,3200000,-;fwverify: guarding firmware loads (module, ftrace hooks)
+6,107,3300000,-;misc test_firmware: firmware: direct-loading firmware guarded-again.bin
+LOG
+run "${G[@]}" status
+expect "status: loads the log shows before fwverify started are listed, with the start" 0 \
+	$'before fwverify: 3 firmware requests unguarded \\(fwverify started at 2\\.000000 s\\):\n +1\\.500000  loaded +early/a\\.bin\n +1\\.600000  failed +early/missing\\.bin\n +3\\.100000  loaded +while-unloaded\\.bin\n'
+[[ $out != *guarded.bin* && $out != *guarded-again.bin* && $out != *firmware_class.dyndbg* ]]
+result "status: loads while fwverify guarded are not in the gap; 6.1 logs loads, so no dyndbg hint" $? \
+	"no guarded.bin, guarded-again.bin or dyndbg hint in: $out"
+run "${G[@]}" status --json
+st_json "status --json: before_start lists each unguarded request with its time and kind" 0 \
+	'd["before_start"]["log"] == "complete" and d["before_start"]["started_usec"] == 2000000 and d["before_start"]["successful_loads_logged"] is True and [(r["name"], r["event"], r["time_usec"]) for r in d["before_start"]["requests"]] == [("early/a.bin", "loaded", 1500000), ("early/missing.bin", "failed", 1600000), ("while-unloaded.bin", "loaded", 3100000)]'
+
+# As 6.12 logs without dyndbg: no successful load, only fwverify's start.
+printf '6,1,1000,-;Linux version 6.12\n6,2,2500000,-;fwverify: guarding firmware loads (module, ftrace hooks)\n' >"$kl"
+run "${G[@]}" status
+expect "status: no request before the start; a kernel that does not log loads gets the dyndbg hint" 0 \
+	'before fwverify: the kernel log shows no firmware request before fwverify started at 2\.500000 s'$'\n''.*firmware_class\.dyndbg=\+p'
+echo 'quiet firmware_class.dyndbg=+p' >"$cl"
+printf '7,1,1000000,-;misc test_firmware: Loaded FW: dbg.bin, sha256: 00ff\n7,2,1000001,-;misc test_firmware: direct-loading dbg.bin\n6,3,2500000,-;fwverify: guarding firmware loads (module, ftrace hooks)\n' >"$kl"
+run "${G[@]}" status --json
+st_json "status --json: 6.12's debug lines (with firmware_class.dyndbg) name the load once, without the hint" 0 \
+	'd["before_start"]["successful_loads_logged"] is True and [(r["name"], r["event"], r["records"]) for r in d["before_start"]["requests"]] == [("dbg.bin", "loaded", 2)]'
+
+# Built in: fwverify's own line for what came before it was ready.
+printf '4,1,900000,-;fwverify: fwvt/early.bin: read before fwverify was ready, denied\n4,2,950000,-;fwverify: blob before fwverify was ready, allowed\n6,3,2000000,-;fwverify: guarding firmware loads (built-in LSM)\n' >"$kl"
+run "${G[@]}" status --json
+st_json "status --json: built in, what was read before fwverify was ready is unguarded" 0 \
+	'[(r["name"], r["event"]) for r in d["before_start"]["requests"]] == [("fwvt/early.bin", "unguarded"), ("blob", "unguarded")]'
+
+# The ring buffer wrapped: the start is gone.
+printf '6,900,9000000,-;misc test_firmware: firmware: direct-loading firmware late.bin\n' >"$kl"
+run "${G[@]}" status
+expect "status: a log that no longer reaches back to fwverify's start says there may be more" 0 \
+	"no longer reaches back to fwverify's start, so there may be more:"
+: >"$kl"
+run "${G[@]}" status --json
+st_json "status --json: an empty log: the start is unknown (no-start), no requests" 0 \
+	'd["before_start"]["log"] == "no-start" and d["before_start"]["started_usec"] is None and d["before_start"]["requests"] == []'
+run env FWVERIFY_SYSFS="$st_sys" FWVERIFY_KMSG="$st/no-such-log" "$fwverify" status
+expect "status: an unreadable kernel log is named, and status still succeeds" 0 \
+	"before fwverify: unknown \\($st/no-such-log: No such file or directory\\)"
+
 # --- revoke -----------------------------------------------------------------
 st_tree
 blob=$st/blob.bin
