@@ -13,7 +13,16 @@
 #                  and skips 5.10; the 6.12 headers installed afterwards
 #                  (linux-headers-6.12-amd64) get it too.  Each module's
 #                  signature is checked against the MOK certificate, "dkms build"
-#                  for 5.10 is refused, and a purge removes everything.
+#                  for 5.10 is refused, and a purge removes everything.  The
+#                  module embeds the test PKI's signer, from
+#                  /etc/fwverify/module-certs.
+#   early loading  Debian's 6.12 kernel image installed in the chroot makes
+#                  its initramfs with fwverify's initramfs-tools hook, over a
+#                  test firmware tree (signed, unsigned, tampered); the image
+#                  is checked, then booted in QEMU with a test boot script
+#                  (tests/packaging/early): fwverify loads first, in enforce
+#                  mode, the signed blob loads, the others are refused, and
+#                  "fwverify status" shows what a driver got before it.
 #
 # Environment:
 #   FWVERIFY_CACHE    cache root (default /var/cache/fwverify); chroot/ keeps
@@ -36,7 +45,8 @@ HEADERS_61=linux-headers-amd64
 HEADERS_612=linux-headers-6.12-amd64
 FAKE_KERNEL=5.10.0-fake
 
-PLAN=20
+EARLY_TESTS=11
+PLAN=$((24 + EARLY_TESTS))
 n=0
 failed=0
 
@@ -364,6 +374,98 @@ lintian_clean() {
 	printf '%s\n' "$res" | grep -E '^[IO]: ' | diag >&3
 }
 
+# ------------------------------------------------------------ early loading
+
+# The test firmware in the chroot: signed, unsigned, changed after signing,
+# and one a driver loads before fwverify is there.
+early_tree() {
+	local d=$root/lib/firmware/fwverify-early pki=$top/build/pki
+	rm -rf "$d"
+	mkdir -p "$d"
+	head -c 3000 /dev/urandom >"$d/good.bin"
+	head -c 3000 /dev/urandom >"$d/unsigned.bin"
+	head -c 3000 /dev/urandom >"$d/tampered.bin"
+	head -c 3000 /dev/urandom >"$d/early.bin"
+	in_chroot fwverify sign --key /tmp/rsa-signer.key --cert /tmp/rsa-signer.crt \
+		/lib/firmware/fwverify-early/good.bin /lib/firmware/fwverify-early/tampered.bin
+	printf 'X' | dd of="$d/tampered.bin" bs=1 seek=100 conv=notrunc status=none
+	echo 'FIRMWARE="fwverify-early/*"' >"$root/etc/fwverify/initramfs.conf"
+	echo 'options fwverify mode=enforce' >"$root/etc/modprobe.d/fwverify.conf"
+	echo test_firmware >>"$root/etc/initramfs-tools/modules"
+	sed -i 's/^BUSYBOX=.*/BUSYBOX=y/' "$root/etc/initramfs-tools/initramfs.conf"
+	mkdir -p "$root/etc/initramfs-tools/scripts/init-top"
+	cp "$top/tests/packaging/early/fwvtest" "$root/etc/initramfs-tools/scripts/"
+	cp "$top/tests/packaging/early/early-fwvtest" "$root/etc/initramfs-tools/scripts/init-top/"
+	[ -s "$pki/rsa-signer.key" ] && [ -f "$d/good.bin.p7s" ] && [ -f "$d/tampered.bin.p7s" ]
+}
+
+# What the hook put in: IMAGE holds each path of stdin (prefix "+") or not ("-").
+initrd_lists() {
+	local img=$1 files want path missing=''
+	files=$(lsinitramfs "$img")
+	while read -r want path; do
+		case $want in
+		+) grep -qE "^(usr/)?$path\$" <<<"$files" || missing+="missing: $path"$'\n' ;;
+		-) ! grep -qE "^(usr/)?$path\$" <<<"$files" || missing+="present: $path"$'\n' ;;
+		esac
+	done
+	[ -z "$missing" ] || { printf '%s' "$missing"; return 1; }
+}
+
+early_loading() {
+	local rel=$1 img=$out/initrd.img-$1 kernel=$out/vmlinuz-$1 log=$out/early-boot.log line desc
+	local hooklog=$out/update-initramfs.log guest=0 st start
+	cp "$top/build/pki/rsa-signer.key" "$top/build/pki/rsa-signer.crt" "$root/tmp/"
+	start=$SECONDS
+	if apt_in install initramfs-tools busybox >"$out/install-image.log" 2>&1 &&
+		early_tree >>"$out/install-image.log" 2>&1 &&
+		apt_in install "linux-image-$rel" >>"$out/install-image.log" 2>&1 &&
+		in_chroot update-initramfs -u -k "$rel" >"$hooklog" 2>&1 &&
+		cp "$root/boot/vmlinuz-$rel" "$kernel" && cp "$root/boot/initrd.img-$rel" "$img"; then
+		ok "update-initramfs for linux-image-$rel runs fwverify's hook ($((SECONDS - start))s)"
+	else
+		fail "update-initramfs for linux-image-$rel runs fwverify's hook"
+		tail -n 30 "$out/install-image.log" "$hooklog" 2>/dev/null | diag
+		local i
+		for ((i = 0; i < EARLY_TESTS + 2; i++)); do fail "early loading: not run"; done
+		return
+	fi
+	check "the initramfs holds fwverify.ko, its init-top script, its options, the tool and the signatures" \
+		initrd_lists "$img" <<-EOF
+	+ lib/modules/$rel/updates/dkms/fwverify\\.ko(\\.xz)?
+	+ scripts/init-top/fwverify
+	+ etc/modprobe.d/fwverify\\.conf
+	+ bin/fwverify
+	+ lib/modules/$rel/kernel/lib/test_firmware\\.ko(\\.xz)?
+	+ lib/firmware/fwverify-early/good\\.bin
+	+ lib/firmware/fwverify-early/good\\.bin\\.p7s
+	+ lib/firmware/fwverify-early/tampered\\.bin\\.p7s
+	+ lib/firmware/fwverify-early/unsigned\\.bin
+	- lib/firmware/fwverify-early/unsigned\\.bin\\.p7s
+	EOF
+	check "the hook warns of each firmware file it carries without a signature" grep -qx \
+		"W: fwverify: /lib/firmware/fwverify-early/unsigned.bin has no signature: enforce mode refuses it at boot" "$hooklog"
+
+	timeout 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 2 \
+		-nographic -no-reboot -kernel "$kernel" -initrd "$img" \
+		-append "console=ttyS0 boot=fwvtest panic=-1 firmware_class.dyndbg=+p" \
+		</dev/null >"$log" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		line=${line%$'\r'}
+		case $line in
+		"FWVT: ok "*) desc=${line#FWVT: ok * - }; ok "early boot: $desc"; guest=$((guest + 1)) ;;
+		"FWVT: not ok "*) desc=${line#FWVT: not ok * - }; fail "early boot: $desc"; guest=$((guest + 1)) ;;
+		"FWVT: #"*) echo "# ${line#FWVT: #}" ;;
+		esac
+	done < <(tr -d '\r' <"$log")
+	if [ "$guest" != "$EARLY_TESTS" ]; then
+		echo "# the guest was to run $EARLY_TESTS checks, ran $guest (qemu exit $st; log: $log):"
+		tail -n 30 "$log" | diag
+		while [ "$guest" -lt "$EARLY_TESTS" ]; do fail "early boot: not run"; guest=$((guest + 1)); done
+	fi
+}
+
 # ------------------------------------------------------------------ the run
 
 echo "TAP version 13"
@@ -441,6 +543,11 @@ rel61=$(dep_of "$HEADERS_61" '^linux-headers-') rel61=${rel61#linux-headers-}
 rel612=$(dep_of "$HEADERS_612" '^linux-headers-') rel612=${rel612#linux-headers-}
 echo "# kernels: $HEADERS_61 -> $rel61, $HEADERS_612 -> $rel612"
 
+# The certificate the module embeds: the test PKI's RSA signer.
+"$top/tests/pki/gen.sh" "$top/build/pki" >/dev/null
+mkdir -p "$root/etc/fwverify/module-certs"
+cp "$top/build/pki/rsa-signer.crt" "$root/etc/fwverify/module-certs/"
+
 start=$SECONDS
 if apt_in install "$HEADERS_61" >"$out/install-dkms.log" 2>&1 &&
 	apt_in install "/tmp/$(basename "$dkms_deb")" >>"$out/install-dkms.log" 2>&1 &&
@@ -472,6 +579,10 @@ for rel in "$rel61" "$rel612"; do
 	check "fwverify.ko for $rel: its signature verifies against mok.pub; a changed byte does not" \
 		sig_verifies "$rel"
 done
+check "the module embeds the certificates of /etc/fwverify/module-certs (dkms-make.sh)" \
+	grep -q "embedding 1 certificate file(s) from /etc/fwverify/module-certs: rsa-signer.crt" \
+	"$root/var/lib/dkms/fwverify/$upstream/$rel612/x86_64/log/make.log"
+early_loading "$rel612"
 check "dkms build for $FAKE_KERNEL is refused (BUILD_EXCLUSIVE, exit 77) and builds nothing" refused
 check "purging fwverify-dkms removes the modules, the sources and the configuration" \
 	purged "$rel61" "$rel612"
