@@ -12,6 +12,14 @@
 # make demo                 the demo in the VM
 # make selftests-matrix     the kernel's firmware selftests, unmodified, in the VM:
 #                           no fwverify, log and enforce, on 6.1 and 6.12
+# make deb                  the Debian packages fwverify and fwverify-dkms
+#                           (build/packaging)
+# make packaging            build them, install them in a debootstrap chroot, boot
+#                           an initramfs made by the hook (tests/packaging)
+# make dkms-install         install the module sources in /usr/src and let DKMS
+#                           build, sign and install fwverify.ko for the running kernel
+# make intree               fwverify built into a small 6.12 kernel, with the VM
+#                           suites run on it (slow: scripts/intree/build.sh)
 
 TOP := $(CURDIR)
 KVER ?=
@@ -28,7 +36,8 @@ FWVERIFY_CERTS ?=
 
 KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h)
 
-.PHONY: all module userspace certs check test bench demo selftests-matrix clean FORCE
+.PHONY: all module userspace certs check test bench demo selftests-matrix deb packaging \
+	dkms-install intree clean FORCE
 
 all: module userspace
 
@@ -60,6 +69,25 @@ demo:
 
 selftests-matrix:
 	tests/upstream/matrix.sh
+
+deb:
+	scripts/package.sh
+
+packaging:
+	tests/packaging/run.sh
+
+# What fwverify-dkms installs, from this tree: the same sources and dkms.conf.
+DKMS_VERSION := $(shell dpkg-parsechangelog -l debian/changelog -S Version 2>/dev/null || echo 0)
+DKMS_SRC := /usr/src/fwverify-$(DKMS_VERSION)
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)
+	cp -p --parents $(KMOD_SRCS) scripts/dkms-make.sh scripts/certs-der.sh $(DKMS_SRC)/
+	sed 's/#MODULE_VERSION#/$(DKMS_VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	dkms install fwverify/$(DKMS_VERSION)
+
+intree:
+	scripts/intree/build.sh
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null

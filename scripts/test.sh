@@ -15,6 +15,9 @@
 #   upstream-6.1, upstream-6.12
 #                the kernel's own firmware selftests, unmodified, with
 #                fwverify in enforce mode over signed files (tests/upstream)
+#   packaging    the Debian packages built, linted and installed in a
+#                debootstrap chroot: DKMS for both kernels, signed; an
+#                initramfs made by the hook, booted in QEMU (tests/packaging)
 #
 # SUITES="vm-6.12 userspace" runs a subset.  Exit status 0 only if all pass.
 set -uo pipefail
@@ -25,7 +28,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12})
+suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12 packaging})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -44,6 +47,7 @@ run_suite() {
 			VM_LOGDIR=${VM_LOGDIR:-build/vm-logs/tool-${1#tool-}} \
 			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool build/pki-signd ;;
 	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
+	packaging) tests/packaging/run.sh ;;
 	kfence-*)
 		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \
 			VM_LOGDIR=build/vm-logs/kfence scripts/vm-test.sh "${1#kfence-}" || return
