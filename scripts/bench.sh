@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make bench: ratios against baselines taken in the same run.
 #   VM (per kernel): median load time through test_firmware of 4 KiB, 1 MiB
-#   and 16 MiB signed blobs, mode=off vs mode=enforce.
+#   and 16 MiB signed blobs, mode=off vs mode=enforce; the module on 6.1 and
+#   6.12, and the built-in LSM too once `make intree` has built its kernel
+#   (KERNELS="..." picks).
 #   Host (tests/bench/tool-bench.sh): `fwverify sign -jN` and `verify` of 2000
 #   files vs shell loops of `openssl cms`, and SHA-256 through the tool's digest
 #   path vs `openssl speed`.
@@ -39,7 +41,9 @@ if [ "$(cat "$fw/.stamp" 2>/dev/null)" != "$stamp" ]; then
 fi
 
 declare -A res
-kernels=(${KERNELS:-6.1 6.12})
+default_kernels="6.1 6.12"
+[ -e build/kernels/intree-6.12/builtin ] && default_kernels+=" intree-6.12"
+kernels=(${KERNELS:-$default_kernels})
 for k in "${kernels[@]}"; do
 	out=$(VM_FIRMWARE=$fw VM_WORK=build/vm-bench scripts/vm-test.sh "$k" tests/bench/run_vm.sh build/bench/fwbench 2>&1) ||
 		{ echo "$out" >&2; echo "bench: VM run on $k failed" >&2; exit 1; }
@@ -51,11 +55,11 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "Median time of one load through test_firmware (us), QEMU TCG; ratios against mode=off"
-printf '%-6s %-10s %10s %12s %12s %10s %11s\n' kernel case off "enforce 1st" "enforce hit" "1st/off" "hit/off"
+printf '%-11s %-10s %10s %12s %12s %10s %11s\n' kernel case off "enforce 1st" "enforce hit" "1st/off" "hit/off"
 for k in "${kernels[@]}"; do
 	for c in 4k 1m 16m partial xz-stored xz-content; do
 		off=${res[$k,$c,off]} first=${res[$k,$c,first]} hit=${res[$k,$c,cached]}
-		printf '%-6s %-10s %10s %12s %12s %10s %11s\n' "$k" "$c" "$off" "$first" "$hit" \
+		printf '%-11s %-10s %10s %12s %12s %10s %11s\n' "$k" "$c" "$off" "$first" "$hit" \
 			"$(ratio "$first" "$off")" "$(ratio "$hit" "$off")"
 	done
 done
