@@ -6,7 +6,13 @@
  * for, so that reports name the firmware as the driver requested it and a
  * signature can be looked up beside the requested name of a symlink.
  */
+#define pr_fmt(fmt) "fwverify: " fmt
+
 #include <linux/err.h>
+#include <linux/fs_struct.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/sched/task.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/jiffies.h>
@@ -36,17 +42,30 @@ static DEFINE_SPINLOCK(fwverify_last_lock);
 
 static void fwverify_remember(const char *path)
 {
+	unsigned long flags;
 	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
 	const char *sfx;
 	unsigned int i;
 
-	if (!name)
+	if (!name) {
+		/* Out of memory: no stale name from an earlier request. */
+		spin_lock_irqsave(&fwverify_last_lock, flags);
+		for (i = 0; i < FWVERIFY_LAST_NAMES; i++) {
+			if (fwverify_last[i].task == current) {
+				old = fwverify_last[i].name;
+				fwverify_last[i].name = NULL;
+				fwverify_last[i].task = NULL;
+			}
+		}
+		spin_unlock_irqrestore(&fwverify_last_lock, flags);
+		kfree(old);
 		return;
+	}
 	/* The loader's retry of "fw.bin" as "fw.bin.xz" is the same request. */
 	sfx = fwverify_compressed(name);
 	if (sfx)
 		name[strlen(name) - strlen(sfx)] = '\0';
-	spin_lock(&fwverify_last_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		if (fwverify_last[i].task == current)
 			break;
@@ -59,7 +78,7 @@ static void fwverify_remember(const char *path)
 	fwverify_last[i].task = current;
 	fwverify_last[i].when = jiffies;
 	fwverify_last[i].name = name;
-	spin_unlock(&fwverify_last_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(old);
 }
 
@@ -73,11 +92,12 @@ static void fwverify_remember(const char *path)
  */
 char *fwverify_last_name(gfp_t gfp, bool *decided)
 {
+	unsigned long flags;
 	char *name = NULL;
 	unsigned int i;
 
 	*decided = false;
-	spin_lock(&fwverify_last_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++) {
 		if (fwverify_last[i].task == current &&
 		    time_before(jiffies, fwverify_last[i].when + 10 * HZ)) {
@@ -85,26 +105,29 @@ char *fwverify_last_name(gfp_t gfp, bool *decided)
 			*decided = fwverify_last[i].decided;
 		}
 	}
-	spin_unlock(&fwverify_last_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	return name;
 }
 
 /* A file this task looked for was read and decided on. */
 void fwverify_note_decision(void)
 {
+	unsigned long flags;
 	unsigned int i;
 
-	spin_lock(&fwverify_last_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		if (fwverify_last[i].task == current)
 			fwverify_last[i].decided = true;
-	spin_unlock(&fwverify_last_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
-void fwverify_request_begin(struct fwverify_request *req, const char *path)
+void fwverify_request_begin(struct fwverify_request *req, const char *path,
+			    loff_t offset)
 {
 	req->task = current;
 	req->path = path;
+	req->offset = offset;
 	spin_lock(&fwverify_requests_lock);
 	list_add(&req->node, &fwverify_requests);
 	spin_unlock(&fwverify_requests_lock);
@@ -121,18 +144,21 @@ void fwverify_request_end(struct fwverify_request *req)
 
 /**
  * fwverify_request_path() - the path the loader is reading in this task
+ * @offset: set to the offset the read starts at (0 outside a read)
  *
  * Return: the path, valid until the read returns, or NULL outside a read.
  */
-const char *fwverify_request_path(void)
+const char *fwverify_request_path(loff_t *offset)
 {
 	struct fwverify_request *req;
 	const char *path = NULL;
 
+	*offset = 0;
 	spin_lock(&fwverify_requests_lock);
 	list_for_each_entry(req, &fwverify_requests, node) {
 		if (req->task == current && req->path) {
 			path = req->path;
+			*offset = req->offset;
 			break;
 		}
 	}
@@ -165,29 +191,31 @@ static struct {
 } fwverify_pending[FWVERIFY_PENDING];
 static unsigned int fwverify_pending_next;
 
-void fwverify_custom_fallback_add(const char *name)
+void fwverify_custom_fallback_add(const char *name, gfp_t gfp)
 {
-	char *copy = kstrdup(name, GFP_KERNEL), *old;
+	unsigned long flags;
+	char *copy = kstrdup(name, gfp), *old;
 	unsigned int i;
 
 	if (!copy)
 		return;
-	spin_lock(&fwverify_last_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	i = fwverify_pending_next++ % FWVERIFY_PENDING;
 	old = fwverify_pending[i].name;
 	fwverify_pending[i].name = copy;
 	fwverify_pending[i].when = jiffies;
-	spin_unlock(&fwverify_last_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(old);
 }
 
 /* Take @name off the pending custom fallbacks; true if it was there. */
 bool fwverify_custom_fallback_take(const char *name)
 {
+	unsigned long flags;
 	char *found = NULL;
 	unsigned int i;
 
-	spin_lock(&fwverify_last_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_PENDING && !found; i++) {
 		if (fwverify_pending[i].name &&
 		    time_before(jiffies, fwverify_pending[i].when + 60 * HZ) &&
@@ -196,7 +224,7 @@ bool fwverify_custom_fallback_take(const char *name)
 			fwverify_pending[i].name = NULL;
 		}
 	}
-	spin_unlock(&fwverify_last_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(found);
 	return found;
 }
@@ -215,21 +243,56 @@ static const char *fwverify_under(const char *path, const char *dir,
 	return *path ? path : NULL;
 }
 
-/* The first line of a small kernel file (a parameter, a sysctl), or NULL. */
-static char *fwverify_read_line(const char *param)
+/*
+ * sysfs mounted for fwverify alone: no mount namespace, and no bind mount
+ * over a parameter file, changes what fwverify reads through it.
+ */
+static struct vfsmount *fwverify_sysfs;
+
+/**
+ * fwverify_kern_path_initns() - look up @path as the loader does
+ * @path: an absolute path
+ * @flags: LOOKUP_* flags
+ * @out: the result, for path_put()
+ *
+ * The loader reads firmware in the initial mount namespace
+ * (kernel_read_file_from_path_initns()), whoever asked for it.
+ *
+ * Return: 0 or a negative errno.
+ */
+int fwverify_kern_path_initns(const char *path, unsigned int flags,
+			      struct path *out)
 {
+	struct path root;
+	int err;
+
+	get_fs_root(init_task.fs, &root);
+	err = vfs_path_lookup(root.dentry, root.mnt, path, flags, out);
+	path_put(&root);
+	return err;
+}
+
+/* firmware_class.path, the custom firmware directory, if one is set. */
+static char *fwverify_custom_dir(void)
+{
+	struct path p;
 	struct file *f;
 	loff_t pos = 0;
 	char *buf;
 	ssize_t n;
 
-	f = filp_open(param, O_RDONLY, 0);
+	if (!fwverify_sysfs ||
+	    vfs_path_lookup(fwverify_sysfs->mnt_root, fwverify_sysfs,
+			    "module/firmware_class/parameters/path", 0, &p))
+		return NULL;
+	f = dentry_open(&p, O_RDONLY, current_cred());
+	path_put(&p);
 	if (IS_ERR(f))
 		return NULL;
 	buf = kzalloc(PATH_MAX, GFP_KERNEL);
 	n = buf ? kernel_read(f, buf, PATH_MAX - 1, &pos) : -ENOMEM;
 	fput(f);
-	if (n <= 0) {
+	if (n <= 0 || buf[0] == '\n') {
 		kfree(buf);
 		return NULL;
 	}
@@ -237,21 +300,24 @@ static char *fwverify_read_line(const char *param)
 	return buf;
 }
 
-/* firmware_class.path, the custom firmware directory, if one is set. */
-static char *fwverify_custom_dir(void)
-{
-	return fwverify_read_line("/sys/module/firmware_class/parameters/path");
-}
+#ifdef CONFIG_FW_LOADER_USER_HELPER
+/*
+ * The loader's fallback settings (compat.h), read where the loader reads
+ * them, not through /proc, which a mount namespace can cover.
+ */
+MODULE_IMPORT_NS(FIRMWARE_LOADER_PRIVATE);
 
 /* Does the loader run the sysfs fallback for every failed request? */
 bool fwverify_fallback_forced(void)
 {
-	char *v = fwverify_read_line("/proc/sys/kernel/firmware_config/force_sysfs_fallback");
-	bool forced = v && !strcmp(v, "1");
-
-	kfree(v);
-	return forced;
+	return READ_ONCE(fw_fallback_config.force_sysfs_fallback);
 }
+#else
+bool fwverify_fallback_forced(void)
+{
+	return false;
+}
+#endif
 
 /*
  * @dir as a file's own path shows it, with the symlinks on the way
@@ -263,7 +329,7 @@ static char *fwverify_resolve_dir(const char *dir, gfp_t gfp)
 	char *buf, *s, *ret = NULL;
 	struct path p;
 
-	if (kern_path(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p))
+	if (fwverify_kern_path_initns(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p))
 		return NULL;
 	buf = kmalloc(PATH_MAX, gfp);
 	if (buf) {
@@ -340,11 +406,29 @@ char *fwverify_request_name(const char *path, gfp_t gfp)
 	return ret;
 }
 
+int fwverify_context_init(void)
+{
+	/* Built in, so get_fs_type() took no module reference to put. */
+	struct file_system_type *sysfs = get_fs_type("sysfs");
+	struct vfsmount *mnt;
+
+	if (!sysfs)
+		return -ENODEV;
+	mnt = kern_mount(sysfs);
+	if (IS_ERR(mnt)) {
+		pr_err("cannot mount sysfs for itself: %ld\n", PTR_ERR(mnt));
+		return PTR_ERR(mnt);
+	}
+	fwverify_sysfs = mnt;
+	return 0;
+}
+
 /* Forget every remembered name, at module exit. */
 void fwverify_context_exit(void)
 {
 	unsigned int i;
 
+	kern_unmount(fwverify_sysfs);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		kfree(fwverify_last[i].name);
 	for (i = 0; i < FWVERIFY_PENDING; i++)

@@ -4,6 +4,12 @@
  * signature of the content ("fw.bin.p7s") against "fw.bin.xz" or
  * "fw.bin.zst".  Nothing larger than max_size is ever allocated: a
  * decompression bomb is refused when it reaches the cap.
+ *
+ * The content verified must be exactly what the loader hands the driver.
+ * The loader decodes one xz stream and ignores what follows it, and decodes
+ * every zstd frame to the end of the file (zstd_decompress_dctx()), so an
+ * xz file with anything after its stream is refused, and every zstd frame
+ * is part of the content.
  */
 #include <linux/err.h>
 #include <linux/mm.h>
@@ -70,6 +76,8 @@ static int fwverify_unxz(const void *in, size_t in_len, void **out,
 		err = -EFBIG;
 	else if (!err && ret != XZ_STREAM_END)
 		err = ret == XZ_MEM_ERROR ? -ENOMEM : -EBADMSG;
+	else if (!err && b.in_pos != b.in_size)
+		err = -EBADMSG;	/* padding, a second stream, or garbage */
 	if (err) {
 		vfree(buf);
 		return err;
@@ -113,9 +121,10 @@ static int fwverify_unzstd(const void *in, size_t in_len, void **out,
 			err = -EBADMSG;
 			break;
 		}
-		if (!ret)		/* the frame is complete */
+		/* A frame is complete: the next one, if any, is content too. */
+		if (!ret && ib.pos == ib.size)
 			break;
-		if (ib.pos == ib.size && ob.pos < ob.size) {
+		if (ret && ib.pos == ib.size && ob.pos < ob.size) {
 			err = -EBADMSG;	/* truncated */
 			break;
 		}
@@ -142,8 +151,8 @@ out:
  * @out_len: set to the content's size
  *
  * Return: 0, -EFBIG if the content exceeds max_size, -EBADMSG if it does
- * not decompress, -EOPNOTSUPP if this kernel's loader has no such format,
- * -ENOMEM.
+ * not decompress or holds anything the loader would not decode as this
+ * content, -EOPNOTSUPP if this kernel's loader has no such format, -ENOMEM.
  */
 int fwverify_decompress(const char *suffix, const void *in, size_t in_len,
 			void **out, size_t *out_len)

@@ -11,6 +11,7 @@
 
 struct file;
 struct key;
+struct path;
 
 /* Largest signature file read, in bytes; larger ones are malformed. */
 #define FWVERIFY_SIG_MAX	(64 * 1024)
@@ -52,13 +53,18 @@ enum fwverify_source {
 	FWVERIFY_SRC_CHECK,	/* securityfs check: verified, never loaded */
 };
 
-/* Identity of a file's current contents, for the verdict cache. */
+/*
+ * Identity of a file's current contents, for the verdict cache: the inode
+ * and the filesystem's change counter, which root cannot wind back as it
+ * can timestamps.  Without a counter (@counted false) nothing is cached.
+ */
 struct fwverify_file_id {
 	dev_t dev;
+	u32 generation;		/* i_generation: a reused inode number differs */
 	unsigned long ino;
 	loff_t size;
-	s64 ctime_sec, mtime_sec;
-	u32 ctime_nsec, mtime_nsec;
+	u64 change;		/* i_version */
+	bool counted;
 };
 
 /* What verification found, and why. */
@@ -70,7 +76,7 @@ struct fwverify_verdict {
 	u8 digest[SHA256_DIGEST_SIZE];		/* SHA-256 of the file as read */
 	bool have_digest;
 	bool cached;		/* reused from an earlier identical read */
-	bool cacheable;		/* trusted through .fwverify, not elsewhere */
+	bool cacheable;		/* may be reused: counted ids, no transient error */
 	struct fwverify_file_id blob_id, sig_id;	/* sig_id.ino 0: none */
 	u64 generation;		/* of keys, revocations and policy */
 };
@@ -115,6 +121,8 @@ void fwverify_revoke_exit(void);
 /* lock.c */
 extern const struct file_operations fwverify_lock_fops;
 bool fwverify_locked(void);
+int fwverify_change_begin(void);
+void fwverify_change_end(void);
 void fwverify_lock_init(void);
 void fwverify_lock_exit(void);
 
@@ -128,6 +136,7 @@ struct fwverify_rule_match {
 bool fwverify_policy_match(const char *name, struct fwverify_rule_match *m);
 void fwverify_policy_exit(void);
 bool fwverify_policy_empty(void);
+bool fwverify_policy_may_enforce(void);
 
 /* verify.c */
 int fwverify_verify_init(void);
@@ -148,18 +157,23 @@ struct fwverify_request {
 	struct list_head node;
 	struct task_struct *task;
 	const char *path;	/* NULL: a platform firmware request */
+	loff_t offset;		/* > 0: a partial read past the start */
 };
 
-void fwverify_request_begin(struct fwverify_request *req, const char *path);
+void fwverify_request_begin(struct fwverify_request *req, const char *path,
+			    loff_t offset);
 void fwverify_request_end(struct fwverify_request *req);
-const char *fwverify_request_path(void);
+const char *fwverify_request_path(loff_t *offset);
 char *fwverify_request_name(const char *path, gfp_t gfp);
 char *fwverify_last_name(gfp_t gfp, bool *decided);
 bool fwverify_in_platform_request(void);
-void fwverify_custom_fallback_add(const char *name);
+void fwverify_custom_fallback_add(const char *name, gfp_t gfp);
 bool fwverify_custom_fallback_take(const char *name);
 bool fwverify_fallback_forced(void);
+int fwverify_context_init(void);
 void fwverify_context_exit(void);
+int fwverify_kern_path_initns(const char *path, unsigned int flags,
+			      struct path *out);
 void fwverify_note_decision(void);
 
 /* policy.c */
@@ -186,6 +200,7 @@ int fwverify_table_init(void);
 void fwverify_table_exit(void);
 void fwverify_table_record(const struct fwverify_event *ev);
 bool fwverify_table_lookup(struct fwverify_event *ev);
+bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest);
 char *fwverify_escape(const char *s, char slash, gfp_t gfp);
 
 /* audit.c */

@@ -42,7 +42,7 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 	ssize_t ret;
 
 	if (track)
-		fwverify_request_begin(&req, path);
+		fwverify_request_begin(&req, path, offset);
 	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
 						file_size, id);
 	barrier();
@@ -111,7 +111,7 @@ static int fwverify_request_nowait(struct module *module, bool uevent,
 
 	/* Without a uevent, the request uses the sysfs fallback regardless. */
 	if (!uevent && name)
-		fwverify_custom_fallback_add(name);
+		fwverify_custom_fallback_add(name, gfp);
 	ret = request_firmware_nowait(module, uevent, name, device, gfp,
 				      context, cont);
 	barrier();
@@ -125,7 +125,7 @@ static int fwverify_request_platform(const struct firmware **fw,
 	struct fwverify_request req;
 	int ret;
 
-	fwverify_request_begin(&req, NULL);
+	fwverify_request_begin(&req, NULL, 0);
 	ret = firmware_request_platform(fw, name, device);
 	barrier();
 	fwverify_request_end(&req);
@@ -175,7 +175,11 @@ static int fwverify_attach(struct fwverify_hook *h)
 	int err;
 
 	h->ops.func = fwverify_ftrace_thunk;
-	h->ops.flags = FTRACE_OPS_FL_IPMODIFY;
+	/*
+	 * Permanent, as livepatch's: kernel.ftrace_enabled cannot be set to 0
+	 * while fwverify is loaded, which would switch every hook off.
+	 */
+	h->ops.flags = FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_PERMANENT;
 	if (!IS_ENABLED(CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS))
 		h->ops.flags |= FTRACE_OPS_FL_SAVE_REGS;
 	err = ftrace_set_filter_ip(&h->ops, (unsigned long)h->target, 0, 0);
@@ -184,10 +188,12 @@ static int fwverify_attach(struct fwverify_hook *h)
 		return err;
 	}
 	err = register_ftrace_function(&h->ops);
-	if (err) {
+	if (err == -EBUSY)
+		pr_err("cannot hook %s: kernel.ftrace_enabled is 0\n", h->name);
+	else if (err)
 		pr_err("cannot hook %s: %d\n", h->name, err);
+	if (err)
 		ftrace_set_filter_ip(&h->ops, (unsigned long)h->target, 1, 0);
-	}
 	return err;
 }
 
@@ -222,6 +228,10 @@ void fwverify_hook_exit(void)
 	for (i = ARRAY_SIZE(fwverify_hooks) - 1; i >= 0; i--)
 		fwverify_detach(&fwverify_hooks[i]);
 	wait_var_event(&fwverify_inflight, !atomic_read(&fwverify_inflight));
-	/* The last caller may still be returning through this module's text. */
-	synchronize_rcu();
+	/*
+	 * The last caller may still be returning through this module's text,
+	 * or be preempted there: wait until every task has scheduled
+	 * voluntarily, as ftrace does for its own trampolines.
+	 */
+	synchronize_rcu_tasks();
 }

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/verification.h>
+#include <crypto/public_key.h>
 #include <keys/asymmetric-type.h>
 
 #include "fwverify.h"
@@ -96,8 +97,6 @@ static int fwverify_trust_set(const char *val, const struct kernel_param *kp)
 	unsigned int trust = 0;
 	int i, err = 0;
 
-	if (fwverify_locked())
-		return -EPERM;
 	buf = kstrdup(val, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -115,9 +114,13 @@ static int fwverify_trust_set(const char *val, const struct kernel_param *kp)
 	kfree(buf);
 	if (err)
 		return err;
+	err = fwverify_change_begin();
+	if (err)
+		return err;
 	WRITE_ONCE(fwverify_trust, trust);
 	fwverify_generation_bump();
 	fwverify_audit_change("trust", trust);
+	fwverify_change_end();
 	return 0;
 }
 
@@ -199,9 +202,52 @@ int fwverify_verify_sig(const void *data, size_t len, const void *sig,
  * are kept (KEY_ALLOC_SET_KEEP): trust only grows until the module goes,
  * and the number of keys tells whether it changed.
  */
+/*
+ * What keyring_restrict(..., "key_or_keyring:0:chain") does, which the
+ * kernel does not export as a function: a key may be added only if a key
+ * already in this keyring signed it.
+ */
+static int fwverify_restrict_chain(struct key *dest_keyring,
+				   const struct key_type *type,
+				   const union key_payload *payload,
+				   struct key *unused)
+{
+	const struct public_key_signature *sig;
+	struct key *key;
+	int err;
+
+	if (type != &key_type_asymmetric)
+		return -EOPNOTSUPP;
+	sig = payload->data[asym_auth];
+	if (!sig)
+		return -ENOPKG;
+	if (!sig->auth_ids[0] && !sig->auth_ids[1] && !sig->auth_ids[2])
+		return -ENOKEY;
+	key = find_asymmetric_key(dest_keyring, sig->auth_ids[0],
+				  sig->auth_ids[1], sig->auth_ids[2], false);
+	if (IS_ERR(key))
+		return -ENOKEY;
+	err = key_validate(key);
+	if (!err)
+		err = verify_signature(key, sig);
+	key_put(key);
+	return err;
+}
+
 int __init fwverify_keyring_init(void)
 {
+	struct key_restriction *restriction;
 	int err;
+
+	/*
+	 * Restricted from birth, never unrestricted between keyring_alloc()
+	 * and a later keyring_restrict().  The keyring frees it with itself.
+	 */
+	restriction = kzalloc(sizeof(*restriction), GFP_KERNEL);
+	if (!restriction)
+		return -ENOMEM;
+	restriction->check = fwverify_restrict_chain;
+	restriction->keytype = &key_type_asymmetric;
 
 	fwverify_keyring =
 		keyring_alloc(".fwverify", GLOBAL_ROOT_UID, GLOBAL_ROOT_GID,
@@ -210,25 +256,16 @@ int __init fwverify_keyring_init(void)
 			      KEY_USR_VIEW | KEY_USR_READ | KEY_USR_SEARCH |
 			      KEY_USR_WRITE,
 			      KEY_ALLOC_NOT_IN_QUOTA | KEY_ALLOC_SET_KEEP,
-			      NULL, NULL);
+			      restriction, NULL);
 	if (IS_ERR(fwverify_keyring)) {
 		err = PTR_ERR(fwverify_keyring);
 		fwverify_keyring = NULL;
+		kfree(restriction);
 		pr_err("cannot allocate the .fwverify keyring: %d\n", err);
 		return err;
 	}
 
 	fwverify_load_certs(fwverify_certs, fwverify_certs_end - fwverify_certs);
-
-	/* Serial 0 with "chain": only keys in this keyring itself vouch. */
-	err = keyring_restrict(make_key_ref(fwverify_keyring, true),
-			       "asymmetric", "key_or_keyring:0:chain");
-	if (err) {
-		pr_err("cannot restrict the .fwverify keyring: %d\n", err);
-		key_invalidate(fwverify_keyring);
-		key_put(fwverify_keyring);
-		return err;
-	}
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The lock: writing 1 to /sys/kernel/security/fwverify/lock freezes mode,
- * trust and policy until reboot, lets revocation only grow (as it always
- * does), and pins the module so it cannot be unloaded.  Under kernel
+ * trust, policy, max_size and max_entries until reboot, lets revocation only
+ * grow (as it always does), and pins the module so that it cannot be
+ * unloaded, not even by force.  Under kernel
  * lockdown (integrity or confidentiality) fwverify behaves as locked; the
  * lockdown level can be raised at run time, so it is looked at whenever a
  * knob is written and once a second (the lockdown LSM then logs a
@@ -14,6 +15,8 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/security.h>
 #include <linux/slab.h>
@@ -26,6 +29,7 @@
 static bool fwverify_is_locked;
 /* Parameters given at load or boot are the start, not a change: unlocked. */
 static bool fwverify_lock_armed;
+/* Serialises the lock with every change it freezes (fwverify_change_begin()). */
 static DEFINE_MUTEX(fwverify_lock_mutex);
 static struct delayed_work fwverify_lockdown_work;
 
@@ -35,37 +39,105 @@ static bool fwverify_lockdown(void)
 	return security_locked_down(LOCKDOWN_INTEGRITY_MAX) != 0;
 }
 
-static void fwverify_do_lock(const char *why)
+#if defined(MODULE) && defined(CONFIG_MODULE_UNLOAD)
+/*
+ * delete_module() refuses a module that others depend on, forced or not
+ * (CONFIG_MODULE_FORCE_UNLOAD only overrides the reference count).  Nothing
+ * can depend on fwverify, which exports no symbol, so this use of itself is
+ * the only entry its list will ever have: no other writer to race with.
+ */
+static struct module_use fwverify_self_use;
+
+static void fwverify_pin_module(void)
 {
-	mutex_lock(&fwverify_lock_mutex);
-	if (!fwverify_is_locked) {
-		/* Pinned for good: a locked module cannot be unloaded. */
-		__module_get(THIS_MODULE);
-		fwverify_keyring_freeze();
-		WRITE_ONCE(fwverify_is_locked, true);
-		pr_notice("locked (%s): mode, trust and policy are frozen\n",
-			  why);
-		fwverify_audit_change("lock", 1);
-	}
-	mutex_unlock(&fwverify_lock_mutex);
+	__module_get(THIS_MODULE);
+	fwverify_self_use.source = THIS_MODULE;
+	fwverify_self_use.target = THIS_MODULE;
+	INIT_LIST_HEAD(&fwverify_self_use.target_list);
+	list_add(&fwverify_self_use.source_list, &THIS_MODULE->source_list);
+}
+#else
+/* Built in, or without module unloading: nothing can unload fwverify. */
+static void fwverify_pin_module(void)
+{
+}
+#endif
+
+/* Caller holds fwverify_lock_mutex. */
+static void __fwverify_lock(const char *why)
+{
+	lockdep_assert_held(&fwverify_lock_mutex);
+	if (fwverify_is_locked)
+		return;
+	/* Pinned for good: a locked module cannot be unloaded, not even forced. */
+	fwverify_pin_module();
+	fwverify_keyring_freeze();
+	WRITE_ONCE(fwverify_is_locked, true);
+	pr_notice("locked (%s): mode, trust, policy and limits are frozen\n",
+		  why);
+	fwverify_audit_change("lock", 1);
+}
+
+/* Caller holds fwverify_lock_mutex: is anything still allowed to change? */
+static bool __fwverify_frozen(void)
+{
+	if (!fwverify_lock_armed)
+		return false;
+	if (!fwverify_is_locked && fwverify_lockdown())
+		__fwverify_lock("kernel lockdown");
+	return fwverify_is_locked;
 }
 
 /**
  * fwverify_locked() - may mode, trust and policy still change?
  *
+ * A hint for readers; a change takes fwverify_change_begin() instead, so
+ * that the lock cannot come between its check and the change.
+ *
  * Return: true if fwverify is locked, by its lock file or by lockdown.
  */
 bool fwverify_locked(void)
 {
+	bool locked;
+
 	if (!READ_ONCE(fwverify_lock_armed))
 		return false;
 	if (READ_ONCE(fwverify_is_locked))
 		return true;
-	if (fwverify_lockdown()) {
-		fwverify_do_lock("kernel lockdown");
-		return true;
+	mutex_lock(&fwverify_lock_mutex);
+	locked = __fwverify_frozen();
+	mutex_unlock(&fwverify_lock_mutex);
+	return locked;
+}
+
+/**
+ * fwverify_change_begin() - start a change of something the lock freezes
+ *
+ * On success the caller makes its change and then calls
+ * fwverify_change_end(); the lock waits for it.
+ *
+ * Return: 0, or -EPERM (nothing held) if fwverify is locked.
+ */
+int fwverify_change_begin(void)
+{
+	mutex_lock(&fwverify_lock_mutex);
+	if (__fwverify_frozen()) {
+		mutex_unlock(&fwverify_lock_mutex);
+		return -EPERM;
 	}
-	return false;
+	return 0;
+}
+
+void fwverify_change_end(void)
+{
+	mutex_unlock(&fwverify_lock_mutex);
+}
+
+static void fwverify_do_lock(const char *why)
+{
+	mutex_lock(&fwverify_lock_mutex);
+	__fwverify_lock(why);
+	mutex_unlock(&fwverify_lock_mutex);
 }
 
 static void fwverify_lockdown_poll(struct work_struct *work)

@@ -32,13 +32,18 @@ static int __init fwverify_init(void)
 	err = fwverify_securityfs_init();
 	if (err)
 		goto err_table;
-	err = fwverify_hook_init();
+	err = fwverify_context_init();
 	if (err)
 		goto err_securityfs;
+	err = fwverify_hook_init();
+	if (err)
+		goto err_context;
 	fwverify_lock_init();
 	pr_info("guarding firmware loads (%s)\n", fwverify_form);
 	return 0;
 
+err_context:
+	fwverify_context_exit();
 err_securityfs:
 	fwverify_securityfs_exit();
 err_table:

@@ -32,14 +32,18 @@ static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 {
 	int mode = sysfs_match_string(fwverify_mode_names, val);
 
+	int err;
+
 	if (mode < 0)
 		return -EINVAL;
-	if (fwverify_locked())
-		return -EPERM;
+	err = fwverify_change_begin();
+	if (err)
+		return err;
 	if (xchg(&fwverify_mode_param, mode) != mode) {
 		pr_notice("mode %s\n", fwverify_mode_names[mode]);
 		fwverify_audit_change("mode", mode);
 	}
+	fwverify_change_end();
 	return 0;
 }
 
@@ -63,14 +67,29 @@ const char *fwverify_mode_name(enum fwverify_mode mode)
 
 unsigned long fwverify_max_size = 256UL << 20;
 
-/* A new cap changes what is malformed: earlier verdicts expire. */
+/*
+ * A new cap changes what is malformed: earlier verdicts expire.  The loader
+ * reads no file larger than INT_MAX, and the decompressors count one byte
+ * past the cap: a larger cap would only wrap.
+ */
 static int fwverify_max_size_set(const char *val, const struct kernel_param *kp)
 {
-	int err = param_set_ulong(val, kp);
+	unsigned long size;
+	int err = kstrtoul(val, 0, &size);
 
-	if (!err)
+	if (err)
+		return err;
+	if (size > INT_MAX)
+		return -EINVAL;
+	err = fwverify_change_begin();
+	if (err)
+		return err;
+	if (xchg(&fwverify_max_size, size) != size) {
 		fwverify_generation_bump();
-	return err;
+		fwverify_audit_change("max_size", size);
+	}
+	fwverify_change_end();
+	return 0;
 }
 
 static const struct kernel_param_ops fwverify_max_size_ops = {
@@ -167,32 +186,62 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 	return 0;
 }
 
-/* The mode for @name: its policy rule's action, else the mode parameter. */
+/*
+ * The mode for @name: its policy rule's action, else the mode parameter.
+ * Without a name no rule can be matched: if any rule could enforce, this
+ * one might have, so it does.
+ */
 static enum fwverify_mode fwverify_mode_for(struct fwverify_event *ev)
 {
 	struct fwverify_rule_match m = { };
 
+	if (!ev->name)
+		return fwverify_policy_may_enforce() ? FWVERIFY_MODE_ENFORCE :
+						       fwverify_mode();
 	if (!fwverify_policy_match(ev->name, &m))
 		return fwverify_mode();
 	ev->pin = m.pin;
 	return m.action;
 }
 
+/*
+ * A partial read past the start is one more piece of a file the driver
+ * already has pieces of: it must come from the file the last allowed read
+ * of that name verified, or two signed versions could be spliced.
+ */
+static void fwverify_check_same_file(struct fwverify_event *ev)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+
+	if (ev->v.result != FWVERIFY_VERIFIED || !ev->v.have_digest ||
+	    !fwverify_table_last_digest(ev, digest) ||
+	    !memcmp(digest, ev->v.digest, sizeof(digest)))
+		return;
+	ev->v.result = FWVERIFY_ERROR;
+	ev->v.err = -ESTALE;
+	ev->v.reason = "file changed between partial reads";
+	ev->v.cacheable = false;
+	ev->v.cached = false;
+}
+
 /* Verify a file the loader has open, decide, report.  0 or -EKEYREJECTED. */
 static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 {
 	enum fwverify_mode mode;
+	const char *path;
+	loff_t offset;
 	int err;
 
 	if (!fwverify_active())
 		return 0;
 	ev->file = file;
-	err = fwverify_event_names(ev, file, fwverify_request_path());
+	path = fwverify_request_path(&offset);
+	err = fwverify_event_names(ev, file, path);
 	if (err) {
-		/* Not even a name: fail safe in enforce mode. */
+		/* Not even a name: refused if anything could enforce. */
 		fwverify_event_free(ev);
-		return fwverify_mode() == FWVERIFY_MODE_ENFORCE ?
-		       -EKEYREJECTED : 0;
+		return fwverify_mode() == FWVERIFY_MODE_ENFORCE ||
+		       fwverify_policy_may_enforce() ? -EKEYREJECTED : 0;
 	}
 	mode = fwverify_mode_for(ev);
 	if (mode == FWVERIFY_MODE_OFF) {
@@ -200,6 +249,8 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 		return 0;
 	}
 	fwverify_verify_file(ev);
+	if (ev->source == FWVERIFY_SRC_PARTIAL && offset > 0)
+		fwverify_check_same_file(ev);
 	ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
 		   mode == FWVERIFY_MODE_ENFORCE;
 	fwverify_report(ev);

@@ -207,15 +207,14 @@ static ssize_t fwverify_policy_write(struct file *file, const char __user *ubuf,
 		}
 	}
 
-	mutex_lock(&fwverify_policy_lock);
-	if (fwverify_locked()) {
-		mutex_unlock(&fwverify_policy_lock);
-		err = -EPERM;
+	err = fwverify_change_begin();
+	if (err)
 		goto out;
-	}
+	mutex_lock(&fwverify_policy_lock);
 	old = rcu_replace_pointer(fwverify_policy, p,
 				  lockdep_is_held(&fwverify_policy_lock));
 	mutex_unlock(&fwverify_policy_lock);
+	fwverify_change_end();
 	synchronize_rcu();
 	fwverify_generation_bump();
 	pr_notice("policy replaced: %u rules\n", p->n);
@@ -285,6 +284,21 @@ bool fwverify_policy_match(const char *name, struct fwverify_rule_match *m)
 	}
 	rcu_read_unlock();
 	return found;
+}
+
+/* Could any rule enforce?  Then what cannot be named is refused. */
+bool fwverify_policy_may_enforce(void)
+{
+	struct fwverify_policy *p;
+	bool may = false;
+	unsigned int i;
+
+	rcu_read_lock();
+	p = rcu_dereference(fwverify_policy);
+	for (i = 0; p && i < p->n && !may; i++)
+		may = p->rules[i].action == FWVERIFY_MODE_ENFORCE;
+	rcu_read_unlock();
+	return may;
 }
 
 /* True if no rule can apply: the mode alone decides. */

@@ -25,11 +25,32 @@
 #define FWVERIFY_READS		6
 /* Longest directory name; longer names are cut and made unique by a hash. */
 #define FWVERIFY_DIRNAME_MAX	200
-/* A file changed this recently may change again unseen: do not cache it. */
-#define FWVERIFY_RACY_NS	(20 * NSEC_PER_MSEC)
 
 static unsigned int fwverify_max_entries = 256;
-module_param_named(max_entries, fwverify_max_entries, uint, 0644);
+
+static int fwverify_max_entries_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	unsigned int n;
+	int err = kstrtouint(val, 0, &n);
+
+	if (err)
+		return err;
+	err = fwverify_change_begin();
+	if (err)
+		return err;
+	if (xchg(&fwverify_max_entries, n) != n)
+		fwverify_audit_change("max_entries", n);
+	fwverify_change_end();
+	return 0;
+}
+
+static const struct kernel_param_ops fwverify_max_entries_ops = {
+	.set = fwverify_max_entries_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_entries, &fwverify_max_entries_ops, &fwverify_max_entries,
+		0644);
 MODULE_PARM_DESC(max_entries, "most firmware names reported under /sys/kernel/fwverify/firmware/ (default 256)");
 
 struct fwverify_read {
@@ -251,15 +272,6 @@ static struct fwverify_entry *fwverify_new_entry(char *name)
 	return e;
 }
 
-/* A file changed within FWVERIFY_RACY_NS of now may change again unseen. */
-static bool fwverify_settled(const struct fwverify_file_id *id)
-{
-	struct timespec64 now, ct = { id->ctime_sec, id->ctime_nsec };
-
-	ktime_get_coarse_real_ts64(&now);
-	return timespec64_to_ns(&now) - timespec64_to_ns(&ct) > FWVERIFY_RACY_NS;
-}
-
 /* True if @r was a verdict on exactly the file and signature @ev sees. */
 static bool fwverify_same(const struct fwverify_read *r,
 			  const struct fwverify_event *ev)
@@ -304,6 +316,36 @@ bool fwverify_table_lookup(struct fwverify_event *ev)
 	mutex_unlock(&fwverify_table_lock);
 	kfree(name);
 	return hit;
+}
+
+/**
+ * fwverify_table_last_digest() - what the last allowed read of a name held
+ * @ev: the event, named
+ * @digest: set to the SHA-256 of the file that read allowed
+ *
+ * Return: true if the latest request of @ev's name allowed a read with a
+ * digest.
+ */
+bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
+{
+	struct fwverify_entry *e;
+	char *name = fwverify_event_name(ev);
+	bool found = false;
+	int i;
+
+	if (!name)
+		return false;
+	mutex_lock(&fwverify_table_lock);
+	e = fwverify_find(name);
+	for (i = e ? (int)e->nreads - 1 : -1; i >= 0 && !found; i--) {
+		if (!e->reads[i].denied && e->reads[i].v.have_digest) {
+			memcpy(digest, e->reads[i].v.digest, SHA256_DIGEST_SIZE);
+			found = true;
+		}
+	}
+	mutex_unlock(&fwverify_table_lock);
+	kfree(name);
+	return found;
 }
 
 /* Is @ev a further read of the request @e last saw, or a new request? */
@@ -370,9 +412,9 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	r->denied = ev->deny;
 	r->source = ev->source;
 	r->v = ev->v;
-	r->cacheable = ev->file && ev->v.cacheable &&
-		       fwverify_settled(&ev->v.blob_id) &&
-		       (!ev->v.sig_id.ino || fwverify_settled(&ev->v.sig_id));
+	/* Only identities a change counter vouches for, file and signature. */
+	r->cacheable = ev->file && ev->v.cacheable && ev->v.blob_id.counted &&
+		       (!ev->v.sig_id.ino || ev->v.sig_id.counted);
 	e->task = current;
 	e->when = jiffies;
 	e->last_load = ktime_get_real_seconds();

@@ -17,6 +17,8 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
+#include <linux/iversion.h>
+#include <linux/magic.h>
 #include <linux/key.h>
 #include <linux/kmod.h>
 #include <linux/mm.h>
@@ -71,24 +73,48 @@ static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
 	v->result = r;
 	v->err = err;
 	v->reason = reason;
+	/* What may be different next time is not kept: memory, I/O, a module. */
+	if (r == FWVERIFY_ERROR || err == -ENOPKG || err == -ENOMEM ||
+	    err == -EIO)
+		v->cacheable = false;
 }
 
-/* Identity of what @path holds now; false if it cannot be had. */
+/*
+ * Can a change to a file on @sb be told from its change counter?  Only on a
+ * local filesystem that keeps one (i_version: ext4 on 6.2+ or with
+ * "iversion", xfs, btrfs); not FUSE, whose server writes unseen, nor
+ * filesystems without a device (tmpfs, overlayfs, network filesystems).
+ * Timestamps are no substitute: root sets the clock.
+ */
+static bool fwverify_counts_changes(const struct super_block *sb)
+{
+	return (sb->s_flags & SB_I_VERSION) &&
+	       (sb->s_type->fs_flags & FS_REQUIRES_DEV) &&
+	       sb->s_magic != FUSE_SUPER_MAGIC;
+}
+
+/*
+ * Identity of what @path holds now; false if it cannot be had.  Taken
+ * before the file is read: a write after it moves the counter, so a verdict
+ * kept under it can only be lost, never wrongly reused.
+ */
 static bool fwverify_file_id(const struct path *path,
 			     struct fwverify_file_id *id)
 {
+	struct inode *inode = d_backing_inode(path->dentry);
 	struct kstat st;
 
+	memset(id, 0, sizeof(*id));	/* no padding: ids are memcmp()ed */
 	if (vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT))
 		return false;
-	memset(id, 0, sizeof(*id));	/* no padding: ids are memcmp()ed */
 	id->dev = st.dev;
 	id->ino = st.ino;
 	id->size = st.size;
-	id->ctime_sec = st.ctime.tv_sec;
-	id->ctime_nsec = st.ctime.tv_nsec;
-	id->mtime_sec = st.mtime.tv_sec;
-	id->mtime_nsec = st.mtime.tv_nsec;
+	id->generation = inode->i_generation;
+	if (fwverify_counts_changes(inode->i_sb)) {
+		id->change = inode_query_iversion(inode);
+		id->counted = true;
+	}
 	return true;
 }
 
@@ -140,13 +166,7 @@ static int fwverify_lookup_in(const struct path *dir, const char *name,
 /* Look up the absolute @path from the initial root, following symlinks. */
 static int fwverify_lookup_path(const char *path, struct path *out)
 {
-	struct path root;
-	int err;
-
-	get_fs_root(init_task.fs, &root);
-	err = vfs_path_lookup(root.dentry, root.mnt, path, LOOKUP_FOLLOW, out);
-	path_put(&root);
-	return err;
+	return fwverify_kern_path_initns(path, LOOKUP_FOLLOW, out);
 }
 
 /*
@@ -173,7 +193,7 @@ static struct file *fwverify_open_sig_path(int lookup_err,
 		return ERR_PTR(-EBADMSG);
 	}
 	if (!fwverify_file_id(sigpath, &v->sig_id))
-		memset(&v->sig_id, 0, sizeof(v->sig_id));
+		v->cacheable = false;
 	f = dentry_open(sigpath, O_RDONLY, current_cred());
 	if (IS_ERR(f))
 		fwverify_set(v, FWVERIFY_ERROR, PTR_ERR(f),
@@ -204,11 +224,6 @@ static struct file *fwverify_try_sig(const struct path *dir, const char *base,
 	return f;
 }
 
-/*
- * The signature of @ev: beside the requested path first, then beside the
- * file itself.  *@content is set when the signature covers the
- * decompressed content rather than the stored file.
- */
 /* Whether @path ends in the name of @dentry. */
 static bool fwverify_same_last(const char *path, struct dentry *dentry)
 {
@@ -222,15 +237,35 @@ static bool fwverify_same_last(const char *path, struct dentry *dentry)
 	return same;
 }
 
-static struct file *fwverify_find_sig(struct fwverify_event *ev, bool *content)
+/* Does @name end in the compression suffix @sfx? */
+static bool fwverify_has_suffix(const char *name, const char *sfx)
 {
+	const char *s = fwverify_compressed(name);
+
+	return s && !strcmp(s, sfx);
+}
+
+/*
+ * The signature of @ev: beside the requested path first, then beside the
+ * file itself.  *@content is set to the compression suffix when the
+ * signature covers the decompressed content rather than the stored file.
+ *
+ * The loader decompresses by the suffix of the path it read, whatever a
+ * symlink there leads to: that suffix alone decides whether the content is
+ * what the driver gets, and how it is decompressed.  Beside the file
+ * itself, a content signature is looked for only when the file's own name
+ * carries the same suffix.
+ */
+static struct file *fwverify_find_sig(struct fwverify_event *ev,
+				      const char **content)
+{
+	const char *sfx = fwverify_compressed(ev->path);
 	struct name_snapshot name;
 	struct dentry *parent;
 	struct path dir;
-	const char *sfx;
 	struct file *f = ERR_PTR(-ENODATA);
 
-	*content = false;
+	*content = NULL;
 	/*
 	 * Requested through a symlink, or a path we were given to check.  When
 	 * only a directory on the way was a symlink (the last components are
@@ -238,31 +273,32 @@ static struct file *fwverify_find_sig(struct fwverify_event *ev, bool *content)
 	 * path up again could cross a switch of that symlink and pair this blob
 	 * with another tree's signature.
 	 */
-	if (ev->path && (!ev->resolved || strcmp(ev->path, ev->resolved)) &&
-	    !fwverify_same_last(ev->path, ev->file->f_path.dentry)) {
-		f = fwverify_try_sig(NULL, ev->path, strlen(ev->path), &ev->v);
-		sfx = fwverify_compressed(ev->path);
-		if (PTR_ERR(f) == -ENODATA && sfx) {
-			f = fwverify_try_sig(NULL, ev->path,
-					     strlen(ev->path) - strlen(sfx),
+	if (!ev->resolved || strcmp(ev->path, ev->resolved)) {
+		if (!fwverify_same_last(ev->path, ev->file->f_path.dentry)) {
+			f = fwverify_try_sig(NULL, ev->path, strlen(ev->path),
 					     &ev->v);
-			*content = true;
+			if (PTR_ERR(f) == -ENODATA && sfx) {
+				f = fwverify_try_sig(NULL, ev->path,
+						     strlen(ev->path) - strlen(sfx),
+						     &ev->v);
+				*content = sfx;
+			}
+			if (PTR_ERR(f) != -ENODATA)
+				return f;
+			*content = NULL;
 		}
-		if (PTR_ERR(f) != -ENODATA)
-			return f;
 	}
 
 	take_dentry_name_snapshot(&name, ev->file->f_path.dentry);
 	parent = dget_parent(ev->file->f_path.dentry);
 	dir.mnt = ev->file->f_path.mnt;
 	dir.dentry = parent;
-	*content = false;
 	f = fwverify_try_sig(&dir, name.name.name, name.name.len, &ev->v);
-	sfx = fwverify_compressed(name.name.name);
-	if (PTR_ERR(f) == -ENODATA && sfx) {
+	if (PTR_ERR(f) == -ENODATA && sfx &&
+	    fwverify_has_suffix(name.name.name, sfx)) {
 		f = fwverify_try_sig(&dir, name.name.name,
 				     name.name.len - strlen(sfx), &ev->v);
-		*content = true;
+		*content = sfx;
 	}
 	dput(parent);
 	release_dentry_name_snapshot(&name);
@@ -421,24 +457,37 @@ static bool fwverify_der_enter(struct fwverify_der *d, u8 want)
 	return true;
 }
 
-static struct asymmetric_key_id *
-fwverify_signer_id(const void *sig, size_t len)
+/* Into the SignerInfos of a PKCS#7 message (a SET of SignerInfo). */
+static bool fwverify_der_signer_infos(const void *sig, size_t len,
+				      struct fwverify_der *infos)
 {
-	struct fwverify_der d = { sig, len }, issuer, serial, sid;
+	struct fwverify_der d = { sig, len }, skip;
 	u8 tag;
 
 	if (!fwverify_der_enter(&d, 0x30) ||		/* ContentInfo */
-	    !fwverify_der_next(&d, &tag, &sid) ||	/* contentType */
+	    !fwverify_der_next(&d, &tag, &skip) ||	/* contentType */
 	    !fwverify_der_enter(&d, 0xa0) ||		/* [0] content */
 	    !fwverify_der_enter(&d, 0x30) ||		/* SignedData */
-	    !fwverify_der_next(&d, &tag, &sid) ||	/* version */
-	    !fwverify_der_next(&d, &tag, &sid) ||	/* digestAlgorithms */
-	    !fwverify_der_next(&d, &tag, &sid))		/* encapContentInfo */
-		return NULL;
+	    !fwverify_der_next(&d, &tag, &skip) ||	/* version */
+	    !fwverify_der_next(&d, &tag, &skip) ||	/* digestAlgorithms */
+	    !fwverify_der_next(&d, &tag, &skip))	/* encapContentInfo */
+		return false;
 	while (d.len && (d.p[0] == 0xa0 || d.p[0] == 0xa1))	/* certs, crls */
-		if (!fwverify_der_next(&d, &tag, &sid))
-			return NULL;
-	if (!fwverify_der_enter(&d, 0x31) ||		/* signerInfos */
+		if (!fwverify_der_next(&d, &tag, &skip))
+			return false;
+	if (!fwverify_der_enter(&d, 0x31))		/* signerInfos */
+		return false;
+	*infos = d;
+	return true;
+}
+
+static struct asymmetric_key_id *
+fwverify_signer_id(const void *sig, size_t len)
+{
+	struct fwverify_der d, issuer, serial, sid;
+	u8 tag;
+
+	if (!fwverify_der_signer_infos(sig, len, &d) ||
 	    !fwverify_der_enter(&d, 0x30) ||		/* SignerInfo */
 	    !fwverify_der_next(&d, &tag, &sid) ||	/* version */
 	    !fwverify_der_next(&d, &tag, &sid))		/* sid */
@@ -451,6 +500,94 @@ fwverify_signer_id(const void *sig, size_t len)
 		return NULL;
 	return asymmetric_key_generate_id(serial.p, serial.len,
 					  issuer.p, issuer.len);
+}
+
+/*
+ * The firmware name attribute of fwverify sign (userspace/cms.h,
+ * CMS_NAME_OID 2.25.196871091086757864271009421185200544841), DER encoded.
+ */
+static const u8 fwverify_name_oid[] = {
+	0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b,
+	0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49,
+};
+
+/* Longest firmware name a signature carries, as the tool's CMS_NAME_MAX. */
+#define FWVERIFY_NAME_MAX	255
+
+/* Is @name (@n bytes) the last components of @path (@plen bytes)? */
+static bool fwverify_name_fits(const u8 *name, size_t n, const char *path,
+			       size_t plen)
+{
+	return plen >= n && !memcmp(path + plen - n, name, n) &&
+	       (plen == n || path[plen - n - 1] == '/');
+}
+
+/* One SignerInfo's name attribute, if any, against @path. */
+static int fwverify_check_name(struct fwverify_der si, const char *path,
+			       size_t plen)
+{
+	struct fwverify_der f, attrs, attr, oid, vals, val;
+	bool seen = false;
+	u8 tag;
+	int i;
+
+	for (i = 0; i < 3; i++)		/* version, sid, digestAlgorithm */
+		if (!fwverify_der_next(&si, &tag, &f))
+			return -EBADMSG;
+	if (!si.len || si.p[0] != 0xa0)	/* no signed attributes */
+		return 0;
+	if (!fwverify_der_next(&si, &tag, &attrs))
+		return -EBADMSG;
+	while (attrs.len) {
+		if (!fwverify_der_next(&attrs, &tag, &attr) || tag != 0x30 ||
+		    !fwverify_der_next(&attr, &tag, &oid) || tag != 0x06)
+			return -EBADMSG;
+		if (oid.len != sizeof(fwverify_name_oid) ||
+		    memcmp(oid.p, fwverify_name_oid, oid.len))
+			continue;
+		/* Exactly one attribute, one value, a UTF8String, no NUL. */
+		if (seen || !fwverify_der_next(&attr, &tag, &vals) ||
+		    tag != 0x31 || attr.len ||
+		    !fwverify_der_next(&vals, &tag, &val) || tag != 0x0c ||
+		    vals.len || !val.len || val.len > FWVERIFY_NAME_MAX ||
+		    memchr(val.p, 0, val.len))
+			return -EBADMSG;
+		seen = true;
+		if (!fwverify_name_fits(val.p, val.len, path, plen))
+			return -EKEYREJECTED;
+	}
+	return 0;
+}
+
+/*
+ * A signature made by fwverify sign names the firmware it was made for: it
+ * must be the last components of the path the loader read (@path, @plen
+ * bytes of it: the content's name for a content signature).  Every
+ * SignerInfo that names one is checked, so a second, untrusted SignerInfo
+ * cannot name another.  Signatures without the attribute pass.
+ */
+static void fwverify_check_names(const void *sig, size_t len, const char *path,
+				 size_t plen, struct fwverify_verdict *v)
+{
+	struct fwverify_der infos, si;
+	int err = -EBADMSG;
+	u8 tag;
+
+	if (fwverify_der_signer_infos(sig, len, &infos)) {
+		err = 0;
+		while (!err && infos.len) {
+			if (!fwverify_der_next(&infos, &tag, &si) || tag != 0x30)
+				err = -EBADMSG;
+			else
+				err = fwverify_check_name(si, path, plen);
+		}
+	}
+	if (err == -EKEYREJECTED)
+		fwverify_set(v, FWVERIFY_BAD_SIGNATURE, err,
+			     "signed for another firmware name");
+	else if (err)
+		fwverify_set(v, FWVERIFY_MALFORMED, err,
+			     "firmware name attribute is malformed");
 }
 
 /* Name the signer: the trusted key's description, else its key id. */
@@ -477,9 +614,13 @@ static void fwverify_find_signer(const void *sig, size_t len,
 	kfree(id);
 }
 
+/*
+ * Verify @sig over @buf; when it holds, the firmware name it carries must
+ * fit @path (@plen bytes of it).
+ */
 static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
-			       size_t len, struct key *pin,
-			       struct fwverify_verdict *v)
+			       size_t len, struct key *pin, const char *path,
+			       size_t plen, struct fwverify_verdict *v)
 {
 	bool via_fwverify;
 	int err;
@@ -490,16 +631,31 @@ static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
 	err = fwverify_verify_sig(buf, size, sig, len, pin, &via_fwverify);
 	fwverify_set_err(v, err, true);
 	/* Other keyrings change unseen: their verdicts are not kept. */
-	v->cacheable = err || via_fwverify;
+	if (!err && !via_fwverify)
+		v->cacheable = false;
 	if (err == -ENOKEY && pin)
 		v->reason = "not signed by the signer the policy pins";
+	if (!err)
+		fwverify_check_names(sig, len, path, plen, v);
 }
 
-/* Verify against the decompressed content of the (compressed) file. */
-static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
-				   size_t len)
+static void fwverify_digest(const void *buf, size_t size,
+			    struct fwverify_verdict *v)
 {
-	const char *sfx = fwverify_compressed(ev->file->f_path.dentry->d_name.name);
+	v->have_digest = !crypto_shash_tfm_digest(fwverify_sha256, buf, size,
+						  v->digest);
+}
+
+static bool fwverify_check_revoked(struct fwverify_verdict *v);
+
+/*
+ * Verify against the content the loader decompresses from the file with
+ * @sfx.  What was signed is the content: its digest is the one reported and
+ * the one revocation matches, however the content was compressed.
+ */
+static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
+				   size_t len, const char *sfx)
+{
 	size_t out_len = 0;
 	void *out = NULL;
 	int err;
@@ -512,19 +668,14 @@ static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
 			     "decompressed size exceeds max_size");
 	else if (err)
 		fwverify_set(&ev->v, FWVERIFY_MALFORMED, err,
-			     "cannot decompress");
+			     "cannot decompress, or data after the compressed content");
 	if (err)
 		return;
-	fwverify_check_sig(out, out_len, sig, len, ev->pin, &ev->v);
+	fwverify_digest(out, out_len, &ev->v);
+	if (!fwverify_check_revoked(&ev->v))
+		fwverify_check_sig(out, out_len, sig, len, ev->pin, ev->path,
+				   strlen(ev->path) - strlen(sfx), &ev->v);
 	vfree(out);
-}
-
-static void fwverify_digest(struct fwverify_event *ev)
-{
-	int err = crypto_shash_tfm_digest(fwverify_sha256, ev->buf, ev->size,
-					  ev->v.digest);
-
-	ev->v.have_digest = !err;
 }
 
 /* A revoked file is refused whatever its signature: true if it is. */
@@ -535,7 +686,6 @@ static bool fwverify_check_revoked(struct fwverify_verdict *v)
 	if (!v->have_digest || !fwverify_revoked(v->digest, &reason))
 		return false;
 	fwverify_set(v, FWVERIFY_REVOKED, -EKEYREVOKED, reason);
-	v->cacheable = true;
 	return true;
 }
 
@@ -610,7 +760,8 @@ static void fwverify_verify_sigfile(struct fwverify_event *ev)
 			     "signature of something not a regular file");
 		goto out;
 	}
-	fwverify_file_id(&target, &v->sig_id);
+	if (!fwverify_file_id(&target, &v->sig_id))
+		v->cacheable = false;
 	if (fwverify_table_lookup(ev)) {
 		v->cached = true;
 		goto out;
@@ -626,12 +777,13 @@ static void fwverify_verify_sigfile(struct fwverify_event *ev)
 		goto out;
 	if (!ev->buf && fwverify_read_whole(ev))
 		goto free;
-	fwverify_digest(ev);
+	fwverify_digest(ev->buf, ev->size, v);
 	if (ev->size > FWVERIFY_SIG_MAX)
 		fwverify_set(v, FWVERIFY_MALFORMED, -EBADMSG,
 			     "signature is too large");
 	else
-		fwverify_check_sig(buf, len, ev->buf, ev->size, ev->pin, v);
+		fwverify_check_sig(buf, len, ev->buf, ev->size, ev->pin,
+				   ev->path, n, v);
 free:
 	vfree(buf);
 out:
@@ -657,15 +809,14 @@ static bool fwverify_is_sigfile(const char *path)
 void fwverify_verify_file(struct fwverify_event *ev)
 {
 	struct fwverify_verdict *v = &ev->v;
+	const char *content;
 	struct file *sigf;
-	bool content;
 	size_t len = 0;
 	void *sig;
 
 	memset(v, 0, sizeof(*v));
 	v->generation = fwverify_generation();
-	v->cacheable = true;
-	fwverify_file_id(&ev->file->f_path, &v->blob_id);
+	v->cacheable = fwverify_file_id(&ev->file->f_path, &v->blob_id);
 	if (fwverify_is_sigfile(ev->path)) {
 		fwverify_verify_sigfile(ev);
 		return;
@@ -683,16 +834,17 @@ void fwverify_verify_file(struct fwverify_event *ev)
 	}
 	if (!ev->buf && fwverify_read_whole(ev))
 		goto out;
-	fwverify_digest(ev);
+	fwverify_digest(ev->buf, ev->size, v);
 	if (fwverify_check_revoked(v) || IS_ERR(sigf))
 		goto out;
 	sig = fwverify_read_sig(sigf, &len, v);
 	if (sig) {
 		if (content)
-			fwverify_check_content(ev, sig, len);
+			fwverify_check_content(ev, sig, len, content);
 		else
 			fwverify_check_sig(ev->buf, ev->size, sig, len,
-					   ev->pin, v);
+					   ev->pin, ev->path, strlen(ev->path),
+					   v);
 		kvfree(sig);
 	}
 out:
@@ -714,7 +866,7 @@ void fwverify_verify_data(struct fwverify_event *ev)
 	fwverify_set(&ev->v, FWVERIFY_UNSIGNED, -ENODATA,
 		     "no file to verify: sysfs fallback, fw_upload or platform firmware");
 	if (ev->buf) {
-		fwverify_digest(ev);
+		fwverify_digest(ev->buf, ev->size, &ev->v);
 		fwverify_check_revoked(&ev->v);
 	}
 }

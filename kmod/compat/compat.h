@@ -23,4 +23,18 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 		    const char *name, unsigned int flags, struct path *path);
 #endif
 
+/*
+ * Not in the kernel's headers on any version: the firmware loader's
+ * fallback settings (drivers/base/firmware_loader/sysfs.h, unchanged since
+ * 4.17), exported to its own tests in namespace FIRMWARE_LOADER_PRIVATE.
+ */
+struct firmware_fallback_config {
+	unsigned int force_sysfs_fallback;
+	unsigned int ignore_sysfs_fallback;
+	int old_timeout;
+	int loading_timeout;
+};
+
+extern struct firmware_fallback_config fw_fallback_config;
+
 #endif /* _FWVERIFY_COMPAT_H */
