@@ -8,7 +8,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 PACKAGES=(
 	build-essential bc bison flex libelf-dev kmod cpio xz-utils zstd file
 	dwarves sparse openssl libssl-dev libkcapi-dev libkeyutils-dev keyutils
-	libjson-c-dev pkg-config qemu-system-x86 busybox-static strace hyperfine
+	libjson-c-dev liblzma-dev libzstd-dev pkg-config qemu-system-x86 busybox-static strace hyperfine
 	linux-source-6.1 linux-source-6.12 clang-14 libclang-rt-14-dev
 	softhsm2 libp11-dev libengine-pkcs11-openssl opensc e2fsprogs bash-completion
 	udev python3

@@ -2,18 +2,30 @@
 /* fwverify revoke: refuse firmware by its SHA-256, now and after every reboot. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "command.h"
 #include "config.h"
+#include "decompress.h"
 #include "digest.h"
 #include "json-out.h"
 #include "kstate.h"
 #include "revlist.h"
 #include "util.h"
+
+/* What a revoked digest is of: the argument itself, a file as stored, or a file's decompressed content. */
+enum digest_of { OF_ARGUMENT, OF_STORED, OF_CONTENT };
+
+static const char *const of_names[] = {
+	[OF_ARGUMENT] = "argument", [OF_STORED] = "stored", [OF_CONTENT] = "content",
+};
 
 /* True for an argument that was meant as a digest rather than a file name. */
 static bool looks_like_digest(const char *s)
@@ -21,13 +33,87 @@ static bool looks_like_digest(const char *s)
 	return !strncmp(s, "sha256:", 7) || strspn(s, "0123456789abcdefABCDEF") == strlen(s);
 }
 
-/* The digest an argument names: "sha256:<hex>", 64 hex digits, or a file to hash. */
-static int arg_digest(bool json, const char *arg, unsigned char digest[32])
+/* Whether the kernel would find a signature "<first @len bytes of @file>.p7s". */
+static bool has_sig(const char *file, size_t len)
+{
+	char p[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%.*s.p7s", (int)len, file);
+	return !stat(p, &st) || errno != ENOENT;
+}
+
+/*
+ * The compression suffix of @file when its signature is one of the content:
+ * fw.bin.p7s beside fw.bin.xz or fw.bin.zst, and no fw.bin.xz.p7s, which
+ * the kernel would take first.  NULL when the file as stored is what counts.
+ */
+static const char *content_signed(const char *file)
+{
+	const char *sfx = decompress_suffix(file);
+	size_t n = strlen(file);
+
+	if (!sfx || has_sig(file, n) || !has_sig(file, n - strlen(sfx)))
+		return NULL;
+	return sfx;
+}
+
+/* Report why @file did not decompress: the rule it broke, or the system error. */
+static void report_decompress(bool json, const char *file, const char *sfx, int err)
+{
+	char msg[PATH_MAX + 160];
+
+	if (err == -EBADMSG)
+		snprintf(msg, sizeof(msg), "%s: cannot decompress: %s", file, !strcmp(sfx, ".xz") ?
+			 "not one whole .xz stream (check none or CRC32) with nothing after it" :
+			 "not whole zstd frames up to the end of the file");
+	else if (err == -EFBIG)
+		snprintf(msg, sizeof(msg), "%s: cannot decompress: the content exceeds %zu MiB",
+			 file, DECOMPRESS_MAX >> 20);
+	if (err == -EBADMSG || err == -EFBIG)
+		report_message(json, msg, err);
+	else
+		report_error(json, file, "cannot decompress", err);
+}
+
+/* Hash the content of @fd, compressed as @sfx says, decompressed into a memfd. */
+static int content_digest(bool json, const char *file, int fd, const char *sfx, struct digest *d)
+{
+	_cleanup_(closep) int mfd = memfd_create("fwverify-content", MFD_CLOEXEC);
+	int err;
+
+	if (mfd < 0) {
+		err = -errno;
+		report_error(json, file, "cannot decompress", err);
+		return err;
+	}
+	err = decompress_fd(sfx, fd, mfd, DECOMPRESS_MAX);
+	if (err) {
+		report_decompress(json, file, sfx, err);
+		return err;
+	}
+	if (lseek(mfd, 0, SEEK_SET) < 0)
+		err = -errno;
+	else
+		err = digest_fd(mfd, d, 1);
+	if (err)
+		report_error(json, file, "cannot hash the decompressed content", err);
+	return err;
+}
+
+/*
+ * The digest an argument names: "sha256:<hex>", 64 hex digits, or a file
+ * to hash: its decompressed content when its signature is of the content
+ * (the digest the kernel matches then), else the file as stored.
+ */
+static int arg_digest(bool json, const char *arg, unsigned char digest[32], enum digest_of *of)
 {
 	struct digest d = { .alg = "sha256" };
 	_cleanup_(closep) int fd = -1;
+	const char *sfx;
 	int err;
 
+	*of = OF_ARGUMENT;
 	if (!revlist_parse_digest(arg, strlen(arg), digest))
 		return 0;
 	fd = open_regular(arg, 0);
@@ -40,49 +126,82 @@ static int arg_digest(bool json, const char *arg, unsigned char digest[32])
 		report_error(json, arg, "cannot open", fd);
 		return fd;
 	}
-	err = digest_fd(fd, &d, 1);
-	if (err) {
-		report_error(json, arg, "cannot hash", err);
-		return err;
+	sfx = content_signed(arg);
+	if (sfx) {
+		*of = OF_CONTENT;
+		err = content_digest(json, arg, fd, sfx, &d);
+	} else {
+		*of = OF_STORED;
+		err = digest_fd(fd, &d, 1);
+		if (err)
+			report_error(json, arg, "cannot hash", err);
 	}
+	if (err)
+		return err;
 	memcpy(digest, d.md, 32);
 	return 0;
 }
 
-static int add_json(const char *path, const unsigned char (*d)[32], size_t n, size_t added,
-		    bool kernel)
+/* One line for a digest revoked: which file and which of its digests, when an argument was a file. */
+static void print_revoked(const unsigned char digest[32], const char *arg, enum digest_of of)
+{
+	char line[REVLIST_LINE];
+	size_t stem;
+
+	revlist_format(digest, line);
+	switch (of) {
+	case OF_CONTENT:
+		stem = strlen(arg) - strlen(decompress_suffix(arg));
+		printf("revoked %s (decompressed content of %s, which %.*s.p7s signs)\n", line, arg,
+		       (int)stem, arg);
+		break;
+	case OF_STORED:
+		printf("revoked %s (stored file %s)\n", line, arg);
+		break;
+	default:
+		if (strcasecmp(line + 7, arg) && strcasecmp(line, arg))
+			printf("revoked %s (%s)\n", line, arg);
+		else
+			printf("revoked %s\n", line);
+	}
+}
+
+/* "digests" and, in the same order, "digest_of": argument, stored or content. */
+static int add_json(const char *path, const unsigned char (*d)[32], const enum digest_of *of,
+		    size_t n, size_t added, bool kernel)
 {
 	_cleanup_(json_putp) struct json_object *doc = json_out_new();
-	struct json_object *arr = json_object_new_array();
+	struct json_object *arr = json_object_new_array(), *ofs = json_object_new_array();
 	char line[REVLIST_LINE];
 
 	if (!doc || json_out_str(doc, "path", path) || json_out_uint(doc, "added", added) ||
-	    json_out_bool(doc, "kernel", kernel) || json_out_add(doc, "digests", arr))
+	    json_out_bool(doc, "kernel", kernel) || json_out_add(doc, "digests", arr) ||
+	    json_out_add(doc, "digest_of", ofs))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		revlist_format(d[i], line);
-		if (json_out_str(arr, NULL, line))
+		if (json_out_str(arr, NULL, line) || json_out_str(ofs, NULL, of_names[of[i]]))
 			return -ENOMEM;
 	}
 	return json_out_print(doc);
 }
 
-static int revoke(bool json, const struct fw_config *c, char **args, size_t nargs)
+static int revoke_all(bool json, const struct fw_config *c, char **args, size_t nargs)
 {
 	_cleanup_(freep) unsigned char (*d)[32] = calloc(nargs, 32);
+	_cleanup_(freep) enum digest_of *of = calloc(nargs, sizeof(*of));
 	_cleanup_(freep) char *path = revlist_path(c);
-	char line[REVLIST_LINE];
 	size_t added = 0;
 	bool kernel = kstate_loaded();
 	int err = 0;
 
-	if (!d || !path) {
+	if (!d || !of || !path) {
 		report_error(json, NULL, "out of memory", -ENOMEM);
 		return EXIT_USAGE;
 	}
 	/* Every argument first: one bad one and nothing is written. */
 	for (size_t i = 0; i < nargs && !err; i++)
-		err = arg_digest(json, args[i], d[i]);
+		err = arg_digest(json, args[i], d[i], &of[i]);
 	if (err)
 		return EXIT_USAGE;
 	err = revlist_save(c, (const unsigned char (*)[32])d, nargs, &added);
@@ -106,15 +225,10 @@ static int revoke(bool json, const struct fw_config *c, char **args, size_t narg
 			    path);
 	}
 	if (json) {
-		err = add_json(path, (const unsigned char (*)[32])d, nargs, added, kernel);
+		err = add_json(path, (const unsigned char (*)[32])d, of, nargs, added, kernel);
 	} else {
-		for (size_t i = 0; i < nargs; i++) {
-			revlist_format(d[i], line);
-			if (strcasecmp(line + 7, args[i]) && strcasecmp(line, args[i]))
-				printf("revoked %s (%s)\n", line, args[i]);
-			else
-				printf("revoked %s\n", line);
-		}
+		for (size_t i = 0; i < nargs; i++)
+			print_revoked(d[i], args[i], of[i]);
 	}
 	return err ? EXIT_USAGE : EXIT_OK;
 }
@@ -238,7 +352,7 @@ static int run(int argc, char **argv)
 		report_message(json, msg, err);
 		return EXIT_USAGE;
 	}
-	return listing ? list(json, &c) : revoke(json, &c, argv + optind, argc - optind);
+	return listing ? list(json, &c) : revoke_all(json, &c, argv + optind, argc - optind);
 }
 
 const struct command cmd_revoke = {
@@ -248,13 +362,20 @@ const struct command cmd_revoke = {
 	.help = "revoke [--json] DIGEST|FILE...\n"
 		"       fwverify revoke --list [--json]\n\n"
 		"Add each DIGEST (64 hex digits, optionally \"sha256:\" before them), or the\n"
-		"SHA-256 of each FILE as stored, to the persistent revocation list\n"
+		"SHA-256 of each FILE, to the persistent revocation list\n"
 		"<state_dir>/revoked and then to the kernel's\n"
 		"(/sys/kernel/security/fwverify/revoke).  The kernel refuses a revoked blob\n"
 		"even with a valid signature; its list only grows until reboot, and\n"
 		"'fwverify apply' re-applies the persistent one at boot.  Arguments are\n"
 		"all checked first: one bad one and nothing is written.  Without the\n"
 		"module the list is still saved, with a warning.\n\n"
+		"A FILE's digest is the one the kernel matches.  For fw.bin.xz or\n"
+		"fw.bin.zst signed by fw.bin.p7s (and no fw.bin.xz.p7s), a signature of\n"
+		"the content, it is the SHA-256 of the decompressed content, decoded by\n"
+		"the kernel's rules: one .xz stream with nothing after it, or zstd frames\n"
+		"to the end of the file, at most 256 MiB; else it is refused (\"cannot\n"
+		"decompress\").  For any other file it is the SHA-256 of the file as\n"
+		"stored.  Each line printed says which.\n\n"
 		"  -l, --list     show both lists, and on which each digest is\n"
 		"  -j, --json     one JSON document on stdout (schema_version 1); errors too\n\n"
 		"The configuration file is $FWVERIFY_CONFIG or /etc/fwverify/fwverify.conf.\n"
