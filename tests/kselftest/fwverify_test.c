@@ -160,8 +160,15 @@ TEST_F(fw, signature_is_a_symlink_to_dev_zero)
 
 TEST_F(fw, signature_is_a_symlink_to_a_good_signature)
 {
-	symlink("../fwverify-test/rsa-sha256.bin.p7s", FW_DIR "/link-sig.bin.p7s");
+	symlink("../fwverify-test/openssl.bin.p7s", FW_DIR "/link-sig.bin.p7s");
 	check_load(_metadata, variant->mode, "fwverify-test/link-sig.bin", "verified");
+}
+
+/* The same through a signature that names the firmware it was made for. */
+TEST_F(fw, signature_symlink_for_another_name_is_refused)
+{
+	symlink("../fwverify-test/rsa-sha256.bin.p7s", FW_DIR "/link-named.bin.p7s");
+	check_load(_metadata, variant->mode, "fwverify-test/link-named.bin", "bad_signature");
 }
 
 /* Each failure is logged once, naming the file, the result and the action. */
