@@ -18,12 +18,13 @@ j=-j$(nproc)
 
 scripts/vm-prepare.sh
 kout=${KMOD_OUT:-build/kmod/$series}	# separate trees for concurrent builds
+[[ $kout == /* ]] || kout=$top/$kout
 modargs=()
 if [ -e "build/kernels/$series/builtin" ]; then
 	# A kernel with fwverify built in (scripts/intree/build.sh): no module.
 	:
 else
-	make -s $j module KVER="$series" KMOD_OUT="$top/$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
+	make -s $j module KVER="$series" KMOD_OUT="$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
 		2>&1 | grep -v '^Skipping BTF' || true
 	[ -f "$kout/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
 	modargs+=(--module "$kout/kmod/fwverify.ko")
