@@ -9,6 +9,7 @@
 #include "fwverify_lib.h"
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/utsname.h>
 
 #define FWT		"fwverify-test/"
@@ -481,6 +482,38 @@ TEST(verdict_cache)
 	EXPECT_EQ(-EKEYREJECTED, request_fw(name));
 	EXPECT_EQ(cached + 2, read_counter("cached"));
 	set_mode("log");
+}
+
+/*
+ * A filesystem without a change counter (tmpfs) keeps nothing fwverify
+ * could trust to tell a change: every load is verified again.
+ */
+TEST(no_verdict_cache_without_a_change_counter)
+{
+	const char *dir = "/lib/firmware/" FWT "tmpfs";
+	const char *name = FWT "tmpfs/nocache.bin";
+	char path[256], reads[512];
+	long cached, verified;
+	int i;
+
+	mkdir(dir, 0755);
+	ASSERT_EQ(0, mount("fwvt-tmpfs", dir, "tmpfs", 0, "size=1m"));
+	snprintf(path, sizeof(path), "%s/nocache.bin", dir);
+	ASSERT_EQ(0, make_blob(path, 4096));
+	ASSERT_EQ(0, sign_with(path, "rsa-signer"));
+	ASSERT_EQ(0, set_mode("enforce"));
+	cached = read_counter("cached");
+	verified = read_counter("verified");
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, request_fw(name));
+	EXPECT_EQ(cached, read_counter("cached"))
+		TH_LOG("a verdict on tmpfs was reused");
+	EXPECT_EQ(verified + 3, read_counter("verified"));
+	ASSERT_EQ(0, table_field(name, "reads", reads, sizeof(reads)));
+	EXPECT_EQ(NULL, strstr(reads, "cached")) TH_LOG("reads: %s", reads);
+	set_mode("log");
+	umount(dir);
+	rmdir(dir);
 }
 
 /*
