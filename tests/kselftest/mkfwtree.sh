@@ -66,11 +66,12 @@ blob compz-content.bin; fsign compz-content.bin rsa-signer; zstd -q --rm compz-c
 head -c $((8 << 20)) /dev/zero >zbomb.bin; fsign zbomb.bin rsa-signer; zstd -q --rm zbomb.bin
 
 # Symlinked blobs: signature beside the file a link leads to, or beside
-# the requested name.
+# the requested name.  Signed without the firmware-name attribute (osign):
+# the links are requested by names other than the signed file's.
 mkdir -p link-target
-blob link-target/real.bin; fsign link-target/real.bin rsa-signer
+blob link-target/real.bin; osign link-target/real.bin rsa-signer
 ln -s link-target/real.bin link-resolved.bin
-blob link-target/real2.bin; fsign link-target/real2.bin rsa-signer
+blob link-target/real2.bin; osign link-target/real2.bin rsa-signer
 mv link-target/real2.bin.p7s link-requested.bin.p7s
 ln -s link-target/real2.bin link-requested.bin
 ln -s link-target/real.bin link-dangling-sig.bin
@@ -91,3 +92,41 @@ for i in 1 2 3 4 5 6; do
 	blob "intobuf-$i.bin" 1000; fsign "intobuf-$i.bin" rsa-signer
 	blob "intobuf-unsigned-$i.bin" 1000
 done
+
+# --- Attacks (fwverify_attack_test.c, issue 14) -----------------------------
+# attack/plain/ holds what the loader decodes from each compressed fixture,
+# for the tests to compare the driver's bytes with.
+mkdir -p attack/plain attack/rev-alt attack/oops attack/oops-store
+content() { # name size: attack/NAME signed as content (NAME.p7s), kept in plain/
+	blob "attack/$1" "$2"; fsign "attack/$1" rsa-signer; cp "attack/$1" "attack/plain/$1"
+}
+# Whether the loader knows .zst: a signed one.
+content zprobe.bin 1000; zstd -q --rm attack/zprobe.bin
+# 1. zsplice: a frame of signed content, then a frame of other bytes (into a
+# driver's buffer the loader decodes both); zskip: a skippable frame after.
+content zsplice.bin 600; zstd -q --rm attack/zsplice.bin
+blob attack/zsplice-tail 300; cat attack/zsplice-tail >>attack/plain/zsplice.bin
+zstd -q -c attack/zsplice-tail >>attack/zsplice.bin.zst; rm attack/zsplice-tail
+content zskip.bin 1000; zstd -q --rm attack/zskip.bin
+{ printf '\x50\x2a\x4d\x18\x10\x00\x00\x00'; head -c 16 /dev/urandom; } >>attack/zskip.bin.zst
+# One xz stream of signed content, then garbage, a second stream, or padding.
+content xtrail.bin 1000; xzc attack/xtrail.bin; head -c 64 /dev/urandom >>attack/xtrail.bin.xz
+content xtwo.bin 1000; xzc attack/xtwo.bin
+blob attack/xtwo-2 500; xz -q -C crc32 -c attack/xtwo-2 >>attack/xtwo.bin.xz; rm attack/xtwo-2
+content xpad.bin 1000; xzc attack/xpad.bin; head -c 4 /dev/zero >>attack/xpad.bin.xz
+# 2. The same signed content compressed twice, with other settings.
+content rev.bin 4096
+echo "sha256:$(sha256sum attack/rev.bin | cut -d' ' -f1)" >attack/plain/rev.bin.sha256
+xz -q -C none -0 -e -c attack/rev.bin >attack/rev-alt/rev.bin.xz; xzc attack/rev.bin
+if cmp -s attack/rev.bin.xz attack/rev-alt/rev.bin.xz; then
+	echo "mkfwtree: the two compressions of rev.bin are the same file" >&2; exit 1
+fi
+# 3. Compressed names linked to files without the suffix: blob is not xz
+# (oops/fw.bin.p7s signs its raw bytes), blob2 is xz of signed content.
+blob attack/oops-store/blob 1000; osign attack/oops-store/blob rsa-signer
+mv attack/oops-store/blob.p7s attack/oops/fw.bin.p7s
+ln -s ../oops-store/blob attack/oops/fw.bin.xz
+blob attack/oops/fw2.bin 1000; fsign attack/oops/fw2.bin rsa-signer
+cp attack/oops/fw2.bin attack/plain/oops-fw2.bin
+xz -q -C crc32 -c attack/oops/fw2.bin >attack/oops-store/blob2; rm attack/oops/fw2.bin
+ln -s ../oops-store/blob2 attack/oops/fw2.bin.xz
