@@ -105,11 +105,11 @@ ok "enforce: the server-signed blob loads, and test_firmware holds its bytes" $?
 [ "$(result sd-good.bin)" = verified ]
 ok "the kernel's result for it is verified" $? "result: $(result sd-good.bin)"
 
-# (2) The name the signature carries is the tool's check, not the kernel's.
+# (2) The name the signature carries binds it, in the kernel as in the tool.
 cp "$dir/sd-good.bin" "$dir/sd-renamed.bin"
 cp "$dir/sd-good.bin.p7s" "$dir/sd-renamed.bin.p7s"
-loads sd-renamed.bin "$dir/sd-good.bin" && [ "$(result sd-renamed.bin)" = verified ]
-ok "enforce: a renamed copy with the same .p7s loads too (the kernel ignores the name attribute)" $? \
+! loads sd-renamed.bin "$dir/sd-good.bin" && [ "$(result sd-renamed.bin)" = bad-signature ]
+ok "enforce: a renamed copy with the same .p7s is refused (bad-signature: signed for sd-good.bin)" $? \
 	"result: $(result sd-renamed.bin)"
 check "verify --ca: the renamed copy is refused" 1 \
 	$fwverify verify --ca "$pki/rsa-signer.crt" "$dir/sd-renamed.bin"
