@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Fuzz every parser of untrusted input the tool owns, each for a bounded
-# time (FUZZ_SECONDS, default 30), from a seed corpus of valid inputs.
+# Fuzz every parser of untrusted input the tool owns, and the module's
+# decompression against the firmware loader's (fuzz-decompress), each for a
+# bounded time (FUZZ_SECONDS, default 30), from a seed corpus of valid inputs.
 # Prints TAP: a target passes when libFuzzer found no crash, leak, hang or
 # sanitizer report.  Findings are kept in build/fuzz/artifacts.
 set -uo pipefail
