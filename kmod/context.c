@@ -128,6 +128,9 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
 	req->task = current;
 	req->path = path;
 	req->offset = offset;
+	req->judged = false;
+	req->verified = NULL;
+	req->verified_size = 0;
 	spin_lock(&fwverify_requests_lock);
 	list_add(&req->node, &fwverify_requests);
 	spin_unlock(&fwverify_requests_lock);
@@ -143,27 +146,26 @@ void fwverify_request_end(struct fwverify_request *req)
 }
 
 /**
- * fwverify_request_path() - the path the loader is reading in this task
- * @offset: set to the offset the read starts at (0 outside a read)
+ * fwverify_request_current() - the loader's read of a path in this task
  *
- * Return: the path, valid until the read returns, or NULL outside a read.
+ * Only its own task touches a request: the caller may use it until the
+ * read returns.
+ *
+ * Return: the request, or NULL outside a read.
  */
-const char *fwverify_request_path(loff_t *offset)
+struct fwverify_request *fwverify_request_current(void)
 {
-	struct fwverify_request *req;
-	const char *path = NULL;
+	struct fwverify_request *req, *found = NULL;
 
-	*offset = 0;
 	spin_lock(&fwverify_requests_lock);
 	list_for_each_entry(req, &fwverify_requests, node) {
 		if (req->task == current && req->path) {
-			path = req->path;
-			*offset = req->offset;
+			found = req;
 			break;
 		}
 	}
 	spin_unlock(&fwverify_requests_lock);
-	return path;
+	return found;
 }
 
 /* Is this task inside firmware_request_platform()? (path NULL marks it) */
@@ -272,32 +274,74 @@ int fwverify_kern_path_initns(const char *path, unsigned int flags,
 	return err;
 }
 
-/* firmware_class.path, the custom firmware directory, if one is set. */
-static char *fwverify_custom_dir(void)
+/* firmware_class.path holds at most this much (fw_path_para in the loader). */
+#define FWVERIFY_CUSTOM_MAX	256
+
+/*
+ * firmware_class.path as the loader has it, newline and all (6.1's loader
+ * keeps a written newline).  The module form keeps this copy current
+ * (fwverify_custom_dir_set(), from its hook on the parameter's setter);
+ * built in, it is read again each time.
+ */
+static char fwverify_custom[FWVERIFY_CUSTOM_MAX];
+static bool fwverify_custom_tracked;
+static DEFINE_SPINLOCK(fwverify_custom_lock);
+
+/* Read the parameter through fwverify's own sysfs mount into @buf. */
+static void fwverify_custom_read(char *buf)
 {
 	struct path p;
 	struct file *f;
 	loff_t pos = 0;
-	char *buf;
-	ssize_t n;
+	ssize_t n = -ENOENT;
 
+	buf[0] = '\0';
 	if (!fwverify_sysfs ||
 	    vfs_path_lookup(fwverify_sysfs->mnt_root, fwverify_sysfs,
 			    "module/firmware_class/parameters/path", 0, &p))
-		return NULL;
+		return;
 	f = dentry_open(&p, O_RDONLY, current_cred());
 	path_put(&p);
 	if (IS_ERR(f))
-		return NULL;
-	buf = kzalloc(PATH_MAX, GFP_KERNEL);
-	n = buf ? kernel_read(f, buf, PATH_MAX - 1, &pos) : -ENOMEM;
+		return;
+	n = kernel_read(f, buf, FWVERIFY_CUSTOM_MAX - 1, &pos);
 	fput(f);
-	if (n <= 0 || buf[0] == '\n') {
-		kfree(buf);
-		return NULL;
-	}
-	buf[strcspn(buf, "\n")] = '\0';
-	return buf;
+	buf[max_t(ssize_t, n, 0)] = '\0';
+	/* The show function adds a newline of its own. */
+	if (n > 0 && buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+}
+
+/**
+ * fwverify_custom_dir_set() - the loader's custom directory changed
+ * @val: its new value, NULL to read it now and track it from here on
+ */
+void fwverify_custom_dir_set(const char *val)
+{
+	char buf[FWVERIFY_CUSTOM_MAX];
+
+	if (val)
+		strscpy(buf, val, sizeof(buf));
+	else
+		fwverify_custom_read(buf);
+	spin_lock(&fwverify_custom_lock);
+	memcpy(fwverify_custom, buf, sizeof(buf));
+	fwverify_custom_tracked = true;
+	spin_unlock(&fwverify_custom_lock);
+}
+
+/* Copy firmware_class.path into @buf (FWVERIFY_CUSTOM_MAX bytes). */
+static void fwverify_custom_dir(char *buf)
+{
+	bool tracked;
+
+	spin_lock(&fwverify_custom_lock);
+	tracked = fwverify_custom_tracked;
+	if (tracked)
+		memcpy(buf, fwverify_custom, FWVERIFY_CUSTOM_MAX);
+	spin_unlock(&fwverify_custom_lock);
+	if (!tracked)
+		fwverify_custom_read(buf);
 }
 
 #ifdef CONFIG_FW_LOADER_USER_HELPER
@@ -365,6 +409,47 @@ static const char *fwverify_under_any(const char *path, char **dirs, int n,
 	return name;
 }
 
+/* The loader's own search directories, after the custom one, in its order. */
+static char *fwverify_dirs[4];
+
+/**
+ * fwverify_request_names() - every name a path the loader reads can be for
+ * @path: "<firmware directory>/<name>" as the loader builds it
+ * @names: set to the names, pointers into @path
+ * @max: the size of @names
+ *
+ * The custom directory may lie inside a standard one: then a path is the
+ * request of more than one name, and each may meet another policy rule.
+ *
+ * Return: how many names; 0 if no search directory holds @path.
+ */
+int fwverify_request_names(const char *path, const char **names, int max)
+{
+	char custom[FWVERIFY_CUSTOM_MAX];
+	const char *name;
+	size_t len;
+	int n = 0, i;
+
+	fwverify_custom_dir(custom);
+	len = strlen(custom);
+	/* As the loader has it, and without a newline it may keep. */
+	for (i = 0; i < 2 && len && n < max; i++) {
+		name = fwverify_under(path, custom, len);
+		if (name)
+			names[n++] = name;
+		if (custom[len - 1] != '\n')
+			break;
+		len--;
+	}
+	for (i = 0; i < ARRAY_SIZE(fwverify_dirs) && n < max; i++) {
+		name = fwverify_under(path, fwverify_dirs[i],
+				      strlen(fwverify_dirs[i]));
+		if (name)
+			names[n++] = name;
+	}
+	return n;
+}
+
 /**
  * fwverify_request_name() - the firmware name in a path the loader reads
  * @path: "<firmware directory>/<name>" as the loader builds it
@@ -375,35 +460,40 @@ static const char *fwverify_under_any(const char *path, char **dirs, int n,
  * /lib/firmware/<release>, /lib/firmware or the custom one
  * (firmware_class.path), as written or, for a path with its symlinks
  * resolved (a file's own path), resolved.  A path elsewhere is its own
- * name.
+ * name.  Policy looks at every name the path can be for
+ * (fwverify_request_names()); this one names the reports.
  *
  * Return: the name, or NULL if memory is short.
  */
 char *fwverify_request_name(const char *path, gfp_t gfp)
 {
-	const char *rel = init_utsname()->release, *name = NULL;
-	char *custom, *ret, *dirs[4];
+	char custom[FWVERIFY_CUSTOM_MAX], *c = custom;
+	const char *name;
 
-	dirs[0] = kasprintf(gfp, "/lib/firmware/updates/%s", rel);
-	dirs[1] = "/lib/firmware/updates";
-	dirs[2] = kasprintf(gfp, "/lib/firmware/%s", rel);
-	dirs[3] = "/lib/firmware";
-	name = fwverify_under_any(path, dirs, ARRAY_SIZE(dirs), false, gfp);
-	/* Only then the custom directory: reading it costs an open. */
-	custom = name ? NULL : fwverify_custom_dir();
-	if (!name && custom)
-		name = fwverify_under(path, custom, strlen(custom));
-	/* And only then lookups: the path may be a file's resolved one. */
+	name = fwverify_under_any(path, fwverify_dirs,
+				  ARRAY_SIZE(fwverify_dirs), false, gfp);
+	if (!name) {
+		fwverify_custom_dir(custom);
+		if (custom[0])
+			name = fwverify_under(path, custom, strlen(custom));
+	}
+	/* Only then lookups: the path may be a file's resolved one. */
 	if (!name)
-		name = fwverify_under_any(path, dirs, ARRAY_SIZE(dirs), true,
-					  gfp);
-	if (!name && custom)
-		name = fwverify_under_any(path, &custom, 1, true, gfp);
-	ret = kstrdup(name ?: path, gfp);
-	kfree(custom);
-	kfree(dirs[0]);
-	kfree(dirs[2]);
-	return ret;
+		name = fwverify_under_any(path, fwverify_dirs,
+					  ARRAY_SIZE(fwverify_dirs), true, gfp);
+	if (!name && custom[0])
+		name = fwverify_under_any(path, &c, 1, true, gfp);
+	return kstrdup(name ?: path, gfp);
+}
+
+static void fwverify_context_free_dirs(void)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(fwverify_dirs); i++) {
+		kfree(fwverify_dirs[i]);
+		fwverify_dirs[i] = NULL;
+	}
 }
 
 int fwverify_context_init(void)
@@ -412,15 +502,29 @@ int fwverify_context_init(void)
 	struct file_system_type *sysfs = get_fs_type("sysfs");
 	struct vfsmount *mnt;
 
+	const char *rel = init_utsname()->release;
+
 	if (!sysfs)
 		return -ENODEV;
+	fwverify_dirs[0] = kasprintf(GFP_KERNEL, "/lib/firmware/updates/%s", rel);
+	fwverify_dirs[1] = kstrdup("/lib/firmware/updates", GFP_KERNEL);
+	fwverify_dirs[2] = kasprintf(GFP_KERNEL, "/lib/firmware/%s", rel);
+	fwverify_dirs[3] = kstrdup("/lib/firmware", GFP_KERNEL);
+	if (!fwverify_dirs[0] || !fwverify_dirs[1] || !fwverify_dirs[2] ||
+	    !fwverify_dirs[3])
+		goto err_dirs;
 	mnt = kern_mount(sysfs);
 	if (IS_ERR(mnt)) {
 		pr_err("cannot mount sysfs for itself: %ld\n", PTR_ERR(mnt));
+		fwverify_context_free_dirs();
 		return PTR_ERR(mnt);
 	}
 	fwverify_sysfs = mnt;
 	return 0;
+
+err_dirs:
+	fwverify_context_free_dirs();
+	return -ENOMEM;
 }
 
 /* Forget every remembered name, at module exit. */
@@ -429,6 +533,7 @@ void fwverify_context_exit(void)
 	unsigned int i;
 
 	kern_unmount(fwverify_sysfs);
+	fwverify_context_free_dirs();
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		kfree(fwverify_last[i].name);
 	for (i = 0; i < FWVERIFY_PENDING; i++)

@@ -96,6 +96,7 @@ struct fwverify_event {
 	size_t size;
 	void *owned;		/* a buffer verification read itself */
 	struct key *pin;	/* a policy rule's only trusted signer */
+	bool loader_path;	/* @path is the loader's own, from its read */
 	bool deny;
 	struct fwverify_verdict v;
 };
@@ -158,12 +159,19 @@ struct fwverify_request {
 	struct task_struct *task;
 	const char *path;	/* NULL: a platform firmware request */
 	loff_t offset;		/* > 0: a partial read past the start */
+	bool judged;		/* fwverify's hooks decided on the read */
+	void *verified;		/* a partial read: the whole file verified */
+	size_t verified_size;
 };
 
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
 			    loff_t offset);
 void fwverify_request_end(struct fwverify_request *req);
-const char *fwverify_request_path(loff_t *offset);
+struct fwverify_request *fwverify_request_current(void);
+ssize_t fwverify_request_done(struct fwverify_request *req, void **buf,
+			      bool allocated, ssize_t ret);
+int fwverify_request_names(const char *path, const char **names, int max);
+void fwverify_custom_dir_set(const char *val);
 char *fwverify_request_name(const char *path, gfp_t gfp);
 char *fwverify_last_name(gfp_t gfp, bool *decided);
 bool fwverify_in_platform_request(void);

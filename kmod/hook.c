@@ -12,7 +12,9 @@
 #include <linux/ftrace.h>
 #include <linux/kernel_read_file.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/security.h>
+#include <linux/string.h>
 #include <linux/wait_bit.h>
 
 #include "fwverify.h"
@@ -38,6 +40,7 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 				  enum kernel_read_file_id id)
 {
 	bool track = id == READING_FIRMWARE && fwverify_active();
+	bool allocated = !*buf;
 	struct fwverify_request req;
 	ssize_t ret;
 
@@ -46,16 +49,28 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
 						file_size, id);
 	barrier();
-	if (track)
+	if (track) {
 		fwverify_request_end(&req);
+		ret = fwverify_request_done(&req, buf, allocated, ret);
+	}
 	fwverify_return();
 	return ret;
+}
+
+/*
+ * A security hook returns 0 or a negative errno.  Anything else (a BPF
+ * program attached to the hook can return any value) would reach
+ * kernel_read_file() as a byte count: refuse it.
+ */
+static int fwverify_lsm_ret(int ret)
+{
+	return ret > 0 ? -EPERM : ret;
 }
 
 static int fwverify_read_file(struct file *file, enum kernel_read_file_id id,
 			      bool contents)
 {
-	int ret = security_kernel_read_file(file, id, contents);
+	int ret = fwverify_lsm_ret(security_kernel_read_file(file, id, contents));
 
 	barrier();
 	/* Only a partial read: a whole one is checked after it is read. */
@@ -68,7 +83,8 @@ static int fwverify_read_file(struct file *file, enum kernel_read_file_id id,
 static int fwverify_post_read_file(struct file *file, char *buf, loff_t size,
 				   enum kernel_read_file_id id)
 {
-	int ret = security_kernel_post_read_file(file, buf, size, id);
+	int ret = fwverify_lsm_ret(security_kernel_post_read_file(file, buf,
+								  size, id));
 
 	barrier();
 	if (!ret && id == READING_FIRMWARE)
@@ -79,7 +95,7 @@ static int fwverify_post_read_file(struct file *file, char *buf, loff_t size,
 
 static int fwverify_load_data(enum kernel_load_data_id id, bool contents)
 {
-	int ret = security_kernel_load_data(id, contents);
+	int ret = fwverify_lsm_ret(security_kernel_load_data(id, contents));
 
 	barrier();
 	if (!ret && id == LOADING_FIRMWARE)
@@ -92,7 +108,8 @@ static int fwverify_post_load_data(char *buf, loff_t size,
 				   enum kernel_load_data_id id,
 				   char *description)
 {
-	int ret = security_kernel_post_load_data(buf, size, id, description);
+	int ret = fwverify_lsm_ret(security_kernel_post_load_data(buf, size, id,
+								  description));
 
 	barrier();
 	if (!ret && id == LOADING_FIRMWARE)
@@ -115,6 +132,19 @@ static int fwverify_request_nowait(struct module *module, bool uevent,
 	ret = request_firmware_nowait(module, uevent, name, device, gfp,
 				      context, cont);
 	barrier();
+	fwverify_return();
+	return ret;
+}
+
+/* firmware_class.path changes the names fwverify reads paths as. */
+static int fwverify_param_set_string(const char *val,
+				     const struct kernel_param *kp)
+{
+	int ret = param_set_copystring(val, kp);
+
+	barrier();
+	if (!ret && kp->name && !strcmp(kp->name, "firmware_class.path"))
+		fwverify_custom_dir_set(kp->str->string);
 	fwverify_return();
 	return ret;
 }
@@ -154,6 +184,7 @@ static struct fwverify_hook fwverify_hooks[] = {
 	FWVERIFY_HOOK(security_kernel_post_load_data, fwverify_post_load_data),
 	FWVERIFY_HOOK(request_firmware_nowait, fwverify_request_nowait),
 	FWVERIFY_HOOK(firmware_request_platform, fwverify_request_platform),
+	FWVERIFY_HOOK(param_set_copystring, fwverify_param_set_string),
 };
 
 static void notrace fwverify_ftrace_thunk(unsigned long ip,
@@ -213,6 +244,8 @@ int fwverify_hook_init(void)
 		if (err)
 			goto err_detach;
 	}
+	/* Its setter is hooked from here on: read the value it set before. */
+	fwverify_custom_dir_set(NULL);
 	return 0;
 
 err_detach:

@@ -186,22 +186,72 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 	return 0;
 }
 
+/* The rule for @name, else the mode parameter; *@pin gets its signer. */
+static enum fwverify_mode fwverify_mode_of(const char *name, struct key **pin)
+{
+	struct fwverify_rule_match m = { };
+
+	*pin = NULL;
+	if (!fwverify_policy_match(name, &m))
+		return fwverify_mode();
+	*pin = m.pin;
+	return m.action;
+}
+
+/* Most names one path the loader reads can be for. */
+#define FWVERIFY_PATH_NAMES	6
+
 /*
- * The mode for @name: its policy rule's action, else the mode parameter.
+ * A path the loader read is the request of every name a search directory
+ * explains (the custom one may lie inside a standard one): the strictest
+ * of their rules applies, so firmware_class.path cannot move a file out of
+ * its rule.  A path no search directory explains has no name at all.
+ */
+static enum fwverify_mode fwverify_mode_strictest(struct fwverify_event *ev)
+{
+	enum fwverify_mode best = FWVERIFY_MODE_OFF, mode;
+	const char *names[FWVERIFY_PATH_NAMES];
+	const char *sfx = fwverify_compressed(ev->path);
+	struct key *pin;
+	char *path;
+	int n, i;
+
+	/* Rules are over requested names: "fw.bin", not "fw.bin.xz". */
+	path = kstrndup(ev->path, strlen(ev->path) - (sfx ? strlen(sfx) : 0),
+			GFP_KERNEL);
+	n = path ? fwverify_request_names(path, names, ARRAY_SIZE(names)) : 0;
+	if (!n) {
+		kfree(path);
+		return fwverify_policy_may_enforce() ? FWVERIFY_MODE_ENFORCE :
+						       fwverify_mode();
+	}
+	for (i = 0; i < n; i++) {
+		mode = fwverify_mode_of(names[i], &pin);
+		if (mode > best || (mode == best && pin && !ev->pin)) {
+			key_put(ev->pin);
+			ev->pin = pin;
+			best = mode;
+		} else {
+			key_put(pin);
+		}
+	}
+	kfree(path);
+	return best;
+}
+
+/*
+ * The mode for @ev: its policy rule's action, else the mode parameter.
  * Without a name no rule can be matched: if any rule could enforce, this
  * one might have, so it does.
  */
 static enum fwverify_mode fwverify_mode_for(struct fwverify_event *ev)
 {
-	struct fwverify_rule_match m = { };
-
+	if (ev->loader_path)
+		return fwverify_mode_strictest(ev);
 	if (!ev->name)
 		return fwverify_policy_may_enforce() ? FWVERIFY_MODE_ENFORCE :
 						       fwverify_mode();
-	if (!fwverify_policy_match(ev->name, &m))
-		return fwverify_mode();
-	ev->pin = m.pin;
-	return m.action;
+	return fwverify_mode_of(ev->name, &ev->pin);
 }
 
 /*
@@ -227,16 +277,17 @@ static void fwverify_check_same_file(struct fwverify_event *ev)
 /* Verify a file the loader has open, decide, report.  0 or -EKEYREJECTED. */
 static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 {
+	struct fwverify_request *req = fwverify_request_current();
 	enum fwverify_mode mode;
-	const char *path;
-	loff_t offset;
 	int err;
 
+	if (req)
+		req->judged = true;
 	if (!fwverify_active())
 		return 0;
 	ev->file = file;
-	path = fwverify_request_path(&offset);
-	err = fwverify_event_names(ev, file, path);
+	ev->loader_path = req && ev->source != FWVERIFY_SRC_CHECK;
+	err = fwverify_event_names(ev, file, req ? req->path : NULL);
 	if (err) {
 		/* Not even a name: refused if anything could enforce. */
 		fwverify_event_free(ev);
@@ -249,14 +300,63 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 		return 0;
 	}
 	fwverify_verify_file(ev);
-	if (ev->source == FWVERIFY_SRC_PARTIAL && offset > 0)
+	if (ev->source == FWVERIFY_SRC_PARTIAL && req && req->offset > 0)
 		fwverify_check_same_file(ev);
 	ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
 		   mode == FWVERIFY_MODE_ENFORCE;
+	/*
+	 * A partial read reads the file again after this: the bytes verified
+	 * are kept until then, to be compared with what the driver gets.
+	 */
+	if (!ev->deny && req && ev->source == FWVERIFY_SRC_PARTIAL &&
+	    ev->owned && !req->verified) {
+		req->verified = ev->owned;
+		req->verified_size = ev->size;
+		ev->owned = NULL;
+	}
 	fwverify_report(ev);
 	fwverify_note_decision();
 	fwverify_event_free(ev);
 	return ev->deny ? -EKEYREJECTED : 0;
+}
+
+/**
+ * fwverify_request_done() - the loader's read of a firmware path returned
+ * @req: the request, begun before the read
+ * @buf: the buffer read into
+ * @allocated: kernel_read_file() allocated *@buf (it was NULL)
+ * @ret: what the read returned: bytes read, or a negative errno
+ *
+ * Bytes come back only when fwverify's hooks decided on them: if they did
+ * not run (something made the security hooks return early), the read is
+ * refused.  A partial read must return bytes of the file verified whole.
+ *
+ * Return: @ret, or -EKEYREJECTED with the buffer freed or wiped.
+ */
+ssize_t fwverify_request_done(struct fwverify_request *req, void **buf,
+			      bool allocated, ssize_t ret)
+{
+	const char *why = NULL;
+
+	if (ret > 0 && !req->judged)
+		why = "read without fwverify's hooks running";
+	else if (ret > 0 && req->verified &&
+		 (req->offset > req->verified_size ||
+		  ret > req->verified_size - req->offset ||
+		  memcmp(*buf, req->verified + req->offset, ret)))
+		why = "partial read differs from the file verified";
+	vfree(req->verified);
+	req->verified = NULL;
+	if (!why)
+		return ret;
+	pr_warn_ratelimited("%s: %s, refused\n", req->path, why);
+	if (allocated) {
+		vfree(*buf);
+		*buf = NULL;
+	} else {
+		memset(*buf, 0, ret);
+	}
+	return -EKEYREJECTED;
 }
 
 /**
@@ -390,8 +490,9 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 		name = kstrdup("(sysfs)", GFP_KERNEL);
 	}
 	/*
-	 * Not wiped when denied: the loader maps the sysfs buffer read-only,
-	 * and discards it on this error anyway.
+	 * Not wiped when denied: the loader discards the sysfs buffer on this
+	 * error (a driver's own buffer, request_firmware_into_buf(), is
+	 * refilled or released by the driver on the failed request).
 	 */
 	return fwverify_evaluate_nofile(platform ? FWVERIFY_SRC_PLATFORM :
 					FWVERIFY_SRC_FALLBACK, name, buf, size);
