@@ -62,10 +62,16 @@ err_out:
 #ifdef MODULE
 static void __exit fwverify_exit(void)
 {
+	/*
+	 * The securityfs files first: from delete_module() on, an open of one
+	 * cannot pin the module and the VFS warns, so the window where they
+	 * can still be found is kept to the few instructions before this.
+	 * The hooks that follow need none of them.
+	 */
+	fwverify_securityfs_exit();
 	fwverify_lock_exit();
 	fwverify_hook_exit();
 	fwverify_context_exit();
-	fwverify_securityfs_exit();
 	fwverify_policy_exit();
 	fwverify_revoke_exit();
 	fwverify_table_exit();
