@@ -4,8 +4,9 @@
 # tests/vm/init as PID 1, kernel modules that init loads (decompressed, with
 # their dependencies and a load order), modules under test that the payload
 # loads itself, the payload, firmware files and host programs with their
-# shared libraries.  The image depends only on its inputs (fixed times, owners
-# and order), so two builds of the same inputs are byte-identical.
+# shared libraries, and always what init needs to put /lib/firmware on ext4.
+# The image depends only on its inputs (fixed times, owners and order), so
+# two builds of the same inputs are byte-identical.
 #
 # Layout of the image:
 #   /init                          tests/vm/init
@@ -16,8 +17,8 @@
 #   /lib/modules/extra/            --module files; <release>/extra links here
 #   /payload                       --payload
 #   /lib/firmware                  --firmware
-#   /usr/bin                       --bin programs; their libraries keep
-#                                  their host paths
+#   /usr/bin                       --bin programs and mke2fs; their
+#                                  libraries keep their host paths
 #   /usr/lib/udev/rules.d          --udev: userspace/udev/*.rules, with
 #                                  udevadm in /usr/bin and systemd-udevd
 #                                  (a link to it) in /lib/systemd
@@ -139,14 +140,15 @@ depends_of() {
 	modinfo -F depends "$1" | tr ',' ' '
 }
 
-# Add a kernel module and, first, what it depends on.
+# Add a kernel module and, first, what it depends on.  QUIET=1: no note
+# when it is built in.
 add_kmod() {
 	local name
 	name=$(modname "$1")
 	[ -z "${kmod_dst[$name]:-}" ] || return 0
 	if [ -z "${kmod_src[$name]:-}" ]; then
 		is_builtin "$name" || die "kernel module '$1' not found in $kmoddir"
-		echo "mkinitramfs: note: $name is built into $release" >&2
+		[ -n "${QUIET:-}" ] || echo "mkinitramfs: note: $name is built into $release" >&2
 		return 0
 	fi
 	local rel=${kmod_src[$name]} dep
@@ -241,6 +243,23 @@ add_udev() {
 	cp "$top"/userspace/udev/*.rules "$root/usr/lib/udev/rules.d/"
 }
 
+# What tests/vm/init needs to put /lib/firmware on ext4 (a loop device on an
+# image that mke2fs makes and fills): the modules, dependencies first, where
+# they are not built in, and e2fsprogs' mke2fs (busybox's makes ext2 only).
+# crc32c_generic (ext4's metadata checksums) is loaded before ext4 where it is
+# a module: busybox modprobe does not follow ext4's softdep on it.
+add_firmware_fs() {
+	local mke2fs
+	QUIET=1 add_kmod loop
+	if [ -n "${kmod_src[crc32c_generic]:-}" ]; then
+		QUIET=1 add_kmod crc32c_generic
+	fi
+	QUIET=1 add_kmod ext4
+	mke2fs=$(PATH=$PATH:/usr/sbin:/sbin command -v mke2fs) ||
+		die "no mke2fs (package e2fsprogs)"
+	add_bin "$mke2fs"
+}
+
 # --- archive -------------------------------------------------------------------
 
 write_archive() {
@@ -257,9 +276,8 @@ write_archive() {
 }
 
 add_base
-if [ ${#kmods[@]} -gt 0 ] || [ ${#modules[@]} -gt 0 ]; then
-	index_kmods
-fi
+index_kmods
+add_firmware_fs
 for m in "${kmods[@]}"; do add_kmod "$m"; done
 for m in "${modules[@]}"; do add_external "$m"; done
 write_module_index
