@@ -130,3 +130,51 @@ blob attack/oops/fw2.bin 1000; fsign attack/oops/fw2.bin rsa-signer
 cp attack/oops/fw2.bin attack/plain/oops-fw2.bin
 xz -q -C crc32 -c attack/oops/fw2.bin >attack/oops-store/blob2; rm attack/oops/fw2.bin
 ln -s ../oops-store/blob2 attack/oops/fw2.bin.xz
+
+# --- Stress (fwverify_stress_test.c, issue 14) -------------------------------
+# A pool of signed firmware that the stress test copies into its own tree
+# (/lib/firmware/fwverify-stress/, made in the VM) and mutates there: the VM
+# has no xz or zstd compressor, and signing there is slow.  One line of
+# stress-pool/MANIFEST per item, "KIND FILE NAME":
+#   plain FILE NAME  FILE and FILE.p7s, its signature for the firmware name
+#                    NAME ("-": an openssl signature without a name)
+#   xz FILE NAME     the same, and FILE.xz (xz of FILE) with FILE.xz.p7s, the
+#                    stored file's signature for NAME.xz
+#   zst FILE NAME    the same with zstd: FILE.zst, FILE.zst.p7s for NAME.zst
+#   xz-alt FILE NAME FILE.alt.xz, FILE compressed with other settings, and
+#                    no signature of its own: only FILE.p7s covers it
+#   zst-alt FILE NAME the same with zstd: FILE.alt.zst
+mkdir -p stress-pool
+(
+	cd stress-pool
+	sizes=(1 17 200 700 1000 1024 1500 3000 4096 5000 12000 70000)
+	n=0
+	for i in 0 1 2 3 4 5; do
+		for v in a b; do
+			blob "s$i.bin-$v" "${sizes[n++ % ${#sizes[@]}]}"
+			fsign "s$i.bin-$v" rsa-signer --name "s$i.bin"
+			echo "plain s$i.bin-$v s$i.bin" >>MANIFEST
+		done
+	done
+	for i in 0 1 2 3; do
+		blob "any-$i" "${sizes[n++ % ${#sizes[@]}]}"
+		osign "any-$i" rsa-signer
+		echo "plain any-$i -" >>MANIFEST
+	done
+	csizes=(300 1000 3000 20000)
+	for i in 0 1 2 3; do
+		f=s$i.bin-c
+		blob "$f" "${csizes[i]}"
+		fsign "$f" rsa-signer --name "s$i.bin"
+		xz -q -k -C crc32 "$f"
+		fsign "$f.xz" rsa-signer --name "s$i.bin.xz"
+		zstd -q -k "$f" -o "$f.zst"
+		fsign "$f.zst" rsa-signer --name "s$i.bin.zst"
+		xz -q -C none -0 -e -c "$f" >"$f.alt.xz"
+		zstd -q -19 --no-check -c "$f" >"$f.alt.zst"
+		echo "xz $f s$i.bin" >>MANIFEST
+		echo "zst $f s$i.bin" >>MANIFEST
+		echo "xz-alt $f s$i.bin" >>MANIFEST
+		echo "zst-alt $f s$i.bin" >>MANIFEST
+	done
+)
