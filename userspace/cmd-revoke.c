@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* fwverify revoke: refuse firmware by its SHA-256, now and after every reboot. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "command.h"
 #include "config.h"
@@ -33,69 +31,31 @@ static bool looks_like_digest(const char *s)
 	return !strncmp(s, "sha256:", 7) || strspn(s, "0123456789abcdefABCDEF") == strlen(s);
 }
 
-/* Whether the kernel would find a signature "<first @len bytes of @file>.p7s". */
-static bool has_sig(const char *file, size_t len)
-{
-	char p[PATH_MAX + 8];
-	struct stat st;
-
-	snprintf(p, sizeof(p), "%.*s.p7s", (int)len, file);
-	return !stat(p, &st) || errno != ENOENT;
-}
-
-/*
- * The compression suffix of @file when its signature is one of the content:
- * fw.bin.p7s beside fw.bin.xz or fw.bin.zst, and no fw.bin.xz.p7s, which
- * the kernel would take first.  NULL when the file as stored is what counts.
- */
-static const char *content_signed(const char *file)
-{
-	const char *sfx = decompress_suffix(file);
-	size_t n = strlen(file);
-
-	if (!sfx || has_sig(file, n) || !has_sig(file, n - strlen(sfx)))
-		return NULL;
-	return sfx;
-}
-
 /* Report why @file did not decompress: the rule it broke, or the system error. */
 static void report_decompress(bool json, const char *file, const char *sfx, int err)
 {
+	const char *rule = decompress_rule(sfx, err);
 	char msg[PATH_MAX + 160];
 
-	if (err == -EBADMSG)
-		snprintf(msg, sizeof(msg), "%s: cannot decompress: %s", file, !strcmp(sfx, ".xz") ?
-			 "not one whole .xz stream (check none or CRC32) with nothing after it" :
-			 "not whole zstd frames up to the end of the file");
-	else if (err == -EFBIG)
-		snprintf(msg, sizeof(msg), "%s: cannot decompress: the content exceeds %zu MiB",
-			 file, DECOMPRESS_MAX >> 20);
-	if (err == -EBADMSG || err == -EFBIG)
-		report_message(json, msg, err);
-	else
+	if (!rule) {
 		report_error(json, file, "cannot decompress", err);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s: cannot decompress: %s", file, rule);
+	report_message(json, msg, err);
 }
 
-/* Hash the content of @fd, compressed as @sfx says, decompressed into a memfd. */
+/* Hash the content of @fd, compressed as @sfx says. */
 static int content_digest(bool json, const char *file, int fd, const char *sfx, struct digest *d)
 {
-	_cleanup_(closep) int mfd = memfd_create("fwverify-content", MFD_CLOEXEC);
+	_cleanup_(closep) int mfd = decompress_memfd(sfx, fd, DECOMPRESS_MAX);
 	int err;
 
 	if (mfd < 0) {
-		err = -errno;
-		report_error(json, file, "cannot decompress", err);
-		return err;
+		report_decompress(json, file, sfx, mfd);
+		return mfd;
 	}
-	err = decompress_fd(sfx, fd, mfd, DECOMPRESS_MAX);
-	if (err) {
-		report_decompress(json, file, sfx, err);
-		return err;
-	}
-	if (lseek(mfd, 0, SEEK_SET) < 0)
-		err = -errno;
-	else
-		err = digest_fd(mfd, d, 1);
+	err = digest_fd(mfd, d, 1);
 	if (err)
 		report_error(json, file, "cannot hash the decompressed content", err);
 	return err;
@@ -126,7 +86,7 @@ static int arg_digest(bool json, const char *arg, unsigned char digest[32], enum
 		report_error(json, arg, "cannot open", fd);
 		return fd;
 	}
-	sfx = content_signed(arg);
+	sfx = decompress_content_signed(AT_FDCWD, arg);
 	if (sfx) {
 		*of = OF_CONTENT;
 		err = content_digest(json, arg, fd, sfx, &d);

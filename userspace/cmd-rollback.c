@@ -36,7 +36,7 @@ static void rollback_free(struct rollback *r)
 static int verify_target(struct rollback *r, unsigned long n)
 {
 	_cleanup_(freep) char *path = gen_tree_path(&r->g, n);
-	char bad[PATH_MAX], sig[PATH_MAX + 8];
+	char bad[PATH_MAX];
 	struct gen_verdict v;
 	unsigned int problems = 0;
 	int err;
@@ -58,8 +58,7 @@ static int verify_target(struct rollback *r, unsigned long n)
 		size_t len = strlen(name);
 
 		if (len > 4 && !strcmp(name + len - 4, ".p7s")) {
-			snprintf(sig, sizeof(sig), "%.*s", (int)(len - 4), name);
-			if (!gen_list_has(&r->tree, sig)) {
+			if (!gen_list_sig_used(&r->tree, name)) {
 				fprintf(stderr, "fwverify: %s: a signature without its firmware file\n", name);
 				problems++;
 			}

@@ -21,7 +21,6 @@
 #include "cms-time.h"
 #include "command.h"
 #include "config.h"
-#include "digest.h"
 #include "generation.h"
 #include "kstate.h"
 #include "manifest.h"
@@ -131,24 +130,22 @@ static int checker_error(const char *cmd, const char *where, int err)
 	return EXIT_USAGE;
 }
 
-/* Take a name list of blobs and signatures; every blob needs its signature and every signature its blob. */
+/*
+ * Take a name list of blobs and signatures; every blob needs its signature
+ * and every signature its blob (gen_list_signed(), gen_list_sig_used()).
+ */
 static void check_pairs(struct stage *st, const struct gen_list *l)
 {
-	char sig[PATH_MAX + 8];
-
 	for (size_t i = 0; i < l->n; i++) {
 		const char *name = l->v[i];
-		size_t len = strlen(name);
 
 		if (is_sig(name)) {
-			snprintf(sig, sizeof(sig), "%.*s", (int)(len - 4), name);
-			if (!gen_list_has(l, sig) || is_sig(sig))
+			if (!gen_list_sig_used(l, name))
 				refuse(st, name, "a signature without its firmware file");
 			continue;
 		}
-		snprintf(sig, sizeof(sig), "%s.p7s", name);
-		if (!gen_list_has(l, sig))
-			refuse(st, name, "unsigned: no %s", sig);
+		if (!gen_list_signed(l, name))
+			refuse(st, name, "unsigned: no %s.p7s", name);
 	}
 }
 
@@ -203,21 +200,27 @@ static int read_source(struct stage *st, char **args, int nargs, const char *bas
 	return EXIT_OK;
 }
 
-/* Is the source's @name (blob and signature) the same as the active tree's?  Opens nothing on error. */
-static int same_as_active(struct stage *st, const char *name, int src, const unsigned char *sig,
-			  size_t sig_len, bool *same)
+/*
+ * Is the source's @name (blob and its signature @src_sig) the same as the
+ * active tree's, signature name included?  Opens nothing on error.
+ */
+static int same_as_active(struct stage *st, const char *name, int src, const char *src_sig,
+			  const unsigned char *sig, size_t sig_len, bool *same)
 {
 	_cleanup_(closep) int act = -1;
 	_cleanup_(freep) unsigned char *asig = NULL;
-	_cleanup_(freep) char *sig_name = sig_of(name);
+	_cleanup_(freep) char *sig_name = NULL;
 	size_t alen;
 	int err;
 
 	*same = false;
 	if (st->act_fd < 0 || !gen_list_has(&st->act, name))
 		return 0;
+	sig_name = gen_sig_name(st->act_fd, name);
 	if (!sig_name)
 		return -ENOMEM;
+	if (strcmp(sig_name, src_sig))
+		return 0;
 	err = gen_read_small(st->act_fd, sig_name, FWVERIFY_SIG_MAX, &asig, &alen);
 	if (err)
 		return err == -ENOENT || input_error(err) ? 0 : err;
@@ -229,14 +232,24 @@ static int same_as_active(struct stage *st, const char *name, int src, const uns
 	return gen_same_file(src, act, same);
 }
 
+/* Refuse a signature that a second blob of the new tree would take: it is staged once. */
+static int shared_sig(struct stage *st, const char *name, const char *sig_name)
+{
+	refuse(st, sig_name, "the signature of more than one firmware file: sign %s itself (%s.p7s)",
+	       name, name);
+	return 0;
+}
+
 /* Share the active tree's @name and its signature with the staged tree. */
 static int link_pair(struct stage *st, const char *name)
 {
-	_cleanup_(freep) char *sig_name = sig_of(name);
+	_cleanup_(freep) char *sig_name = gen_sig_name(st->act_fd, name);
+	int err;
 
 	if (!sig_name)
 		return -ENOMEM;
-	return gen_stage_link(&st->s, st->act_fd, name) ?: gen_stage_link(&st->s, st->act_fd, sig_name);
+	err = gen_stage_link(&st->s, st->act_fd, name) ?: gen_stage_link(&st->s, st->act_fd, sig_name);
+	return err == -EEXIST ? shared_sig(st, name, sig_name) : err;
 }
 
 /* Put the source's @name into the staging tree: a link to the active file when unchanged. */
@@ -244,7 +257,7 @@ static int stage_given(struct stage *st, const char *name)
 {
 	_cleanup_(closep) int src = -1;
 	_cleanup_(freep) unsigned char *sig = NULL;
-	_cleanup_(freep) char *sig_name = sig_of(name);
+	_cleanup_(freep) char *sig_name = gen_sig_name(st->src_fd, name);
 	size_t sig_len;
 	bool same;
 	int err;
@@ -262,16 +275,19 @@ static int stage_given(struct stage *st, const char *name)
 		       err == -EFBIG ? "larger than a signature can be" : tree_error(err));
 		return input_error(err) || err == -ENOENT ? 0 : err;
 	}
-	err = same_as_active(st, name, src, sig, sig_len, &same);
+	err = same_as_active(st, name, src, sig_name, sig, sig_len, &same);
 	if (err)
 		return err;
 	if (same)
 		return link_pair(st, name) ?: add_item(st, name, UNCHANGED);
-	err = gen_stage_copy(&st->s, name, src, NULL, 0) ?: gen_stage_copy(&st->s, sig_name, -1, sig, sig_len);
+	err = gen_stage_copy(&st->s, name, src, NULL, 0);
 	if (err == -EFBIG) {
 		refuse(st, name, "%s", tree_error(err));
 		return 0;
 	}
+	err = err ?: gen_stage_copy(&st->s, sig_name, -1, sig, sig_len);
+	if (err == -EEXIST)
+		return shared_sig(st, name, sig_name);
 	return err ?: add_item(st, name, gen_list_has(&st->act, name) ? CHANGED : ADDED);
 }
 
@@ -417,7 +433,7 @@ static int check_manifest(struct stage *st, uint64_t hwm)
 static int sig_time(int dirfd, const char *name, int64_t *t)
 {
 	_cleanup_(freep) unsigned char *sig = NULL;
-	_cleanup_(freep) char *sig_name = sig_of(name);
+	_cleanup_(freep) char *sig_name = gen_sig_name(dirfd, name);
 	size_t len;
 	int err;
 
@@ -470,8 +486,11 @@ static void check_downgrades(struct stage *st)
 
 /*
  * For --revoke-replaced: the digests of the active blobs that are changed
- * or removed, unless the same bytes stay in the new tree under some name,
- * written as the generation's pending revocations.
+ * or removed, each the digest of what its signature covers (the content of
+ * a content-signed .xz or .zst, gen_signed_digest()), unless the kernel
+ * would then refuse a blob of the new tree by it (the same bytes, or the
+ * same content, under some name): written as the generation's pending
+ * revocations.
  */
 static int stage_revocations(struct stage *st, unsigned int *count)
 {
@@ -485,23 +504,20 @@ static int stage_revocations(struct stage *st, unsigned int *count)
 		return -ENOMEM;
 	for (size_t i = 0; i < st->n && !err; i++) {
 		const struct item *it = &st->items[i];
-		struct digest d = { .alg = "sha256" };
+		unsigned char md[32];
 		bool kept = false;
-		int fd;
 
 		if (it->change != CHANGED && it->change != REMOVED)
 			continue;
-		fd = gen_open_file(st->act_fd, it->name, 0, NULL);
-		err = fd < 0 ? fd : digest_fd(fd, &d, 1);
-		if (fd >= 0)
-			close(fd);
+		err = gen_signed_digest(st->act_fd, it->name, md);
 		for (size_t k = 0; k < st->n && !err; k++)
-			kept |= st->items[k].change != REMOVED && !memcmp(st->items[k].v.sha256, d.md, 32);
+			kept |= st->items[k].change != REMOVED && (!memcmp(st->items[k].v.sha256, md, 32) ||
+								 !memcmp(st->items[k].v.signed_sha256, md, 32));
 		if (err || kept)
 			continue;
 		fputs("sha256:", f);
 		for (int b = 0; b < 32; b++)
-			fprintf(f, "%02x", d.md[b]);
+			fprintf(f, "%02x", md[b]);
 		fputc('\n', f);
 		(*count)++;
 	}
@@ -748,7 +764,9 @@ const struct command cmd_stage = {
 		"configuration) in a private staging area, verify every file against its\n"
 		".p7s (offline against the configured CAs, and by the running kernel's\n"
 		"check file when fwverify.ko is loaded), then activate it with one atomic\n"
-		"switch of the search_dir symlink. Unchanged files are hard links.\n\n"
+		"switch of the search_dir symlink. Unchanged files are hard links.\n"
+		"FILE.xz or FILE.zst without its own .p7s may be signed by FILE.p7s, a\n"
+		"signature of the decompressed content, as the kernel takes it.\n\n"
 		"  DIR        a whole release: the new tree is exactly DIR's files (each\n"
 		"             with FILE.p7s). If DIR holds fwverify.manifest(.p7s), the\n"
 		"             tree must match that signed manifest, its generation must be\n"
@@ -764,7 +782,8 @@ const struct command cmd_stage = {
 		"  -C, --directory DIR      FILEs are relative to DIR\n"
 		"  -D, --allow-downgrade    accept older signatures and ones without a time\n"
 		"  -R, --revoke-replaced    revoke (in the kernel and the persistent list)\n"
-		"                           the files that are replaced or removed\n"
+		"                           the files that are replaced or removed, by the\n"
+		"                           digest the kernel matches, as 'revoke FILE'\n"
 		"  -M, --no-manifest        accept a release without a manifest after\n"
 		"                           releases that carried one\n"
 		"  -n, --dry-run            stage and verify, but do not activate\n"

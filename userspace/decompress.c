@@ -12,9 +12,13 @@
  * loader; the file must end where a frame ends.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lzma.h>
@@ -158,17 +162,51 @@ static int unzstd(int in, struct sink *out, unsigned char *ibuf, unsigned char *
 	return err;
 }
 
+const char *const decompress_suffixes[] = { ".xz", ".zst", NULL };
+
 const char *decompress_suffix(const char *name)
 {
-	static const char *const suffixes[] = { ".xz", ".zst" };
 	size_t n = strlen(name), s;
 
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		s = strlen(suffixes[i]);
-		if (n > s && !strcmp(name + n - s, suffixes[i]))
-			return suffixes[i];
+	for (size_t i = 0; decompress_suffixes[i]; i++) {
+		s = strlen(decompress_suffixes[i]);
+		if (n > s && !strcmp(name + n - s, decompress_suffixes[i]))
+			return decompress_suffixes[i];
 	}
 	return NULL;
+}
+
+/* Whether the kernel would find a signature "<first @len bytes of @name>.p7s" under @dirfd. */
+static bool has_sig(int dirfd, const char *name, size_t len)
+{
+	char p[PATH_MAX + 8];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%.*s.p7s", (int)len, name);
+	return !fstatat(dirfd, p, &st, 0) || errno != ENOENT;
+}
+
+const char *decompress_content_signed(int dirfd, const char *name)
+{
+	const char *sfx = decompress_suffix(name);
+	size_t n = strlen(name);
+
+	if (!sfx || has_sig(dirfd, name, n) || !has_sig(dirfd, name, n - strlen(sfx)))
+		return NULL;
+	return sfx;
+}
+
+/* decompress_rule() names the cap the callers pass. */
+_Static_assert(DECOMPRESS_MAX == (size_t)256 << 20, "decompress_rule() says 256 MiB");
+
+const char *decompress_rule(const char *suffix, int err)
+{
+	if (err == -EFBIG)
+		return "the content exceeds 256 MiB";
+	if (err != -EBADMSG)
+		return NULL;
+	return !strcmp(suffix, ".xz") ? "not one whole .xz stream (check none or CRC32) with nothing after it" :
+	       "not whole zstd frames up to the end of the file";
 }
 
 int decompress_fd(const char *suffix, int in, int out, size_t max)
@@ -183,4 +221,20 @@ int decompress_fd(const char *suffix, int in, int out, size_t max)
 	if (!strcmp(suffix, ".zst"))
 		return unzstd(in, &s, ibuf, obuf);
 	return -EOPNOTSUPP;
+}
+
+int decompress_memfd(const char *suffix, int in, size_t max)
+{
+	int fd = memfd_create("fwverify-content", MFD_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = decompress_fd(suffix, in, fd, max);
+	if (!err && lseek(fd, 0, SEEK_SET) < 0)
+		err = -errno;
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
 }

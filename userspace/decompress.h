@@ -16,8 +16,20 @@
 /* The most content decoded: the module's max_size default, 256 MiB. */
 #define DECOMPRESS_MAX ((size_t)256 << 20)
 
+/* The compression suffixes the loader tries, NULL-terminated: ".xz", ".zst". */
+extern const char *const decompress_suffixes[];
+
 /* The compression suffix the loader may have added to @name: ".xz", ".zst", or NULL. */
 const char *decompress_suffix(const char *name);
+
+/*
+ * The compression suffix of @name (relative to @dirfd, or AT_FDCWD) when
+ * its signature is one of the content: "fw.bin.p7s" beside "fw.bin.xz" or
+ * "fw.bin.zst", and no "fw.bin.xz.p7s", which the kernel would take first.
+ * NULL when the file as stored is what its signature covers.  A signature
+ * that cannot be looked at for another reason than ENOENT counts as there.
+ */
+const char *decompress_content_signed(int dirfd, const char *name);
 
 /*
  * Decode @in, from its offset to its end, as the format @suffix names and
@@ -29,5 +41,18 @@ const char *decompress_suffix(const char *name);
  * or -errno of a read or write.
  */
 int decompress_fd(const char *suffix, int in, int out, size_t max);
+
+/*
+ * Decode @in as decompress_fd() does into a new memfd.  Return: its
+ * descriptor, at offset 0; or as decompress_fd(), or -errno of memfd_create().
+ */
+int decompress_memfd(const char *suffix, int in, size_t max);
+
+/*
+ * The rule a decompress_fd() error at the cap DECOMPRESS_MAX means, for
+ * "cannot decompress: <rule>": the format's (-EBADMSG) or the cap's
+ * (-EFBIG).  NULL for any other error, a system error.
+ */
+const char *decompress_rule(const char *suffix, int err);
 
 #endif

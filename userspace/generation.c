@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cms.h"
+#include "decompress.h"
 #include "digest.h"
 #include "generation.h"
 #include "kstate.h"
@@ -605,6 +606,67 @@ void gen_list_remove(struct gen_list *l, const char *name)
 	l->n--;
 }
 
+/*
+ * The signature the kernel takes for @name under @dirfd: "<name>.p7s", or
+ * "<stem>.p7s" for a content signature, whose compression suffix *@sfx
+ * (may be NULL) is then set.  NULL when memory is short.
+ */
+static char *sig_for(int dirfd, const char *name, const char **sfx)
+{
+	const char *c = decompress_content_signed(dirfd, name);
+	char *s;
+
+	if (sfx)
+		*sfx = c;
+	if (asprintf(&s, "%.*s.p7s", (int)(strlen(name) - (c ? strlen(c) : 0)), name) < 0)
+		return NULL;
+	return s;
+}
+
+/* The name of @name's signature under @dirfd (see sig_for()), newly allocated, or NULL. */
+char *gen_sig_name(int dirfd, const char *name)
+{
+	return sig_for(dirfd, name, NULL);
+}
+
+/* Does @l hold a signature of @name: "<name>.p7s", or "<stem>.p7s" for a compressed name? */
+bool gen_list_signed(const struct gen_list *l, const char *name)
+{
+	const char *sfx = decompress_suffix(name);
+	char sig[PATH_MAX + 8];
+
+	snprintf(sig, sizeof(sig), "%s.p7s", name);
+	if (gen_list_has(l, sig))
+		return true;
+	if (!sfx)
+		return false;
+	snprintf(sig, sizeof(sig), "%.*s.p7s", (int)(strlen(name) - strlen(sfx)), name);
+	return gen_list_has(l, sig);
+}
+
+/*
+ * Does the signature @sig (a name ending in ".p7s") sign a file of @l:
+ * "<stem>", or "<stem>.xz" / "<stem>.zst" that has no signature of its own?
+ */
+bool gen_list_sig_used(const struct gen_list *l, const char *sig)
+{
+	int stem = (int)strlen(sig) - 4;
+	char name[PATH_MAX + 8], own[PATH_MAX + 16];
+
+	if (stem > 4 && !strncmp(sig + stem - 4, ".p7s", 4))
+		return false;	/* the signature of a signature */
+	snprintf(name, sizeof(name), "%.*s", stem, sig);
+	if (gen_list_has(l, name))
+		return true;
+	for (size_t i = 0; decompress_suffixes[i]; i++) {
+		snprintf(name, sizeof(name), "%.*s%s", stem, sig, decompress_suffixes[i]);
+		snprintf(own, sizeof(own), "%s.p7s", name);
+		if (gen_list_has(l, name) && !gen_list_has(l, own))
+			return true;
+	}
+	return false;
+}
+
 /* Copy @name to @bad with control characters made visible. */
 static void set_bad(char *bad, size_t badlen, const char *name)
 {
@@ -1092,21 +1154,78 @@ static bool why(struct gen_verdict *v, const char *fmt, ...)
 	return false;
 }
 
+static bool is_revoked(const struct gen_checker *k, const unsigned char *digest)
+{
+	return k->nrevoked && bsearch(digest, k->revoked, k->nrevoked, 32, cmp_digest);
+}
+
 /*
- * Verify the blob @name of a tree and its @name.p7s: offline against
- * @k->trusted, against the revoke list, and by the running kernel's check
- * file when @k->kernel (@tree_path is the tree's absolute path).
+ * Decode the compressed blob @fd (as @sfx says) into a memfd and hash it.
+ * Return: the memfd, or -errno (as decompress_memfd(), or of the hash).
+ */
+static int open_content(int fd, const char *sfx, unsigned char md[32])
+{
+	struct digest d = { .alg = "sha256" };
+	int cfd, err;
+
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return -errno;
+	cfd = decompress_memfd(sfx, fd, DECOMPRESS_MAX);
+	if (cfd < 0)
+		return cfd;
+	err = digest_fd(cfd, &d, 1);
+	if (err) {
+		close(cfd);
+		return err;
+	}
+	memcpy(md, d.md, 32);
+	return cfd;
+}
+
+/*
+ * The SHA-256 of what the signature of @name under @dirfd covers, the
+ * digest the kernel reports and its revocation matches: of the decompressed
+ * content for a content signature, else of the file as stored.
+ * Return: 0; -EBADMSG or -EFBIG for content the kernel would not decode
+ * (decompress_rule()); or as gen_open_file(), or -errno.
+ */
+int gen_signed_digest(int dirfd, const char *name, unsigned char md[32])
+{
+	_cleanup_(closep) int fd = gen_open_file(dirfd, name, 0, NULL), cfd = -1;
+	const char *sfx = decompress_content_signed(dirfd, name);
+	struct digest d = { .alg = "sha256" };
+	int err;
+
+	if (fd < 0)
+		return fd;
+	if (sfx) {
+		cfd = open_content(fd, sfx, md);
+		return cfd < 0 ? cfd : 0;
+	}
+	err = digest_fd(fd, &d, 1);
+	if (!err)
+		memcpy(md, d.md, 32);
+	return err;
+}
+
+/*
+ * Verify the blob @name of a tree and its signature (gen_sig_name()):
+ * offline against @k->trusted, against the revoke list (the digest of the
+ * file as stored, and for a content signature that of the content, as the
+ * kernel does), and by the running kernel's check file when @k->kernel
+ * (@tree_path is the tree's absolute path).
  * Return: whether it passed all three (v->ok).
  */
 bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 	       const char *name, struct gen_verdict *v)
 {
-	_cleanup_(closep) int fd = -1;
+	_cleanup_(closep) int fd = -1, cfd = -1;
 	_cleanup_(freep) char *sig_name = NULL, *path = NULL;
 	_cleanup_(freep) unsigned char *sig = NULL;
 	struct digest d = { .alg = "sha256" };
 	struct cms_verdict cv;
 	struct kstate_verdict kv;
+	const char *sfx, *rule;
 	size_t len;
 	int err;
 
@@ -1118,11 +1237,21 @@ bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 	if (err)
 		return why(v, "error: cannot read: %s", errno_text(err));
 	memcpy(v->sha256, d.md, sizeof(v->sha256));
-	if (k->nrevoked && bsearch(v->sha256, k->revoked, k->nrevoked, 32, cmp_digest))
+	memcpy(v->signed_sha256, d.md, sizeof(v->signed_sha256));
+	if (is_revoked(k, v->sha256))
 		return why(v, "revoked: its digest is on the revoke list");
-	if (asprintf(&sig_name, "%s.p7s", name) < 0) {
-		sig_name = NULL;
+	sig_name = sig_for(tree_fd, name, &sfx);
+	if (!sig_name)
 		return why(v, "error: out of memory");
+	if (sfx) {
+		cfd = open_content(fd, sfx, v->signed_sha256);
+		rule = cfd < 0 ? decompress_rule(sfx, cfd) : NULL;
+		if (rule)
+			return why(v, "malformed: cannot decompress: %s", rule);
+		if (cfd < 0)
+			return why(v, "error: cannot decompress: %s", errno_text(cfd));
+		if (is_revoked(k, v->signed_sha256))
+			return why(v, "revoked: the digest of its decompressed content is on the revoke list");
 	}
 	err = gen_read_small(tree_fd, sig_name, FWVERIFY_SIG_MAX, &sig, &len);
 	if (err == -ENOENT)
@@ -1130,9 +1259,12 @@ bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 	if (err)
 		return why(v, "%s: %s: %s", err == -ENOMEM || err == -EIO ? "error" : "malformed",
 			   sig_name, errno_text(err));
-	if (lseek(fd, 0, SEEK_SET) < 0)
+	if (lseek(sfx ? cfd : fd, 0, SEEK_SET) < 0)
 		return why(v, "error: %s", errno_text(-errno));
-	cms_verify(k->trusted, sig, len, fd, name, &cv);
+	/* A signature of the content names the firmware without the compression suffix. */
+	if (sfx)
+		sig_name[strlen(sig_name) - 4] = '\0';
+	cms_verify(k->trusted, sig, len, sfx ? cfd : fd, sfx ? sig_name : name, &cv);
 	if (cv.result != FW_VERIFIED)
 		return why(v, "%s: %s", fw_result_name(cv.result), cv.reason);
 	snprintf(v->signer, sizeof(v->signer), "%s", cv.signer);

@@ -3,7 +3,7 @@
  * Generations of the managed firmware tree (Documentation/tool-stage.rst):
  *
  *   <state_dir>/lock                     flock()ed by stage and rollback
- *   <state_dir>/generations/<N>/tree/    a complete tree, blob + blob.p7s
+ *   <state_dir>/generations/<N>/tree/    a complete tree, each blob with its signature
  *   <state_dir>/generations/<N>/fwverify.manifest[.p7s]   its release manifest
  *   <state_dir>/generations/<N>/replaced pending revocations (transient)
  *   <state_dir>/last-generation          the highest N ever made
@@ -13,8 +13,11 @@
  *
  * A directory named by a number is always complete: a generation is built
  * in a staging area and renamed into place, and removed by renaming it to
- * a dot name first.  Library code: returns 0 or -errno and does not log;
- * the path concerned by a failure is left in gen_state.where.
+ * a dot name first.  A blob's signature is <name>.p7s, or for <stem>.xz
+ * and <stem>.zst without one <stem>.p7s, a signature of the decompressed
+ * content, as the kernel takes them (decompress.h).  Library code: returns
+ * 0 or -errno and does not log; the path concerned by a failure is left in
+ * gen_state.where.
  */
 #ifndef FWVERIFY_GENERATION_H
 #define FWVERIFY_GENERATION_H
@@ -62,7 +65,8 @@ struct gen_verdict {
 	bool ok;
 	char why[512];		/* when not ok: "<result>: <reason>", or "kernel: <result>: <reason>" */
 	char signer[256];
-	unsigned char sha256[32];
+	unsigned char sha256[32];	/* of the file as stored */
+	unsigned char signed_sha256[32];	/* of what its signature covers (see gen_signed_digest()) */
 	uint64_t size;
 };
 
@@ -93,6 +97,11 @@ void gen_list_free(struct gen_list *l);
 int gen_open_file(int dirfd, const char *name, int flags, uint64_t *size);
 int gen_read_small(int dirfd, const char *name, size_t max, unsigned char **data, size_t *len);
 int gen_same_file(int a_fd, int b_fd, bool *same);
+
+char *gen_sig_name(int dirfd, const char *name);
+bool gen_list_signed(const struct gen_list *l, const char *name);
+bool gen_list_sig_used(const struct gen_list *l, const char *sig);
+int gen_signed_digest(int dirfd, const char *name, unsigned char md[32]);
 
 int gen_stage_begin(struct gen_state *g, struct gen_stage *s);
 int gen_stage_copy(struct gen_stage *s, const char *name, int src_fd, const void *buf, size_t len);
