@@ -26,60 +26,142 @@
 
 #include "fwverify.h"
 
+/* The loader's own search directories, after the custom one, in its order. */
+static char *fwverify_dirs[4];
+#define FWVERIFY_LAST_DIR	ARRAY_SIZE(fwverify_dirs)
+
 static LIST_HEAD(fwverify_requests);
 static DEFINE_SPINLOCK(fwverify_requests_lock);
 
-/* The name each recent task last looked for, for fallback reports. */
+/*
+ * The name each recent task last looked for, for fallback reports, and
+ * its last read: the loader tries a name in every search directory, then
+ * with ".zst", then with ".xz", and decompresses only what it read with a
+ * suffix it added (fwverify_loader_decompresses()).
+ */
 #define FWVERIFY_LAST_NAMES	16
 static struct {
 	struct task_struct *task;
 	unsigned long when;
 	char *name;
 	bool decided;	/* a file was read and decided on for it */
+	char *read;	/* the last read: its name, with any suffix */
+	int read_dir;	/* its search directory (fwverify_loader_dir()) */
+	bool read_failed;
+	bool read_decompressed;
 } fwverify_last[FWVERIFY_LAST_NAMES];
 static unsigned int fwverify_last_next;
 static DEFINE_SPINLOCK(fwverify_last_lock);
 
-static void fwverify_remember(const char *path)
-{
-	unsigned long flags;
-	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
-	const char *sfx;
-	unsigned int i;
+static int fwverify_loader_dir(const char *path, const char **name);
+static int fwverify_loader_first_dir(void);
 
-	if (!name) {
-		/* Out of memory: no stale name from an earlier request. */
-		spin_lock_irqsave(&fwverify_last_lock, flags);
-		for (i = 0; i < FWVERIFY_LAST_NAMES; i++) {
-			if (fwverify_last[i].task == current) {
-				old = fwverify_last[i].name;
-				fwverify_last[i].name = NULL;
-				fwverify_last[i].task = NULL;
-			}
-		}
-		spin_unlock_irqrestore(&fwverify_last_lock, flags);
-		kfree(old);
-		return;
-	}
-	/* The loader's retry of "fw.bin" as "fw.bin.xz" is the same request. */
-	sfx = fwverify_compressed(name);
-	if (sfx)
-		name[strlen(name) - strlen(sfx)] = '\0';
+/* The suffix the loader tries before @sfx: ".zst" comes before ".xz". */
+static const char *fwverify_suffix_before(const char *sfx)
+{
+	if (!strcmp(sfx, ".xz") && IS_ENABLED(CONFIG_FW_LOADER_COMPRESS_ZSTD))
+		return ".zst";
+	return "";
+}
+
+/*
+ * Does the loader decompress @read, in search directory @dir, given this
+ * task's read before it (slot @i)?  Only if it added the suffix itself:
+ * then every read before it in the request failed, and it was the same
+ * name with the same suffix in the directory before, or the same name
+ * with the suffix before this one in the last directory.  A name requested
+ * with ".xz" in it is read as it is, and handed over compressed.
+ */
+static bool fwverify_loader_decompresses(unsigned int i, const char *read,
+					 int dir, int first)
+{
+	const char *sfx = fwverify_compressed(read), *prev = fwverify_last[i].read;
+	size_t base = sfx ? strlen(read) - strlen(sfx) : 0;
+
+	if (!sfx || dir < 0 || !prev || fwverify_last[i].task != current ||
+	    !fwverify_last[i].read_failed ||
+	    !time_before(jiffies, fwverify_last[i].when + 10 * HZ))
+		return false;
+	if (fwverify_last[i].read_decompressed && !strcmp(prev, read))
+		return fwverify_last[i].read_dir < dir;
+	return fwverify_last[i].read_dir == FWVERIFY_LAST_DIR &&
+	       dir == first &&
+	       !strncmp(prev, read, base) &&
+	       !strcmp(prev + base, fwverify_suffix_before(sfx));
+}
+
+/* Remember what this task reads; true if the loader decompresses it. */
+static bool fwverify_remember(const char *path)
+{
+	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
+	char *read = NULL, *old_read = NULL;
+	const char *sfx, *rel;
+	bool decompress = false;
+	unsigned long flags;
+	unsigned int i;
+	int dir, first;
+
+	dir = fwverify_loader_dir(path, &rel);
+	first = fwverify_loader_first_dir();
+	if (name && dir >= 0)
+		read = kstrdup(rel, GFP_KERNEL);
 	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		if (fwverify_last[i].task == current)
 			break;
-	if (i == FWVERIFY_LAST_NAMES)
+	if (!name || !read) {
+		/* Out of memory: no stale name or read from an earlier request. */
+		if (i < FWVERIFY_LAST_NAMES) {
+			old = fwverify_last[i].name;
+			old_read = fwverify_last[i].read;
+			fwverify_last[i].name = NULL;
+			fwverify_last[i].read = NULL;
+			fwverify_last[i].task = NULL;
+		}
+		spin_unlock_irqrestore(&fwverify_last_lock, flags);
+		kfree(old);
+		kfree(old_read);
+		kfree(name);
+		kfree(read);
+		return false;
+	}
+	if (i < FWVERIFY_LAST_NAMES)
+		decompress = fwverify_loader_decompresses(i, read, dir, first);
+	else
 		i = fwverify_last_next++ % FWVERIFY_LAST_NAMES;
+	/* The loader's retry of "fw.bin" as "fw.bin.xz" is the same request. */
+	sfx = decompress ? fwverify_compressed(name) : NULL;
+	if (sfx)
+		name[strlen(name) - strlen(sfx)] = '\0';
 	old = fwverify_last[i].name;
+	old_read = fwverify_last[i].read;
 	/* The same name again: the loader trying the next directory. */
 	if (!old || strcmp(old, name))
 		fwverify_last[i].decided = false;
 	fwverify_last[i].task = current;
 	fwverify_last[i].when = jiffies;
 	fwverify_last[i].name = name;
+	fwverify_last[i].read = read;
+	fwverify_last[i].read_dir = dir;
+	fwverify_last[i].read_failed = false;
+	fwverify_last[i].read_decompressed = decompress;
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(old);
+	kfree(old_read);
+	return decompress;
+}
+
+/* This task's last read failed: the loader goes on to the next try. */
+static void fwverify_remember_failure(void)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&fwverify_last_lock, flags);
+	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
+		if (fwverify_last[i].task == current)
+			fwverify_last[i].read_failed = true;
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
 /**
@@ -131,18 +213,20 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
 	req->judged = false;
 	req->verified = NULL;
 	req->verified_size = 0;
+	req->decompress = path && fwverify_remember(path);
 	spin_lock(&fwverify_requests_lock);
 	list_add(&req->node, &fwverify_requests);
 	spin_unlock(&fwverify_requests_lock);
-	if (path)
-		fwverify_remember(path);
 }
 
-void fwverify_request_end(struct fwverify_request *req)
+/* The read of @req returned @ret. */
+void fwverify_request_end(struct fwverify_request *req, ssize_t ret)
 {
 	spin_lock(&fwverify_requests_lock);
 	list_del(&req->node);
 	spin_unlock(&fwverify_requests_lock);
+	if (req->path && ret < 0)
+		fwverify_remember_failure();
 }
 
 /**
@@ -409,9 +493,6 @@ static const char *fwverify_under_any(const char *path, char **dirs, int n,
 	return name;
 }
 
-/* The loader's own search directories, after the custom one, in its order. */
-static char *fwverify_dirs[4];
-
 /**
  * fwverify_request_names() - every name a path the loader reads can be for
  * @path: "<firmware directory>/<name>" as the loader builds it
@@ -448,6 +529,39 @@ int fwverify_request_names(const char *path, const char **names, int max)
 			names[n++] = name;
 	}
 	return n;
+}
+
+/*
+ * The search directory @path is in, in the loader's order: 0 the custom
+ * one, then fwverify_dirs[] from 1 to FWVERIFY_LAST_DIR; -1 if none.
+ */
+static int fwverify_loader_dir(const char *path, const char **name)
+{
+	char custom[FWVERIFY_CUSTOM_MAX];
+	int i;
+
+	fwverify_custom_dir(custom);
+	if (custom[0]) {
+		*name = fwverify_under(path, custom, strlen(custom));
+		if (*name)
+			return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(fwverify_dirs); i++) {
+		*name = fwverify_under(path, fwverify_dirs[i],
+				       strlen(fwverify_dirs[i]));
+		if (*name)
+			return i + 1;
+	}
+	return -1;
+}
+
+/* The first directory the loader searches: the custom one, if set. */
+static int fwverify_loader_first_dir(void)
+{
+	char custom[FWVERIFY_CUSTOM_MAX];
+
+	fwverify_custom_dir(custom);
+	return custom[0] ? 0 : 1;
 }
 
 /**
@@ -534,8 +648,10 @@ void fwverify_context_exit(void)
 
 	kern_unmount(fwverify_sysfs);
 	fwverify_context_free_dirs();
-	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
+	for (i = 0; i < FWVERIFY_LAST_NAMES; i++) {
 		kfree(fwverify_last[i].name);
+		kfree(fwverify_last[i].read);
+	}
 	for (i = 0; i < FWVERIFY_PENDING; i++)
 		kfree(fwverify_pending[i].name);
 }

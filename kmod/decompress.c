@@ -92,12 +92,23 @@ static int fwverify_unzstd(const void *in, size_t in_len, void **out,
 {
 	zstd_in_buffer ib = { .src = in, .size = in_len };
 	zstd_out_buffer ob = { };
+	zstd_frame_header fh;
 	zstd_dstream *ds;
 	size_t wsize, ret;
 	size_t size = 0;
 	u8 *buf = NULL;
 	void *ws;
 	int err = 0;
+
+	/*
+	 * The loader sizes its buffer by the first frame's header: one that
+	 * is skippable, or of unknown or no size, it cannot load (or it warns,
+	 * vzalloc(0)).  Refused here before it gets that far.
+	 */
+	if (zstd_get_frame_header(&fh, in, in_len) ||
+	    fh.frameType != ZSTD_frame || !fh.frameContentSize ||
+	    fh.frameContentSize == ZSTD_CONTENTSIZE_UNKNOWN)
+		return -EBADMSG;
 
 	wsize = zstd_dstream_workspace_bound(FWVERIFY_ZSTD_WINDOW_MAX);
 	ws = kvmalloc(wsize, GFP_KERNEL);

@@ -97,6 +97,7 @@ struct fwverify_event {
 	void *owned;		/* a buffer verification read itself */
 	struct key *pin;	/* a policy rule's only trusted signer */
 	bool loader_path;	/* @path is the loader's own, from its read */
+	bool raw;		/* the loader hands the file over as stored */
 	bool deny;
 	struct fwverify_verdict v;
 };
@@ -160,13 +161,14 @@ struct fwverify_request {
 	const char *path;	/* NULL: a platform firmware request */
 	loff_t offset;		/* > 0: a partial read past the start */
 	bool judged;		/* fwverify's hooks decided on the read */
+	bool decompress;	/* the loader decompresses what it reads */
 	void *verified;		/* a partial read: the whole file verified */
 	size_t verified_size;
 };
 
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
 			    loff_t offset);
-void fwverify_request_end(struct fwverify_request *req);
+void fwverify_request_end(struct fwverify_request *req, ssize_t ret);
 struct fwverify_request *fwverify_request_current(void);
 ssize_t fwverify_request_done(struct fwverify_request *req, void **buf,
 			      bool allocated, ssize_t ret);

@@ -23,6 +23,8 @@ const char *const fwverify_form = "module, ftrace hooks";
 
 /* Redirected calls that have not returned yet; unload waits for them. */
 static atomic_t fwverify_inflight = ATOMIC_INIT(0);
+/* Unloading: a read begun before may miss hooks already detached. */
+static bool fwverify_detaching;
 
 static void fwverify_return(void)
 {
@@ -50,7 +52,10 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 						file_size, id);
 	barrier();
 	if (track) {
-		fwverify_request_end(&req);
+		fwverify_request_end(&req, ret);
+		/* Unloaded, fwverify guards nothing: a locked one cannot be. */
+		if (READ_ONCE(fwverify_detaching))
+			req.judged = true;
 		ret = fwverify_request_done(&req, buf, allocated, ret);
 	}
 	fwverify_return();
@@ -158,7 +163,7 @@ static int fwverify_request_platform(const struct firmware **fw,
 	fwverify_request_begin(&req, NULL, 0);
 	ret = firmware_request_platform(fw, name, device);
 	barrier();
-	fwverify_request_end(&req);
+	fwverify_request_end(&req, ret);
 	fwverify_return();
 	return ret;
 }
@@ -258,6 +263,7 @@ void fwverify_hook_exit(void)
 {
 	int i;
 
+	WRITE_ONCE(fwverify_detaching, true);
 	for (i = ARRAY_SIZE(fwverify_hooks) - 1; i >= 0; i--)
 		fwverify_detach(&fwverify_hooks[i]);
 	wait_var_event(&fwverify_inflight, !atomic_read(&fwverify_inflight));

@@ -179,8 +179,8 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 	if (!ev->name)
 		return -ENOMEM;
 	/* "fw.bin.xz" is what the loader read for a request of "fw.bin". */
-	sfx = ev->source != FWVERIFY_SRC_CHECK ? fwverify_compressed(ev->name) :
-						 NULL;
+	sfx = ev->source != FWVERIFY_SRC_CHECK && !ev->raw ?
+	      fwverify_compressed(ev->name) : NULL;
 	if (sfx)
 		ev->name[strlen(ev->name) - strlen(sfx)] = '\0';
 	return 0;
@@ -211,7 +211,7 @@ static enum fwverify_mode fwverify_mode_strictest(struct fwverify_event *ev)
 {
 	enum fwverify_mode best = FWVERIFY_MODE_OFF, mode;
 	const char *names[FWVERIFY_PATH_NAMES];
-	const char *sfx = fwverify_compressed(ev->path);
+	const char *sfx = ev->raw ? NULL : fwverify_compressed(ev->path);
 	struct key *pin;
 	char *path;
 	int n, i;
@@ -287,6 +287,7 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 		return 0;
 	ev->file = file;
 	ev->loader_path = req && ev->source != FWVERIFY_SRC_CHECK;
+	ev->raw = req && !req->decompress;
 	err = fwverify_event_names(ev, file, req ? req->path : NULL);
 	if (err) {
 		/* Not even a name: refused if anything could enforce. */

@@ -250,16 +250,18 @@ static bool fwverify_has_suffix(const char *name, const char *sfx)
  * file itself.  *@content is set to the compression suffix when the
  * signature covers the decompressed content rather than the stored file.
  *
- * The loader decompresses by the suffix of the path it read, whatever a
- * symlink there leads to: that suffix alone decides whether the content is
- * what the driver gets, and how it is decompressed.  Beside the file
+ * The loader decompresses by the suffix it added to the name requested
+ * (not @ev->raw), whatever a symlink there leads to: that suffix alone
+ * decides whether the content is what the driver gets, and how it is
+ * decompressed.  A name requested with the suffix in it is handed over as
+ * stored, and only a signature of the stored file can cover it.  Beside the file
  * itself, a content signature is looked for only when the file's own name
  * carries the same suffix.
  */
 static struct file *fwverify_find_sig(struct fwverify_event *ev,
 				      const char **content)
 {
-	const char *sfx = fwverify_compressed(ev->path);
+	const char *sfx = ev->raw ? NULL : fwverify_compressed(ev->path);
 	struct name_snapshot name;
 	struct dentry *parent;
 	struct path dir;

@@ -17,7 +17,10 @@ echo "1..$((1 + ${#series[@]}))"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 checkpatch=build/linux-source/6.12/scripts/checkpatch.pl
-if perl "$checkpatch" --strict --no-tree --quiet --show-types -f kmod/*.[ch] kmod/compat/*.h >"$log" 2>&1; then
+# CAMELCASE: the kernel's zstd API names its frame header's fields so
+# (zstd_frame_header.frameContentSize), and --no-tree cannot know it.
+if perl "$checkpatch" --strict --no-tree --quiet --show-types --ignore CAMELCASE \
+	-f kmod/*.[ch] kmod/compat/*.h >"$log" 2>&1; then
 	ok "checkpatch --strict clean"
 else
 	notok "checkpatch --strict clean" "$log"
