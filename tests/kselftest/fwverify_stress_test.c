@@ -411,6 +411,31 @@ static void check_got(const char *how, const char *name, const unsigned char *p,
 			  n > 2 ? p[2] : 0, n > 3 ? p[3] : 0);
 }
 
+/*
+ * Does the check output @out report the digest of a content the test key
+ * signed for @req (stress-pool/DIGESTS, made on the host)?
+ */
+static bool content_digest_ok(const char *out, const char *req)
+{
+	char line[256], digest[65], name[128];
+	const char *d = strstr(out, "\ndigest=sha256:");
+	bool ok = false;
+	FILE *f;
+
+	if (!d)
+		return false;
+	d += strlen("\ndigest=sha256:");
+	f = fopen(POOL "DIGESTS", "re");
+	if (!f)
+		return false;
+	while (!ok && fgets(line, sizeof(line), f))
+		ok = sscanf(line, "%64s %127s", digest, name) == 2 &&
+		     !strncmp(d, digest, 64) && d[64] == '\n' &&
+		     name_ok(name, req);
+	fclose(f);
+	return ok;
+}
+
 /* --- the pool --------------------------------------------------------------- */
 
 static int load_pool(void)
@@ -784,6 +809,14 @@ static void op_check(void)
 		if (good_sigfile(paths, 1, raw.p, raw.n, false, 0, 0))
 			i = 0;
 	}
+	/*
+	 * A compressed path is checked as the loader decompresses it (a
+	 * request of its name without the suffix): what was verified is the
+	 * content, whose digest the check reports.
+	 */
+	if (i == nents && strcmp(req, last_component(path)) &&
+	    content_digest_ok(out, req))
+		i = 0;
 	if (i == nents)
 		violation("check '%s' verified %zu bytes %s", path, raw.n,
 			  bytes ? "signed only for another firmware name" :

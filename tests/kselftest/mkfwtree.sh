@@ -50,7 +50,11 @@ blob oversized-sig.bin; blob oversized-sig.bin.p7s $((64 * 1024 + 1))
 blob dir-sig.bin
 blob fifo-sig.bin
 blob zero-sig.bin
-cp rsa-sha256.bin link-sig.bin
+# A copy of a blob whose signature names no firmware (openssl cms): its
+# signature, reached through a symlink, fits any name.
+cp openssl.bin link-sig.bin
+# One whose signature names rsa-sha256.bin: refused by any other name.
+cp rsa-sha256.bin link-named.bin
 blob big.bin $((4 << 20)); fsign big.bin rsa-signer
 
 # Compressed firmware: a signature of the stored file, or of the content.
@@ -177,4 +181,9 @@ mkdir -p stress-pool
 		echo "xz-alt $f s$i.bin" >>MANIFEST
 		echo "zst-alt $f s$i.bin" >>MANIFEST
 	done
+	# "SHA256 NAME" of every signed content: the check file reports the
+	# content's digest for compressed firmware, which the VM cannot decode.
+	for f in s*.bin-c; do
+		echo "$(sha256sum <"$f" | cut -d' ' -f1) ${f%-c}"
+	done >DIGESTS
 )
