@@ -14,16 +14,24 @@
  *  5. the lock: ftrace_enabled, rmmod -f, max_size and max_entries; the
  *     locked fixture runs after fwverify_trust_test has locked fwverify
  *     (run_vm.sh: this binary with -F locked, then -f locked at the end)
- *  6. partial reads spliced from two files, the custom firmware path seen
- *     from a private mount namespace, allocation failures
+ *  6. partial reads spliced from two files or that differ from the bytes
+ *     verified (FUSE), the custom firmware path seen from a private mount
+ *     namespace or inside /lib/firmware, allocation failures
  *  7. a signature made for another firmware name
+ *  8. a BPF program on a security hook of the read that returns a byte
+ *     count, skipping fwverify's hook
  *
  * The fixtures are made by mkfwtree.sh (fwverify-test/attack/) or here.
  */
 #include "fwverify_lib.h"
 
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <linux/fuse.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
+#include <sys/uio.h>
 
 #define FWA		"fwverify-test/attack/"
 #define FWROOT		"/lib/firmware/"
@@ -659,6 +667,231 @@ TEST_F(attack, partial_reads_spliced_from_two_files_are_refused)
 	}
 }
 
+/*
+ * A FUSE file system of a few files, served by a child of the test.  Its
+ * files are opened with FOPEN_DIRECT_IO: every read reaches the server,
+ * as with a network file system, and a file whose @changes is set gives a
+ * read of the whole file its bytes and any other read other bytes.
+ */
+#define FUSE_DIR	FWROOT "fwva-fuse"
+
+struct fuse_file {
+	const char *name;
+	char *data;
+	size_t size;
+	bool changes;
+};
+
+static void fuse_reply(int fd, uint64_t unique, int error, const void *arg,
+		       size_t len)
+{
+	struct fuse_out_header h = {
+		.len = sizeof(h) + len, .error = error, .unique = unique,
+	};
+	struct iovec iov[2] = {
+		{ .iov_base = &h, .iov_len = sizeof(h) },
+		{ .iov_base = (void *)arg, .iov_len = len },
+	};
+
+	if (writev(fd, iov, len ? 2 : 1) < 0)
+		_exit(1);
+}
+
+static void fuse_attr_of(struct fuse_attr *a, uint64_t ino,
+			 const struct fuse_file *f)
+{
+	memset(a, 0, sizeof(*a));
+	a->ino = ino;
+	a->mode = f ? S_IFREG | 0644 : S_IFDIR | 0755;
+	a->size = f ? f->size : 0;
+	a->blocks = (a->size + 511) / 512;
+	a->nlink = 1;
+	a->blksize = 4096;
+}
+
+/* Serve the @n @files at the FUSE connection @fd until it is unmounted. */
+static void fuse_serve(int fd, const struct fuse_file *files, int n)
+{
+	static char buf[FUSE_MIN_READ_BUFFER + 65536], out[65536];
+	const struct fuse_in_header *in = (const void *)buf;
+	const void *arg = buf + sizeof(*in);
+	const struct fuse_file *f;
+	ssize_t len;
+	size_t off, size, i;
+
+	for (;;) {
+		len = read(fd, buf, sizeof(buf));
+		if (len < 0 && (errno == EINTR || errno == ENOENT))
+			continue;
+		if (len < (ssize_t)sizeof(*in))
+			return;
+		/* Node 1 is the root, node 2 + i the file i. */
+		f = in->nodeid >= 2 && in->nodeid < 2 + (uint64_t)n ?
+		    &files[in->nodeid - 2] : NULL;
+		switch (in->opcode) {
+		case FUSE_INIT: {
+			const struct fuse_init_in *ii = arg;
+			struct fuse_init_out io = {
+				.major = FUSE_KERNEL_VERSION,
+				.minor = ii->minor < FUSE_KERNEL_MINOR_VERSION ?
+					 ii->minor : FUSE_KERNEL_MINOR_VERSION,
+				.max_readahead = ii->max_readahead,
+				.max_write = 4096,
+			};
+
+			fuse_reply(fd, in->unique, 0, &io, sizeof(io));
+			break;
+		}
+		case FUSE_LOOKUP: {
+			struct fuse_entry_out eo = { 0 };
+
+			for (i = 0; i < (size_t)n && strcmp(arg, files[i].name); i++)
+				;
+			if (in->nodeid != FUSE_ROOT_ID || i == (size_t)n) {
+				fuse_reply(fd, in->unique, -ENOENT, NULL, 0);
+				break;
+			}
+			eo.nodeid = 2 + i;
+			eo.generation = 1;
+			fuse_attr_of(&eo.attr, eo.nodeid, &files[i]);
+			fuse_reply(fd, in->unique, 0, &eo, sizeof(eo));
+			break;
+		}
+		case FUSE_GETATTR: {
+			struct fuse_attr_out ao = { 0 };
+
+			fuse_attr_of(&ao.attr, in->nodeid, f);
+			fuse_reply(fd, in->unique, 0, &ao, sizeof(ao));
+			break;
+		}
+		case FUSE_OPEN: {
+			struct fuse_open_out oo = { .open_flags = FOPEN_DIRECT_IO };
+
+			if (f)
+				fuse_reply(fd, in->unique, 0, &oo, sizeof(oo));
+			else
+				fuse_reply(fd, in->unique, -EISDIR, NULL, 0);
+			break;
+		}
+		case FUSE_READ: {
+			const struct fuse_read_in *ri = arg;
+
+			if (!f) {
+				fuse_reply(fd, in->unique, -EISDIR, NULL, 0);
+				break;
+			}
+			off = ri->offset < f->size ? ri->offset : f->size;
+			size = f->size - off < ri->size ? f->size - off : ri->size;
+			size = size < sizeof(out) ? size : sizeof(out);
+			memcpy(out, f->data + off, size);
+			if (f->changes && (off || size < f->size))
+				for (i = 0; i < size; i++)
+					out[i] ^= 0x5a;
+			fuse_reply(fd, in->unique, 0, out, size);
+			break;
+		}
+		case FUSE_FORGET:
+		case FUSE_BATCH_FORGET:
+		case FUSE_INTERRUPT:
+			break;
+		case FUSE_FLUSH:
+		case FUSE_RELEASE:
+			fuse_reply(fd, in->unique, 0, NULL, 0);
+			break;
+		default:
+			fuse_reply(fd, in->unique, -ENOSYS, NULL, 0);
+		}
+	}
+}
+
+/* Mount @files at FUSE_DIR: the server's pid, or -errno. */
+static pid_t fuse_mount(const struct fuse_file *files, int n)
+{
+	char opts[128];
+	pid_t pid;
+	int fd, err;
+
+	if (mkdir(FUSE_DIR, 0755) && errno != EEXIST)
+		return -errno;
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(opts, sizeof(opts),
+		 "fd=%d,rootmode=40755,user_id=0,group_id=0,allow_other", fd);
+	if (mount("fwva-fuse", FUSE_DIR, "fuse", MS_NOSUID | MS_NODEV, opts)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	pid = fork();
+	if (pid == 0) {
+		fuse_serve(fd, files, n);
+		_exit(0);
+	}
+	err = pid < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		umount2(FUSE_DIR, MNT_DETACH);
+	return err ?: pid;
+}
+
+static void fuse_unmount(pid_t pid)
+{
+	umount2(FUSE_DIR, MNT_DETACH);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/*
+ * A driver reads part of a signed file from FUSE (or NFS): fwverify reads
+ * the whole file and verifies it, then the loader reads the driver's part,
+ * and the server answers that second read with other bytes.  The part must
+ * be bytes of the file verified: refused, the driver gets nothing.
+ */
+TEST_F(plain, partial_read_differing_from_the_bytes_verified_is_refused)
+{
+	static const char *const names[] = { "x.bin", "x.bin.p7s", "y.bin", "y.bin.p7s" };
+	struct fuse_file files[4];
+	char path[256], buf[4096];
+	size_t len = 0;
+	int i, ret;
+	pid_t pid;
+
+	if (access("/dev/fuse", F_OK))
+		SKIP(return, "no /dev/fuse (CONFIG_FUSE_FS; on 6.1 a module, VM_KMODS=fuse)");
+	ASSERT_EQ(0, make_fw("fwva-fuse-src/x.bin", 1000, "rsa-signer"));
+	ASSERT_EQ(0, make_fw("fwva-fuse-src/y.bin", 1000, "rsa-signer"));
+	for (i = 0; i < 4; i++) {
+		snprintf(path, sizeof(path), FWROOT "fwva-fuse-src/%s", names[i]);
+		files[i].name = names[i];
+		files[i].data = slurp(path, &files[i].size);
+		ASSERT_NE(NULL, files[i].data);
+		files[i].changes = i == 0;
+	}
+	ASSERT_EQ(0, set_mode("enforce"));
+	pid = fuse_mount(files, 4);
+	ASSERT_LT(0, pid) TH_LOG("mount FUSE at " FUSE_DIR ": %s", strerror(-pid));
+
+	/* y.bin, the same bytes at every read: the driver gets its part. */
+	ret = into_buf("fwva-fuse/y.bin", true, 0, 500, buf, &len);
+	EXPECT_EQ(0, ret);
+	EXPECT_TRUE(len == 500 && !memcmp(buf, files[2].data, 500))
+		TH_LOG("fwva-fuse/y.bin at 0: the driver got %zu bytes, not the file's", len);
+
+	ret = into_buf("fwva-fuse/x.bin", true, 0, 500, buf, &len);
+	if (ret != -EKEYREJECTED || len)
+		TH_LOG("fwva-fuse/x.bin at 0, read again with other bytes: expected %d and nothing in the driver, saw %d and %zu bytes%s",
+		       -EKEYREJECTED, ret, len,
+		       len && memcmp(buf, files[0].data, len) ?
+		       " (not the bytes verified)" : "");
+	EXPECT_EQ(-EKEYREJECTED, ret);
+	EXPECT_EQ((size_t)0, len);
+
+	fuse_unmount(pid);
+	for (i = 0; i < 4; i++)
+		free(files[i].data);
+}
+
 struct ns_request {
 	int setup_err;		/* -errno of the namespace's set-up, or 0 */
 	int ret;		/* of the request */
@@ -757,6 +990,71 @@ TEST_F(plain, custom_path_is_read_in_the_initial_mount_namespace)
 }
 
 /*
+ * firmware_class.path is @param (@shown in messages); each of @dirs, the
+ * directory the loader makes of it (kernels differ), holds the same
+ * unsigned fwvt-cp/u.bin and fwvt-cpo/u.bin.  The policy enforces fwvt-cp/,
+ * mode log: fwvt-cpo/u.bin loads, fwvt-cp/u.bin is refused, whatever other
+ * name its path inside /lib/firmware could be for.
+ */
+static void expect_custom_dir_rule(struct __test_metadata *_metadata,
+				   const char *param, const char *shown,
+				   const char *const *dirs)
+{
+	static const char *const names[] = { "fwvt-cp/u.bin", "fwvt-cpo/u.bin" };
+	char path[512], first[512];
+	long denied;
+	bool empty;
+	int i, j, ret;
+
+	for (i = 0; dirs[i]; i++) {
+		ASSERT_EQ(0, mkdir(dirs[i], 0755) && errno != EEXIST);
+		for (j = 0; j < 2; j++) {
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], names[j]);
+			*strrchr(path, '/') = '\0';
+			ASSERT_EQ(0, mkdir(path, 0755) && errno != EEXIST);
+			snprintf(path, sizeof(path), "%s/%s", dirs[i], names[j]);
+			snprintf(first, sizeof(first), "%s/%s", dirs[0], names[j]);
+			ASSERT_EQ(0, i ? copy_file(first, path) : make_blob(path, 1000));
+		}
+	}
+	settle();
+	ASSERT_EQ(0, write_str(POLICY, "enforce fwvt-cp/*\n"));
+	ASSERT_EQ(0, set_mode("log"));
+	ASSERT_EQ(0, write_str(FW_PATH_PARAM, param));
+
+	/* No rule for fwvt-cpo/: log mode lets it through. */
+	snprintf(first, sizeof(first), "%s/fwvt-cpo/u.bin", dirs[0]);
+	EXPECT_EQ(0, request_fw("fwvt-cpo/u.bin"));
+	EXPECT_TRUE(driver_holds(first))
+		TH_LOG("path %s: the driver does not hold fwvt-cpo/u.bin", shown);
+
+	denied = read_counter("denied");
+	ret = request_fw("fwvt-cp/u.bin");
+	empty = driver_empty();
+	if (ret != -ENOENT || !empty || read_counter("denied") != denied + 1)
+		TH_LOG("path %s: the unsigned fwvt-cp/u.bin: expected %d, one more denied and the driver empty; saw %d, %ld more denied%s",
+		       shown, -ENOENT, ret, read_counter("denied") - denied,
+		       empty ? "" : ", and the driver holds it");
+	/* The custom directory is the loader's first; refused there, it finds no other copy. */
+	EXPECT_EQ(-ENOENT, ret);
+	EXPECT_EQ(denied + 1, read_counter("denied"));
+	EXPECT_TRUE(empty);
+}
+
+/*
+ * firmware_class.path is a directory inside /lib/firmware: the file the
+ * loader reads for fwvt-cp/u.bin is also /lib/firmware's
+ * fwvt-cpdir/fwvt-cp/u.bin, which no rule enforces.
+ */
+TEST_F(plain, custom_path_inside_lib_firmware_keeps_the_rule)
+{
+	static const char *const dirs[] = { FWROOT "fwvt-cpdir", NULL };
+
+	expect_custom_dir_rule(_metadata, FWROOT "fwvt-cpdir",
+			       FWROOT "fwvt-cpdir", dirs);
+}
+
+/*
  * With an enforcing rule, a load for which fwverify cannot even allocate
  * the firmware's name is refused, not let through: every allocation of the
  * request fails from a growing budget on, and no unsigned load succeeds.
@@ -846,6 +1144,254 @@ TEST_F(attack, symlink_to_firmware_signed_for_another_name_is_refused)
 	expect_load(gpu, variant->enforce ? -EKEYREJECTED : 0,
 		    "bad-signature", variant->enforce ? NULL : wp);
 	expect_load(wifi, 0, "verified", wp);
+}
+
+/* --- 8. BPF on the read's security hooks --------------------------------- */
+
+/* enum kernel_read_file_id (include/linux/kernel_read_file.h), not uapi */
+#define READING_FIRMWARE	1
+/* What a program on the hook before the read returns: it read nothing. */
+#define BPF_COUNT		64
+
+/* The BTF id of the function @func in the kernel's BTF, or -errno. */
+static int btf_func_id(const char *func)
+{
+	size_t len = 0;
+	char *btf = slurp("/sys/kernel/btf/vmlinux", &len);
+	const struct btf_header *h = (const void *)btf;
+	const struct btf_type *t;
+	const char *p, *end, *strs;
+	int id = 1, found = -ENOENT;
+	__u32 vlen;
+
+	if (!btf)
+		return -ENOENT;
+	if (len < sizeof(*h) || h->magic != BTF_MAGIC ||
+	    (size_t)h->hdr_len + h->type_off + h->type_len > len ||
+	    (size_t)h->hdr_len + h->str_off + h->str_len > len) {
+		free(btf);
+		return -EINVAL;
+	}
+	p = btf + h->hdr_len + h->type_off;
+	end = p + h->type_len;
+	strs = btf + h->hdr_len + h->str_off;
+	for (; found < 0 && p + sizeof(*t) <= end; id++) {
+		t = (const void *)p;
+		vlen = BTF_INFO_VLEN(t->info);
+		if (BTF_INFO_KIND(t->info) == BTF_KIND_FUNC &&
+		    t->name_off < h->str_len && !strcmp(strs + t->name_off, func))
+			found = id;
+		p += sizeof(*t);
+		switch (BTF_INFO_KIND(t->info)) {
+		case BTF_KIND_INT:
+		case BTF_KIND_VAR:
+		case BTF_KIND_DECL_TAG:
+			p += sizeof(__u32);
+			break;
+		case BTF_KIND_ARRAY:
+			p += sizeof(struct btf_array);
+			break;
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+			p += vlen * sizeof(struct btf_member);
+			break;
+		case BTF_KIND_ENUM:
+			p += vlen * sizeof(struct btf_enum);
+			break;
+		case BTF_KIND_FUNC_PROTO:
+			p += vlen * sizeof(struct btf_param);
+			break;
+		case BTF_KIND_DATASEC:
+			p += vlen * sizeof(struct btf_var_secinfo);
+			break;
+		case BTF_KIND_ENUM64:
+			p += vlen * sizeof(struct btf_enum64);
+			break;
+		}
+	}
+	free(btf);
+	return found;
+}
+
+#define BPF_INSN(c, d, s, o, i)					\
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), \
+			    .off = (o), .imm = (i) })
+
+/*
+ * A BPF program on a security hook of kernel_read_file(): for a firmware
+ * read, it returns the hook's size argument, or BPF_COUNT before the read.
+ * An fmod_ret program that returns non-zero replaces the whole hook (every
+ * LSM's, and fwverify's ftrace redirect on it); kernel_read_file() returns
+ * the value as the number of bytes read.  A BPF LSM program returns it
+ * from inside security_kernel_*read_file().
+ */
+FIXTURE(bpf) {
+	int link;
+};
+
+FIXTURE_VARIANT(bpf) {
+	const char *func;	/* the function attached to, by its BTF name */
+	bool lsm;		/* a BPF LSM program, else fmod_ret */
+	int id_arg;		/* @func's argument that is the read's id */
+	int size_arg;		/* the argument returned; -1: BPF_COUNT */
+	int err;		/* what the request gets */
+};
+
+FIXTURE_VARIANT_ADD(bpf, fmod_ret_post_read_file) {
+	.func = "security_kernel_post_read_file", .id_arg = 3, .size_arg = 2,
+	.err = -EKEYREJECTED,
+};
+
+FIXTURE_VARIANT_ADD(bpf, fmod_ret_read_file) {
+	.func = "security_kernel_read_file", .id_arg = 1, .size_arg = -1,
+	.err = -EKEYREJECTED,
+};
+
+/* 6.12's verifier keeps an LSM program's return in [-4095, 0]: skipped. */
+FIXTURE_VARIANT_ADD(bpf, lsm_post_read_file) {
+	.func = "bpf_lsm_kernel_post_read_file", .lsm = true, .id_arg = 3,
+	.size_arg = 2, .err = -EPERM,
+};
+
+FIXTURE_VARIANT_ADD(bpf, lsm_read_file) {
+	.func = "bpf_lsm_kernel_read_file", .lsm = true, .id_arg = 1,
+	.size_arg = -1, .err = -EPERM,
+};
+
+FIXTURE_SETUP(bpf)
+{
+	self->link = -1;
+	ASSERT_EQ(0, set_mode("enforce"));
+}
+
+FIXTURE_TEARDOWN(bpf)
+{
+	if (self->link >= 0)
+		close(self->link);
+	set_mode("log");
+}
+
+/* The line of a verifier log that says what it refused. */
+static const char *verifier_reason(char *log)
+{
+	char *line, *save = NULL, *why = "";
+
+	for (line = strtok_r(log, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if ((*line < '0' || *line > '9') && strncmp(line, "processed ", 10) &&
+		    strncmp(line, "verification time", 17))
+			why = line;
+	return why;
+}
+
+/*
+ * Load and attach @v's program (raw bpf(2), as root would without libbpf).
+ * Returns the link, which detaches when closed, or -errno with @why set.
+ */
+static int bpf_attach(const FIXTURE_VARIANT(bpf) *v, char *why, size_t len)
+{
+	struct bpf_insn prog[] = {
+		/* r2 = the read's id; r0 = 0 */
+		BPF_INSN(BPF_LDX | BPF_MEM | BPF_DW, 2, 1, 8 * v->id_arg, 0),
+		BPF_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+		/* a firmware read: r0 = the size argument, or BPF_COUNT */
+		BPF_INSN(BPF_JMP32 | BPF_JNE | BPF_K, 2, 0, 1, READING_FIRMWARE),
+		v->size_arg >= 0 ?
+		BPF_INSN(BPF_LDX | BPF_MEM | BPF_DW, 0, 1, 8 * v->size_arg, 0) :
+		BPF_INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, BPF_COUNT),
+		BPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+	};
+	static char log[65536];
+	union bpf_attr a;
+	int id = btf_func_id(v->func), prog_fd, link, err;
+
+	if (id < 0) {
+		snprintf(why, len, "no %s in /sys/kernel/btf/vmlinux: %s",
+			 v->func, strerror(-id));
+		return id;
+	}
+	memset(&a, 0, sizeof(a));
+	a.prog_type = v->lsm ? BPF_PROG_TYPE_LSM : BPF_PROG_TYPE_TRACING;
+	a.expected_attach_type = v->lsm ? BPF_LSM_MAC : BPF_MODIFY_RETURN;
+	a.attach_btf_id = id;
+	a.insns = (uintptr_t)prog;
+	a.insn_cnt = sizeof(prog) / sizeof(prog[0]);
+	a.license = (uintptr_t)"GPL";
+	a.log_buf = (uintptr_t)log;
+	a.log_size = sizeof(log);
+	a.log_level = 1;
+	log[0] = '\0';
+	prog_fd = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (prog_fd < 0) {
+		err = -errno;
+		snprintf(why, len, "BPF_PROG_LOAD on %s: %s: %s", v->func,
+			 strerror(-err), verifier_reason(log));
+		return err;
+	}
+	memset(&a, 0, sizeof(a));
+	a.raw_tracepoint.prog_fd = prog_fd;
+	link = syscall(SYS_bpf, BPF_RAW_TRACEPOINT_OPEN, &a, sizeof(a));
+	err = link < 0 ? -errno : 0;
+	/* The link holds the program. */
+	close(prog_fd);
+	if (err)
+		snprintf(why, len, "attach to %s: %s", v->func, strerror(-err));
+	return err ?: link;
+}
+
+/*
+ * With the program attached, an unsigned firmware in enforce mode is still
+ * refused and the driver gets nothing: fwverify refuses a read whose bytes
+ * none of its hooks judged, and takes a hook's positive return as -EPERM.
+ */
+TEST_F(bpf, unsigned_firmware_read_past_fwverify_is_refused)
+{
+	char name[128], bname[128], path[256], why[512], buf[4096];
+	size_t len = 0;
+	bool empty;
+	int ret;
+
+	SKIP_IF_BUILTIN("its hooks are the LSM's own, which such a program skips (security.rst, Known gaps)");
+	snprintf(name, sizeof(name), "fwva-bpf/%s.bin", variant->func);
+	/* Another name: the loader refuses a buffer for a name it caches. */
+	snprintf(bname, sizeof(bname), "fwva-bpf/%s-buf.bin", variant->func);
+	ASSERT_EQ(0, make_fw(name, 1000, NULL));
+	ASSERT_EQ(0, make_fw(bname, 1000, NULL));
+	expect_load(name, -EKEYREJECTED, "unsigned", NULL);
+
+	self->link = bpf_attach(variant, why, sizeof(why));
+	if (self->link < 0)
+		SKIP(return, "%s", why);
+	/*
+	 * Before the read, the program makes kernel_read_file() return a
+	 * count with nothing read or allocated: a request without a buffer
+	 * of its own would hand the driver a NULL pointer (which 6.12's
+	 * loader hashes), so only the driver's own buffer is tried.
+	 */
+	if (variant->size_arg >= 0) {
+		ret = request_fw(name);
+		empty = driver_empty();
+		if (ret != variant->err || !empty)
+			TH_LOG("%s with a program on %s: expected %d and the driver empty, saw %d%s",
+			       name, variant->func, variant->err, ret,
+			       empty ? "" : ", and the driver holds it");
+		EXPECT_EQ(variant->err, ret);
+		EXPECT_TRUE(empty);
+	}
+	/* Into the driver's own buffer (request_firmware_into_buf()). */
+	ret = into_buf(bname, false, 0, 1000, buf, &len);
+	snprintf(path, sizeof(path), FWROOT "%s", bname);
+	if (ret != variant->err || len)
+		TH_LOG("%s into a buffer with a program on %s: expected %d and nothing in the driver, saw %d and %zu bytes%s",
+		       bname, variant->func, variant->err, ret, len,
+		       !len ? "" : same_file(path, buf, len) ?
+		       " (the unsigned file)" : " (not the file's)");
+	EXPECT_EQ(variant->err, ret);
+	EXPECT_EQ((size_t)0, len);
+
+	close(self->link);
+	self->link = -1;
+	expect_load(name, -EKEYREJECTED, "unsigned", NULL);
 }
 
 TEST_HARNESS_MAIN
