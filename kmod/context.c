@@ -363,9 +363,9 @@ int fwverify_kern_path_initns(const char *path, unsigned int flags,
 
 /*
  * firmware_class.path as the loader has it, newline and all (6.1's loader
- * keeps a written newline).  The module form keeps this copy current
- * (fwverify_custom_dir_set(), from its hook on the parameter's setter);
- * built in, it is read again each time.
+ * uses the whole string, 6.12's cuts it at the first newline).  The
+ * module form keeps this copy current (fwverify_custom_dir_set(), from its
+ * hook on the parameter's setter); built in, it is read again each time.
  */
 static char fwverify_custom[FWVERIFY_CUSTOM_MAX];
 static bool fwverify_custom_tracked;
@@ -512,15 +512,14 @@ int fwverify_request_names(const char *path, const char **names, int max)
 	int n = 0, i;
 
 	fwverify_custom_dir(custom);
-	len = strlen(custom);
-	/* As the loader has it, and without a newline it may keep. */
-	for (i = 0; i < 2 && len && n < max; i++) {
+	/* Whole (6.1's loader), and cut at a newline (6.12's). */
+	for (i = 0; i < 2 && custom[0] && n < max; i++) {
+		len = i ? strcspn(custom, "\n") : strlen(custom);
+		if (i && len == strlen(custom))
+			break;
 		name = fwverify_under(path, custom, len);
 		if (name)
 			names[n++] = name;
-		if (custom[len - 1] != '\n')
-			break;
-		len--;
 	}
 	for (i = 0; i < ARRAY_SIZE(fwverify_dirs) && n < max; i++) {
 		name = fwverify_under(path, fwverify_dirs[i],
@@ -543,6 +542,9 @@ static int fwverify_loader_dir(const char *path, const char **name)
 	fwverify_custom_dir(custom);
 	if (custom[0]) {
 		*name = fwverify_under(path, custom, strlen(custom));
+		if (!*name)
+			*name = fwverify_under(path, custom,
+					       strcspn(custom, "\n"));
 		if (*name)
 			return 0;
 	}

@@ -46,7 +46,7 @@ for f in "$@"; do cp -r "$f" "$pl/"; done
 # modprobed).  Not sha256-ssse3, which udev loads on hardware and fwverify
 # asks for: under TCG its emulated AVX2 is about 3x slower than generic C.
 kmods=(--kmod test_firmware)
-for m in sha512_generic ${VM_KMODS:-}; do
+for m in sha512_generic fuse ${VM_KMODS:-}; do
 	if find "build/kernels/$series/modules/kernel" -name "$m.ko*" | grep -q .; then
 		kmods+=(--kmod "$m")
 	fi

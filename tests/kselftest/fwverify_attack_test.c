@@ -1055,6 +1055,19 @@ TEST_F(plain, custom_path_inside_lib_firmware_keeps_the_rule)
 }
 
 /*
+ * The same with a newline inside firmware_class.path: 6.12's loader cuts
+ * the directory at the first newline, 6.1's keeps the whole string.
+ */
+TEST_F(plain, custom_path_with_a_newline_inside_keeps_the_rule)
+{
+	static const char *const dirs[] = { FWROOT "fwvt-nldir",
+					    FWROOT "fwvt-nldir\nx", NULL };
+
+	expect_custom_dir_rule(_metadata, FWROOT "fwvt-nldir\nx",
+			       FWROOT "fwvt-nldir\\nx", dirs);
+}
+
+/*
  * With an enforcing rule, a load for which fwverify cannot even allocate
  * the firmware's name is refused, not let through: every allocation of the
  * request fails from a growing budget on, and no unsigned load succeeds.
