@@ -21,10 +21,19 @@
 
 const char *const fwverify_form = "module, ftrace hooks";
 
-/* Redirected calls that have not returned yet; unload waits for them. */
+/*
+ * Wrappers entered and not yet left; unload waits for them.  Counted in the
+ * wrapper, not in the ftrace thunk: a BPF fmod_ret program on the same
+ * function can skip the redirected call, and the wrapper never runs.
+ */
 static atomic_t fwverify_inflight = ATOMIC_INIT(0);
 /* Unloading: a read begun before may miss hooks already detached. */
 static bool fwverify_detaching;
+
+static void fwverify_enter(void)
+{
+	atomic_inc(&fwverify_inflight);
+}
 
 static void fwverify_return(void)
 {
@@ -41,11 +50,12 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 				  size_t buf_size, size_t *file_size,
 				  enum kernel_read_file_id id)
 {
-	bool track = id == READING_FIRMWARE && fwverify_active();
-	bool allocated = !*buf;
+	bool allocated = !*buf, track;
 	struct fwverify_request req;
 	ssize_t ret;
 
+	fwverify_enter();
+	track = id == READING_FIRMWARE && fwverify_active();
 	if (track)
 		fwverify_request_begin(&req, path, offset);
 	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
@@ -75,8 +85,10 @@ static int fwverify_lsm_ret(int ret)
 static int fwverify_read_file(struct file *file, enum kernel_read_file_id id,
 			      bool contents)
 {
-	int ret = fwverify_lsm_ret(security_kernel_read_file(file, id, contents));
+	int ret;
 
+	fwverify_enter();
+	ret = fwverify_lsm_ret(security_kernel_read_file(file, id, contents));
 	barrier();
 	/* Only a partial read: a whole one is checked after it is read. */
 	if (!ret && id == READING_FIRMWARE && !contents)
@@ -88,9 +100,11 @@ static int fwverify_read_file(struct file *file, enum kernel_read_file_id id,
 static int fwverify_post_read_file(struct file *file, char *buf, loff_t size,
 				   enum kernel_read_file_id id)
 {
-	int ret = fwverify_lsm_ret(security_kernel_post_read_file(file, buf,
-								  size, id));
+	int ret;
 
+	fwverify_enter();
+	ret = fwverify_lsm_ret(security_kernel_post_read_file(file, buf, size,
+							      id));
 	barrier();
 	if (!ret && id == READING_FIRMWARE)
 		ret = fwverify_evaluate_read(file, buf, size);
@@ -100,8 +114,10 @@ static int fwverify_post_read_file(struct file *file, char *buf, loff_t size,
 
 static int fwverify_load_data(enum kernel_load_data_id id, bool contents)
 {
-	int ret = fwverify_lsm_ret(security_kernel_load_data(id, contents));
+	int ret;
 
+	fwverify_enter();
+	ret = fwverify_lsm_ret(security_kernel_load_data(id, contents));
 	barrier();
 	if (!ret && id == LOADING_FIRMWARE)
 		ret = fwverify_evaluate_load_data(contents);
@@ -113,9 +129,11 @@ static int fwverify_post_load_data(char *buf, loff_t size,
 				   enum kernel_load_data_id id,
 				   char *description)
 {
-	int ret = fwverify_lsm_ret(security_kernel_post_load_data(buf, size, id,
-								  description));
+	int ret;
 
+	fwverify_enter();
+	ret = fwverify_lsm_ret(security_kernel_post_load_data(buf, size, id,
+							      description));
 	barrier();
 	if (!ret && id == LOADING_FIRMWARE)
 		ret = fwverify_evaluate_post_load_data(buf, size, description);
@@ -131,6 +149,7 @@ static int fwverify_request_nowait(struct module *module, bool uevent,
 {
 	int ret;
 
+	fwverify_enter();
 	/* Without a uevent, the request uses the sysfs fallback regardless. */
 	if (!uevent && name)
 		fwverify_custom_fallback_add(name, gfp);
@@ -145,8 +164,10 @@ static int fwverify_request_nowait(struct module *module, bool uevent,
 static int fwverify_param_set_string(const char *val,
 				     const struct kernel_param *kp)
 {
-	int ret = param_set_copystring(val, kp);
+	int ret;
 
+	fwverify_enter();
+	ret = param_set_copystring(val, kp);
 	barrier();
 	if (!ret && kp->name && !strcmp(kp->name, "firmware_class.path"))
 		fwverify_custom_dir_set(kp->str->string);
@@ -160,6 +181,7 @@ static int fwverify_request_platform(const struct firmware **fw,
 	struct fwverify_request req;
 	int ret;
 
+	fwverify_enter();
 	fwverify_request_begin(&req, NULL, 0);
 	ret = firmware_request_platform(fw, name, device);
 	barrier();
@@ -202,7 +224,6 @@ static void notrace fwverify_ftrace_thunk(unsigned long ip,
 	/* Our own call of the original runs the original. */
 	if (within_module(parent_ip, THIS_MODULE))
 		return;
-	atomic_inc(&fwverify_inflight);
 	ftrace_regs_set_instruction_pointer(fregs, (unsigned long)h->wrapper);
 }
 
@@ -266,11 +287,16 @@ void fwverify_hook_exit(void)
 	WRITE_ONCE(fwverify_detaching, true);
 	for (i = ARRAY_SIZE(fwverify_hooks) - 1; i >= 0; i--)
 		fwverify_detach(&fwverify_hooks[i]);
+	/*
+	 * A task redirected before the detach may not have entered its
+	 * wrapper yet: once every task has scheduled voluntarily, it has.
+	 */
+	synchronize_rcu_tasks();
 	wait_var_event(&fwverify_inflight, !atomic_read(&fwverify_inflight));
 	/*
 	 * The last caller may still be returning through this module's text,
-	 * or be preempted there: wait until every task has scheduled
-	 * voluntarily, as ftrace does for its own trampolines.
+	 * or be preempted there: wait again, as ftrace does for its own
+	 * trampolines.
 	 */
 	synchronize_rcu_tasks();
 }
