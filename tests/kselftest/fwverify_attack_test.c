@@ -45,55 +45,6 @@
 
 /* --- helpers ------------------------------------------------------------- */
 
-static int tf_set(const char *attr, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), TF_DIR "%s", attr);
-	return write_str(path, val);
-}
-
-/*
- * One request through test_firmware's batched interface: with @partial,
- * request_partial_firmware_into_buf() of @size bytes at @offset, else
- * request_firmware_into_buf() into a buffer of @size bytes (at most 1000:
- * test_firmware's buffer is 1 KiB).  Returns 0 or the request's -errno;
- * the bytes the driver got go to @out (4096 bytes), their number to @outlen.
- */
-static int into_buf(const char *name, bool partial, size_t offset,
-		    size_t size, char *out, size_t *outlen)
-{
-	char res[32], num[32];
-	int err, fd;
-	ssize_t n;
-
-	*outlen = 0;
-	tf_set("reset", "1");
-	snprintf(num, sizeof(num), "%zu", size);
-	if (tf_set("config_name", name) || tf_set("config_num_requests", "1") ||
-	    tf_set("config_into_buf", "1") ||
-	    tf_set("config_partial", partial ? "1" : "0") ||
-	    tf_set("config_buf_size", num))
-		return -EIO;
-	snprintf(num, sizeof(num), "%zu", offset);
-	if (tf_set("config_file_offset", num))
-		return -EIO;
-	err = tf_set("trigger_batched_requests", "1");
-	if (!err)
-		err = read_str(TF_DIR "test_result", res, sizeof(res)) ? -EIO :
-								      atoi(res);
-	if (!err) {
-		fd = open(TF_DIR "read_firmware", O_RDONLY | O_CLOEXEC);
-		n = fd >= 0 ? read(fd, out, 4096) : -1;
-		if (fd >= 0)
-			close(fd);
-		*outlen = n > 0 ? n : 0;
-	}
-	tf_set("release_all_firmware", "1");
-	tf_set("reset", "1");
-	return err;
-}
-
 /* Are the @len bytes of @buf the bytes at @off of the file @path? */
 static bool same_range(const char *path, size_t off, const char *buf,
 		       size_t len)
@@ -126,23 +77,6 @@ static bool driver_holds(const char *path)
 
 	free(dev);
 	return same;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	size_t len = 0;
-	char *buf = slurp(from, &len);
-	int fd, err = 0;
-
-	if (!buf)
-		return -ENOENT;
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
-		err = -EIO;
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return err;
 }
 
 /*
@@ -268,7 +202,7 @@ FIXTURE_TEARDOWN(plain)
 
 /*
  * zsplice.bin.zst: a frame of signed content, then a frame of other bytes;
- * zsplice.bin.p7s covers the first frame only.  request_firmware_into_buf()
+ * zsplice.bin.p7s covers the first frame only.  request_firmware_tf_into_buf()
  * decodes every frame into the driver's buffer.
  */
 TEST_F(attack, zstd_unsigned_frame_after_signed_frame_is_refused)
@@ -279,7 +213,7 @@ TEST_F(attack, zstd_unsigned_frame_after_signed_frame_is_refused)
 	int ret;
 
 	SKIP_WITHOUT_ZSTD();
-	ret = into_buf(name, false, 0, 1000, buf, &len);
+	ret = tf_into_buf(name, false, 0, 1000, buf, &len);
 	table_field(name, "result", got, sizeof(got));
 	if (ret != (variant->enforce ? -EKEYREJECTED : 0) ||
 	    strcmp(got, "bad-signature") || (variant->enforce && len))
@@ -638,9 +572,9 @@ TEST_F(attack, partial_reads_spliced_from_two_files_are_refused)
 	snprintf(nsig, sizeof(nsig), "%s.p7s", next);
 	ASSERT_EQ(0, make_fw(name, 1000, "rsa-signer"));
 	/* Both halves of the same file: allowed. */
-	ASSERT_EQ(0, into_buf(name, true, 0, 500, buf, &len));
+	ASSERT_EQ(0, tf_into_buf(name, true, 0, 500, buf, &len));
 	EXPECT_TRUE(len == 500 && same_range(path, 0, buf, len));
-	ASSERT_EQ(0, into_buf(name, true, 500, 500, buf, &len));
+	ASSERT_EQ(0, tf_into_buf(name, true, 500, 500, buf, &len));
 	EXPECT_TRUE(len == 500 && same_range(path, 500, buf, len));
 
 	/* Signed for this name too: only the splice is wrong. */
@@ -652,7 +586,7 @@ TEST_F(attack, partial_reads_spliced_from_two_files_are_refused)
 	ASSERT_EQ(0, rename(next, path));
 	settle();
 
-	ret = into_buf(name, true, 500, 500, buf, &len);
+	ret = tf_into_buf(name, true, 500, 500, buf, &len);
 	table_field(name, "result", got, sizeof(got));
 	if (ret != (variant->enforce ? -EKEYREJECTED : 0) || strcmp(got, "error"))
 		TH_LOG("%s at 500 after a rename: expected %d (error), saw %d (%s)",
@@ -873,12 +807,12 @@ TEST_F(plain, partial_read_differing_from_the_bytes_verified_is_refused)
 	ASSERT_LT(0, pid) TH_LOG("mount FUSE at " FUSE_DIR ": %s", strerror(-pid));
 
 	/* y.bin, the same bytes at every read: the driver gets its part. */
-	ret = into_buf("fwva-fuse/y.bin", true, 0, 500, buf, &len);
+	ret = tf_into_buf("fwva-fuse/y.bin", true, 0, 500, buf, &len);
 	EXPECT_EQ(0, ret);
 	EXPECT_TRUE(len == 500 && !memcmp(buf, files[2].data, 500))
 		TH_LOG("fwva-fuse/y.bin at 0: the driver got %zu bytes, not the file's", len);
 
-	ret = into_buf("fwva-fuse/x.bin", true, 0, 500, buf, &len);
+	ret = tf_into_buf("fwva-fuse/x.bin", true, 0, 500, buf, &len);
 	if (ret != -EKEYREJECTED || len)
 		TH_LOG("fwva-fuse/x.bin at 0, read again with other bytes: expected %d and nothing in the driver, saw %d and %zu bytes%s",
 		       -EKEYREJECTED, ret, len,
@@ -1391,8 +1325,8 @@ TEST_F(bpf, unsigned_firmware_read_past_fwverify_is_refused)
 		EXPECT_EQ(variant->err, ret);
 		EXPECT_TRUE(empty);
 	}
-	/* Into the driver's own buffer (request_firmware_into_buf()). */
-	ret = into_buf(bname, false, 0, 1000, buf, &len);
+	/* Into the driver's own buffer (request_firmware_tf_into_buf()). */
+	ret = tf_into_buf(bname, false, 0, 1000, buf, &len);
 	snprintf(path, sizeof(path), FWROOT "%s", bname);
 	if (ret != variant->err || len)
 		TH_LOG("%s into a buffer with a program on %s: expected %d and nothing in the driver, saw %d and %zu bytes%s",

@@ -219,6 +219,73 @@ static int table_field(const char *name, const char *field, char *buf,
 	return read_str(path, buf, len);
 }
 
+/* Write @val to test_firmware's configuration file @attr. */
+static int tf_set(const char *attr, const char *val)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), TF_DIR "%s", attr);
+	return write_str(path, val);
+}
+
+/*
+ * One request through test_firmware's batched interface: with @partial,
+ * request_partial_firmware_into_buf() of @size bytes at @offset, else
+ * request_firmware_into_buf() into a buffer of @size bytes (at most 1000:
+ * test_firmware's buffer is 1 KiB).  Returns 0 or the request's -errno;
+ * the bytes the driver got go to @out (4096 bytes), their number to @outlen.
+ */
+static int tf_into_buf(const char *name, bool partial, size_t offset,
+		       size_t size, char *out, size_t *outlen)
+{
+	char res[32], num[32];
+	int err, fd;
+	ssize_t n;
+
+	*outlen = 0;
+	tf_set("reset", "1");
+	snprintf(num, sizeof(num), "%zu", size);
+	if (tf_set("config_name", name) || tf_set("config_num_requests", "1") ||
+	    tf_set("config_into_buf", "1") ||
+	    tf_set("config_partial", partial ? "1" : "0") ||
+	    tf_set("config_buf_size", num))
+		return -EIO;
+	snprintf(num, sizeof(num), "%zu", offset);
+	if (tf_set("config_file_offset", num))
+		return -EIO;
+	err = tf_set("trigger_batched_requests", "1");
+	if (!err)
+		err = read_str(TF_DIR "test_result", res, sizeof(res)) ? -EIO :
+								      atoi(res);
+	if (!err) {
+		fd = open(TF_DIR "read_firmware", O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, out, 4096) : -1;
+		if (fd >= 0)
+			close(fd);
+		*outlen = n > 0 ? n : 0;
+	}
+	tf_set("release_all_firmware", "1");
+	tf_set("reset", "1");
+	return err;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	size_t len = 0;
+	char *buf = slurp(from, &len);
+	int fd, err = 0;
+
+	if (!buf)
+		return -ENOENT;
+	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
+		err = -EIO;
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return err;
+}
+
 /* Write @len random bytes to @path. */
 static int make_blob(const char *path, size_t len)
 {

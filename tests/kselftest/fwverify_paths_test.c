@@ -19,53 +19,6 @@ static bool kernel_has(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-static int tf_set(const char *attr, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), TF_DIR "%s", attr);
-	return write_str(path, val);
-}
-
-/*
- * One request through test_firmware's batched interface, which is how it
- * reaches request_firmware_into_buf() and request_partial_firmware_into_buf().
- * Returns 0 or the request's -errno; the bytes the driver got go to @out.
- */
-static int batched_into_buf(const char *name, bool partial, char *out,
-			    size_t *outlen)
-{
-	char res[32], path[256];
-	int err, fd;
-	ssize_t n;
-
-	tf_set("reset", "1");
-	if (tf_set("config_name", name) || tf_set("config_num_requests", "1") ||
-	    tf_set("config_into_buf", "1") ||
-	    tf_set("config_partial", partial ? "1" : "0") ||
-	    tf_set("config_buf_size", "1000") ||
-	    tf_set("config_file_offset", "0"))
-		return -EIO;
-	err = tf_set("trigger_batched_requests", "1");
-	if (err)
-		return err;
-	if (read_str(TF_DIR "test_result", res, sizeof(res)))
-		return -EIO;
-	err = atoi(res);
-	*outlen = 0;
-	if (!err) {
-		snprintf(path, sizeof(path), TF_DIR "read_firmware");
-		fd = open(path, O_RDONLY);
-		n = fd >= 0 ? read(fd, out, 4096) : -1;
-		if (fd >= 0)
-			close(fd);
-		*outlen = n > 0 ? n : 0;
-	}
-	tf_set("release_all_firmware", "1");
-	tf_set("reset", "1");
-	return err;
-}
-
 static bool same_as_file(const char *name, const char *buf, size_t len)
 {
 	char path[512];
@@ -120,7 +73,7 @@ TEST_F(paths, partial_read_of_signed_file)
 	char buf[4096], v[64];
 	size_t len;
 
-	ASSERT_EQ(0, batched_into_buf(name, true, buf, &len));
+	ASSERT_EQ(0, tf_into_buf(name, true, 0, 1000, buf, &len));
 	EXPECT_TRUE(same_as_file(name, buf, len));
 	EXPECT_EQ(verified + 1, read_counter("verified"));
 	ASSERT_EQ(0, table_field(name, "reads", v, sizeof(v)));
@@ -133,7 +86,7 @@ TEST_F(paths, partial_read_of_unsigned_file)
 	long unsig = read_counter("unsigned");
 	char buf[4096];
 	size_t len;
-	int ret = batched_into_buf(name, true, buf, &len);
+	int ret = tf_into_buf(name, true, 0, 1000, buf, &len);
 
 	if (variant->enforce) {
 		EXPECT_EQ(-EKEYREJECTED, ret);
@@ -151,7 +104,7 @@ TEST_F(paths, into_buf_of_signed_file)
 	char buf[4096];
 	size_t len;
 
-	ASSERT_EQ(0, batched_into_buf(name, false, buf, &len));
+	ASSERT_EQ(0, tf_into_buf(name, false, 0, 1000, buf, &len));
 	EXPECT_TRUE(same_as_file(name, buf, len));
 }
 
@@ -160,7 +113,7 @@ TEST_F(paths, into_buf_of_unsigned_file)
 	const char *name = fresh(FWT "intobuf-unsigned-%d.bin", variant->mode);
 	char buf[4096];
 	size_t len;
-	int ret = batched_into_buf(name, false, buf, &len);
+	int ret = tf_into_buf(name, false, 0, 1000, buf, &len);
 
 	EXPECT_EQ(variant->enforce ? -EKEYREJECTED : 0, ret);
 	if (!variant->enforce) {

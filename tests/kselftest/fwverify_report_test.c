@@ -67,23 +67,6 @@ static int fw_make(const char *name, size_t size, const char *key)
 	return err;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-	size_t len = 0;
-	char *buf = slurp(from, &len);
-	int fd, err = 0;
-
-	if (!buf)
-		return -errno;
-	fd = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, buf, len) != (ssize_t)len)
-		err = -EIO;
-	if (fd >= 0)
-		close(fd);
-	free(buf);
-	return err;
-}
-
 /* "sha256:<hex>" of @path, by busybox sha256sum (of a copy: any name). */
 static int file_digest(const char *path, char *out, size_t len)
 {
@@ -581,14 +564,6 @@ static char *cut(char *s, size_t max)
 }
 
 /* ---- test_firmware ----------------------------------------------------- */
-
-static int tf_set(const char *attr, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), TF_DIR "%s", attr);
-	return write_str(path, val);
-}
 
 static long tf_get(const char *attr)
 {

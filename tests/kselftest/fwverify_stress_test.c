@@ -585,14 +585,6 @@ static void pick_request(char *out, size_t len)
 
 /* --- requests ------------------------------------------------------------------ */
 
-static int tf_set(const char *attr, const char *val)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), TF_DIR "%s", attr);
-	return write_str(path, val);
-}
-
 static int tf_set_num(const char *attr, unsigned long v)
 {
 	char s[32];
