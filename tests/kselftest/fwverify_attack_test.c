@@ -169,17 +169,6 @@ FIXTURE_TEARDOWN(attack)
 	set_mode("log");
 }
 
-/* A fresh name per variant, for state fwverify keeps per name. */
-static const char *fresh(const char *fmt, const char *mode)
-{
-	static int n;
-	static char buf[8][128];
-	char *b = buf[n++ % 8];
-
-	snprintf(b, 128, fmt, strcmp(mode, "enforce") ? 2 : 1);
-	return b;
-}
-
 /* Attacks set up by hand: every knob they touch is put back. */
 FIXTURE(plain) {
 };

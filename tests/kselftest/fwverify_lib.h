@@ -286,6 +286,20 @@ static int copy_file(const char *from, const char *to)
 	return err;
 }
 
+/*
+ * A fresh name per variant of a fixture (@fmt with %d: 1 in enforce mode,
+ * 2 in log mode), for state fwverify and the loader keep per name.
+ */
+static const char *fresh(const char *fmt, const char *mode)
+{
+	static int n;
+	static char buf[8][128];
+	char *b = buf[n++ % 8];
+
+	snprintf(b, 128, fmt, strcmp(mode, "enforce") ? 2 : 1);
+	return b;
+}
+
 /* Write @len random bytes to @path. */
 static int make_blob(const char *path, size_t len)
 {

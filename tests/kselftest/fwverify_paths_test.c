@@ -55,17 +55,6 @@ FIXTURE_TEARDOWN(paths)
 	set_mode("log");
 }
 
-/* A fresh name per variant: partial reads cannot repeat a name. */
-static const char *fresh(const char *fmt, const char *mode)
-{
-	static int n;
-	static char buf[8][128];
-	char *b = buf[n++ % 8];
-
-	snprintf(b, 128, fmt, strcmp(mode, "enforce") ? 2 : 1);
-	return b;
-}
-
 TEST_F(paths, partial_read_of_signed_file)
 {
 	const char *name = fresh(FWT "partial-%d.bin", variant->mode);
