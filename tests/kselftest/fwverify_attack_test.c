@@ -555,6 +555,8 @@ TEST_F(attack, partial_reads_spliced_from_two_files_are_refused)
 	size_t len = 0;
 	int ret;
 
+	SKIP_IF_BUILTIN("no hook sees where a partial read starts (security.rst, Known gaps)");
+
 	snprintf(path, sizeof(path), FWROOT "%s", name);
 	snprintf(next, sizeof(next), "%s.next", path);
 	snprintf(sig, sizeof(sig), "%s.p7s", path);
@@ -973,6 +975,7 @@ TEST_F(plain, custom_path_inside_lib_firmware_keeps_the_rule)
 {
 	static const char *const dirs[] = { FWROOT "fwvt-cpdir", NULL };
 
+	SKIP_IF_BUILTIN("names come from the file's own path (security.rst, Known gaps)");
 	expect_custom_dir_rule(_metadata, FWROOT "fwvt-cpdir",
 			       FWROOT "fwvt-cpdir", dirs);
 }
@@ -986,6 +989,7 @@ TEST_F(plain, custom_path_with_a_newline_inside_keeps_the_rule)
 	static const char *const dirs[] = { FWROOT "fwvt-nldir",
 					    FWROOT "fwvt-nldir\nx", NULL };
 
+	SKIP_IF_BUILTIN("names come from the file's own path (security.rst, Known gaps)");
 	expect_custom_dir_rule(_metadata, FWROOT "fwvt-nldir\nx",
 			       FWROOT "fwvt-nldir\\nx", dirs);
 }
