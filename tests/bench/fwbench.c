@@ -48,16 +48,22 @@ static int put(const char *path, const char *val)
 	return ret;
 }
 
-/* Rewriting max_size with its own value expires cached verdicts. */
+/*
+ * A change of max_size expires cached verdicts (a write of the same value
+ * is no change): one byte less, then the value back.
+ */
 static void expire_cache(void)
 {
-	char buf[64] = "";
+	char buf[64] = "", less[64];
 	int fd = open(MAX_SIZE, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return;
-	if (read(fd, buf, sizeof(buf) - 1) > 0)
+	if (read(fd, buf, sizeof(buf) - 1) > 0) {
+		snprintf(less, sizeof(less), "%lu", strtoul(buf, NULL, 10) - 1);
+		put(MAX_SIZE, less);
 		put(MAX_SIZE, buf);
+	}
 	close(fd);
 }
 
