@@ -402,16 +402,21 @@ static void fwverify_custom_read(char *buf)
  */
 void fwverify_custom_dir_set(const char *val)
 {
-	char buf[FWVERIFY_CUSTOM_MAX];
+	char buf[FWVERIFY_CUSTOM_MAX] = "";
+	bool changed;
 
 	if (val)
 		strscpy(buf, val, sizeof(buf));
 	else
 		fwverify_custom_read(buf);
 	spin_lock(&fwverify_custom_lock);
+	changed = memcmp(fwverify_custom, buf, sizeof(buf));
 	memcpy(fwverify_custom, buf, sizeof(buf));
 	fwverify_custom_tracked = true;
 	spin_unlock(&fwverify_custom_lock);
+	/* Paths are names of other rules now: cached verdicts expire. */
+	if (changed)
+		fwverify_generation_bump();
 }
 
 /* Copy firmware_class.path into @buf (FWVERIFY_CUSTOM_MAX bytes). */

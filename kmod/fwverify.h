@@ -82,6 +82,24 @@ struct fwverify_verdict {
 };
 
 /*
+ * The policy that applies to a load: the strictest action of the rules its
+ * names meet, and whether some name meets none and so gets the mode
+ * parameter's (read when the mode is needed: it changes without a new
+ * generation).
+ */
+struct fwverify_modes {
+	enum fwverify_mode floor;
+	bool global;
+};
+
+/* The mode @m gives, with the mode parameter at @mode. */
+static inline enum fwverify_mode
+fwverify_modes_pick(const struct fwverify_modes *m, enum fwverify_mode mode)
+{
+	return m->global && mode > m->floor ? mode : m->floor;
+}
+
+/*
  * One decision: a firmware the loader read (or was handed) and what became
  * of it.  @name is the name the driver requested, relative to the firmware
  * directory (NULL when unknown); @path is where the loader looked for it.
@@ -96,6 +114,7 @@ struct fwverify_event {
 	size_t size;
 	void *owned;		/* a buffer verification read itself */
 	struct key *pin;	/* a policy rule's only trusted signer */
+	struct fwverify_modes modes;
 	bool loader_path;	/* @path is the loader's own, from its read */
 	bool raw;		/* the loader hands the file over as stored */
 	bool deny;
@@ -113,7 +132,8 @@ void fwverify_keyring_exit(void);
 void fwverify_keyring_freeze(void);
 unsigned long fwverify_keyring_size(void);
 int fwverify_verify_sig(const void *data, size_t len, const void *sig,
-			size_t siglen, struct key *pin, bool *via_fwverify);
+			size_t siglen, struct key *pin, bool in_fwverify,
+			bool *via_fwverify);
 
 /* revoke.c */
 extern const struct file_operations fwverify_revoke_fops;
@@ -148,6 +168,7 @@ void fwverify_verify_data(struct fwverify_event *ev);
 const char *fwverify_result_name(enum fwverify_result result);
 const char *fwverify_compressed(const char *name);
 u64 fwverify_generation(void);
+bool fwverify_file_id(const struct path *path, struct fwverify_file_id *id);
 void fwverify_generation_bump(void);
 
 /* decompress.c */
@@ -209,7 +230,10 @@ extern struct kobject *fwverify_kobj;
 int fwverify_table_init(void);
 void fwverify_table_exit(void);
 void fwverify_table_record(const struct fwverify_event *ev);
-bool fwverify_table_lookup(struct fwverify_event *ev);
+void fwverify_table_hits(const char *name, const char *resolved,
+			 enum fwverify_source source,
+			 const struct fwverify_verdict *v, unsigned int n,
+			 time64_t when);
 bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest);
 char *fwverify_escape(const char *s, char slash, gfp_t gfp);
 

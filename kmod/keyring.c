@@ -151,6 +151,7 @@ MODULE_PARM_DESC(trust, "other keyrings whose keys may sign firmware, with authe
  * @sig: the PKCS#7 signature
  * @siglen: its size
  * @pin: if not NULL, the only keyring trusted (a policy rule's signer)
+ * @in_fwverify: the signer is a key of .fwverify: no other keyring is tried
  * @via_fwverify: set if a key in .fwverify (or @pin) vouched for it
  *
  * Keys in .fwverify sign firmware and nothing else, so their signatures
@@ -161,10 +162,15 @@ MODULE_PARM_DESC(trust, "other keyrings whose keys may sign firmware, with authe
  * (VERIFYING_FIRMWARE_SIGNATURE), so no module signature passes as a
  * firmware signature.
  *
+ * Each attempt hashes @data again: the keyring is decided from the signer
+ * first, and only a signer .fwverify does not hold (a chain to one of its
+ * keys, or a key of another keyring) is tried on more than one.
+ *
  * Return: 0 or the error of the most telling attempt.
  */
 int fwverify_verify_sig(const void *data, size_t len, const void *sig,
-			size_t siglen, struct key *pin, bool *via_fwverify)
+			size_t siglen, struct key *pin, bool in_fwverify,
+			bool *via_fwverify)
 {
 	static struct key *const others[] = {
 		NULL, VERIFY_USE_SECONDARY_KEYRING, VERIFY_USE_PLATFORM_KEYRING,
@@ -180,7 +186,7 @@ int fwverify_verify_sig(const void *data, size_t len, const void *sig,
 		*via_fwverify = true;
 		return 0;
 	}
-	if (pin || err != -ENOKEY)
+	if (pin || in_fwverify || err != -ENOKEY)
 		return err;
 	for (i = 0; i < ARRAY_SIZE(others); i++) {
 		if (!(trust & BIT(i)))

@@ -11,6 +11,7 @@
 #include <linux/init.h>
 #include <linux/module.h>
 
+#include "cache.h"
 #include "fwverify.h"
 
 static int __init fwverify_init(void)
@@ -74,6 +75,7 @@ static void __exit fwverify_exit(void)
 	fwverify_context_exit();
 	fwverify_policy_exit();
 	fwverify_revoke_exit();
+	fwverify_cache_exit();
 	fwverify_table_exit();
 	fwverify_sysfs_exit();
 	fwverify_verify_exit();

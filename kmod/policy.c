@@ -15,6 +15,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "cache.h"
 #include "fwverify.h"
 
 static const char *const fwverify_mode_names[] = {
@@ -140,8 +141,15 @@ static void fwverify_report(const struct fwverify_event *ev)
 	else
 		pr_debug("%s: verified\n", ev->resolved ?: "?");
 	fwverify_table_record(ev);
-	fwverify_audit(ev);
-	fwverify_uevent(ev);
+	/*
+	 * Verified firmware is audited and announced once per cached verdict
+	 * (as IMA audits once per inode), not at every load it decides;
+	 * anything else at every load.
+	 */
+	if (!ev->v.cached || ev->v.result != FWVERIFY_VERIFIED) {
+		fwverify_audit(ev);
+		fwverify_uevent(ev);
+	}
 }
 
 static void fwverify_event_free(struct fwverify_event *ev)
@@ -186,16 +194,23 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 	return 0;
 }
 
-/* The rule for @name, else the mode parameter; *@pin gets its signer. */
-static enum fwverify_mode fwverify_mode_of(const char *name, struct key **pin)
+/* Add @name's rule to @m (and its signer to *@pin, if the strictest). */
+static void fwverify_modes_add(struct fwverify_modes *m, const char *name,
+			       struct key **pin)
 {
-	struct fwverify_rule_match m = { };
+	struct fwverify_rule_match r = { };
 
-	*pin = NULL;
-	if (!fwverify_policy_match(name, &m))
-		return fwverify_mode();
-	*pin = m.pin;
-	return m.action;
+	if (!fwverify_policy_match(name, &r)) {
+		m->global = true;
+		return;
+	}
+	if (r.action > m->floor || (r.action == m->floor && r.pin && !*pin)) {
+		key_put(*pin);
+		*pin = r.pin;
+		m->floor = r.action;
+	} else {
+		key_put(r.pin);
+	}
 }
 
 /* Most names one path the loader reads can be for. */
@@ -207,12 +222,10 @@ static enum fwverify_mode fwverify_mode_of(const char *name, struct key **pin)
  * of their rules applies, so firmware_class.path cannot move a file out of
  * its rule.  A path no search directory explains has no name at all.
  */
-static enum fwverify_mode fwverify_mode_strictest(struct fwverify_event *ev)
+static void fwverify_modes_of_path(struct fwverify_event *ev)
 {
-	enum fwverify_mode best = FWVERIFY_MODE_OFF, mode;
 	const char *names[FWVERIFY_PATH_NAMES];
 	const char *sfx = ev->raw ? NULL : fwverify_compressed(ev->path);
-	struct key *pin;
 	char *path;
 	int n, i;
 
@@ -220,38 +233,63 @@ static enum fwverify_mode fwverify_mode_strictest(struct fwverify_event *ev)
 	path = kstrndup(ev->path, strlen(ev->path) - (sfx ? strlen(sfx) : 0),
 			GFP_KERNEL);
 	n = path ? fwverify_request_names(path, names, ARRAY_SIZE(names)) : 0;
-	if (!n) {
-		kfree(path);
-		return fwverify_policy_may_enforce() ? FWVERIFY_MODE_ENFORCE :
-						       fwverify_mode();
-	}
-	for (i = 0; i < n; i++) {
-		mode = fwverify_mode_of(names[i], &pin);
-		if (mode > best || (mode == best && pin && !ev->pin)) {
-			key_put(ev->pin);
-			ev->pin = pin;
-			best = mode;
-		} else {
-			key_put(pin);
-		}
-	}
+	for (i = 0; i < n; i++)
+		fwverify_modes_add(&ev->modes, names[i], &ev->pin);
 	kfree(path);
-	return best;
+	if (!n) {
+		ev->modes.floor = fwverify_policy_may_enforce() ?
+				  FWVERIFY_MODE_ENFORCE : FWVERIFY_MODE_OFF;
+		ev->modes.global = true;
+	}
 }
 
 /*
  * The mode for @ev: its policy rule's action, else the mode parameter.
  * Without a name no rule can be matched: if any rule could enforce, this
- * one might have, so it does.
+ * one might have, so it does.  @ev->modes and @ev->pin are set.
  */
 static enum fwverify_mode fwverify_mode_for(struct fwverify_event *ev)
 {
+	ev->modes.floor = FWVERIFY_MODE_OFF;
+	ev->modes.global = false;
 	if (ev->loader_path)
-		return fwverify_mode_strictest(ev);
-	if (!ev->name)
-		return fwverify_policy_may_enforce() ? FWVERIFY_MODE_ENFORCE :
-						       fwverify_mode();
-	return fwverify_mode_of(ev->name, &ev->pin);
+		fwverify_modes_of_path(ev);
+	else if (ev->name)
+		fwverify_modes_add(&ev->modes, ev->name, &ev->pin);
+	else
+		ev->modes.floor = fwverify_policy_may_enforce() ?
+				  FWVERIFY_MODE_ENFORCE : FWVERIFY_MODE_OFF;
+	if (!ev->name && !ev->loader_path)
+		ev->modes.global = true;
+	return fwverify_modes_pick(&ev->modes, fwverify_mode());
+}
+
+/*
+ * A load of firmware verified before and unchanged since, through the
+ * same path: decided by the verdict cache alone, before anything else.
+ */
+static bool fwverify_cached_load(struct fwverify_event *ev, const char *path)
+{
+	struct fwverify_cache_key key = {
+		.path = path, .source = ev->source, .raw = ev->raw,
+	};
+
+	if (!fwverify_file_id(&ev->file->f_path, &key.id))
+		return false;
+	key.generation = fwverify_generation();
+	switch (fwverify_cache_verified(&key, fwverify_mode())) {
+	case FWVERIFY_CACHE_MISS:
+		return false;
+	case FWVERIFY_CACHE_HIT:
+		fwverify_stat_inc((enum fwverify_stat)FWVERIFY_VERIFIED);
+		fwverify_stat_inc(FWVERIFY_STAT_ALLOWED);
+		fwverify_stat_inc(FWVERIFY_STAT_CACHED);
+		break;
+	case FWVERIFY_CACHE_HIT_OFF:
+		break;
+	}
+	fwverify_note_decision();
+	return true;
 }
 
 /*
@@ -288,6 +326,11 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 	ev->file = file;
 	ev->loader_path = req && ev->source != FWVERIFY_SRC_CHECK;
 	ev->raw = req && !req->decompress;
+	/* A later piece of a partial read is compared with the first. */
+	if (ev->loader_path &&
+	    (ev->source != FWVERIFY_SRC_PARTIAL || req->offset <= 0) &&
+	    fwverify_cached_load(ev, req->path))
+		return 0;
 	err = fwverify_event_names(ev, file, req ? req->path : NULL);
 	if (err) {
 		/* Not even a name: refused if anything could enforce. */
@@ -305,6 +348,12 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 		fwverify_check_same_file(ev);
 	ev->deny = ev->v.result != FWVERIFY_VERIFIED &&
 		   mode == FWVERIFY_MODE_ENFORCE;
+	if (!ev->v.cached) {
+		struct fwverify_cache_key key;
+
+		fwverify_cache_key_init(&key, ev);
+		fwverify_cache_insert(&key, ev);
+	}
 	/*
 	 * A partial read reads the file again after this: the bytes verified
 	 * are kept until then, to be compared with what the driver gets.

@@ -18,7 +18,9 @@
 #include <linux/string.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 
+#include "cache.h"
 #include "fwverify.h"
 
 /* Reads kept per request: every firmware directory the loader tries. */
@@ -56,7 +58,6 @@ MODULE_PARM_DESC(max_entries, "most firmware names reported under /sys/kernel/fw
 struct fwverify_read {
 	char *path;
 	bool denied;
-	bool cacheable;
 	enum fwverify_source source;
 	struct fwverify_verdict v;
 };
@@ -122,6 +123,7 @@ static ssize_t fwverify_entry_show(struct kobject *kobj,
 	ssize_t len = 0;
 	unsigned int i;
 
+	fwverify_cache_flush();
 	mutex_lock(&fwverify_table_lock);
 	r = fwverify_last_read(e);
 	if (!strcmp(f, "name"))
@@ -272,50 +274,10 @@ static struct fwverify_entry *fwverify_new_entry(char *name)
 	return e;
 }
 
-/* True if @r was a verdict on exactly the file and signature @ev sees. */
-static bool fwverify_same(const struct fwverify_read *r,
-			  const struct fwverify_event *ev)
-{
-	return r->cacheable && r->source == ev->source &&
-	       r->v.generation == ev->v.generation &&
-	       !memcmp(&r->v.blob_id, &ev->v.blob_id, sizeof(r->v.blob_id)) &&
-	       !memcmp(&r->v.sig_id, &ev->v.sig_id, sizeof(r->v.sig_id)) &&
-	       ev->resolved && !strcmp(r->path, ev->resolved);
-}
-
 static char *fwverify_event_name(const struct fwverify_event *ev)
 {
 	return fwverify_escape(ev->name ?: ev->path ?: "(unknown)", 0,
 			       GFP_KERNEL);
-}
-
-/**
- * fwverify_table_lookup() - reuse the verdict on an unchanged file
- * @ev: the event, with @ev->v's generation and file identities set
- *
- * Return: true if @ev->v was filled from an earlier read of the same file,
- * signature, keys and policy.
- */
-bool fwverify_table_lookup(struct fwverify_event *ev)
-{
-	struct fwverify_entry *e;
-	char *name = fwverify_event_name(ev);
-	bool hit = false;
-	unsigned int i;
-
-	if (!name)
-		return false;
-	mutex_lock(&fwverify_table_lock);
-	e = fwverify_find(name);
-	for (i = 0; e && i < e->nreads && !hit; i++) {
-		if (fwverify_same(&e->reads[i], ev)) {
-			ev->v = e->reads[i].v;
-			hit = true;
-		}
-	}
-	mutex_unlock(&fwverify_table_lock);
-	kfree(name);
-	return hit;
 }
 
 /**
@@ -335,6 +297,7 @@ bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
 
 	if (!name)
 		return false;
+	fwverify_cache_flush();
 	mutex_lock(&fwverify_table_lock);
 	e = fwverify_find(name);
 	for (i = e ? (int)e->nreads - 1 : -1; i >= 0 && !found; i--) {
@@ -363,15 +326,73 @@ static bool fwverify_same_request(struct fwverify_entry *e,
 	return true;
 }
 
+/*
+ * Entries evicted, removed by a work item of their own: removal waits for
+ * readers of the entry's files, and a reader waits for the hits to be
+ * reported (fwverify_cache_flush()), which may evict.
+ */
+static LIST_HEAD(fwverify_evicted);
+static DEFINE_SPINLOCK(fwverify_evicted_lock);
+
+static void fwverify_evict(struct work_struct *work)
+{
+	struct fwverify_entry *e, *tmp;
+	LIST_HEAD(list);
+
+	spin_lock(&fwverify_evicted_lock);
+	list_splice_init(&fwverify_evicted, &list);
+	spin_unlock(&fwverify_evicted_lock);
+	list_for_each_entry_safe(e, tmp, &list, node) {
+		list_del(&e->node);
+		kobject_put(&e->kobj);
+	}
+}
+
+static DECLARE_WORK(fwverify_evict_work, fwverify_evict);
+
+/*
+ * The entry of @name (escaped), made if there is none, as the most
+ * recently used; *@name is taken by a new entry.  Caller holds
+ * fwverify_table_lock.
+ */
+static struct fwverify_entry *fwverify_entry_get(char **name)
+{
+	struct fwverify_entry *e = fwverify_find(*name), *evict;
+	bool evicted = false;
+
+	if (e) {
+		list_move_tail(&e->node, &fwverify_table);
+		return e;
+	}
+	e = fwverify_new_entry(*name);
+	*name = NULL;		/* the entry's, or freed with it */
+	if (!e)
+		return NULL;
+	list_add_tail(&e->node, &fwverify_table);
+	fwverify_table_len++;
+	/* max_entries may have been lowered: evict down to it. */
+	spin_lock(&fwverify_evicted_lock);
+	while (fwverify_table_len > max(fwverify_max_entries, 1U)) {
+		evict = list_first_entry(&fwverify_table, struct fwverify_entry,
+					 node);
+		list_move_tail(&evict->node, &fwverify_evicted);
+		fwverify_table_len--;
+		evicted = true;
+	}
+	spin_unlock(&fwverify_evicted_lock);
+	if (evicted)
+		schedule_work(&fwverify_evict_work);
+	return e;
+}
+
 /**
  * fwverify_table_record() - report a decision in the firmware table
  * @ev: the decision
  */
 void fwverify_table_record(const struct fwverify_event *ev)
 {
-	struct fwverify_entry *e, *evict, *tmp;
+	struct fwverify_entry *e;
 	struct fwverify_read *r;
-	LIST_HEAD(evicted);
 	char *name, *path;
 
 	name = fwverify_event_name(ev);
@@ -380,28 +401,9 @@ void fwverify_table_record(const struct fwverify_event *ev)
 		goto out;
 
 	mutex_lock(&fwverify_table_lock);
-	e = fwverify_find(name);
-	if (!e) {
-		e = fwverify_new_entry(name);
-		if (!e) {
-			mutex_unlock(&fwverify_table_lock);
-			name = NULL;	/* freed with the entry */
-			goto out;
-		}
-		name = NULL;
-		list_add_tail(&e->node, &fwverify_table);
-		fwverify_table_len++;
-		/* max_entries may have been lowered: evict down to it. */
-		while (fwverify_table_len > max(fwverify_max_entries, 1U)) {
-			evict = list_first_entry(&fwverify_table,
-						 struct fwverify_entry, node);
-			list_move_tail(&evict->node, &evicted);
-			fwverify_table_len--;
-		}
-	} else {
-		list_move_tail(&e->node, &fwverify_table);
-	}
-
+	e = fwverify_entry_get(&name);
+	if (!e)
+		goto unlock;
 	if (!fwverify_same_request(e, ev)) {
 		fwverify_clear_reads(e);
 		e->loads++;
@@ -412,21 +414,58 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	r->denied = ev->deny;
 	r->source = ev->source;
 	r->v = ev->v;
-	/* Only identities a change counter vouches for, file and signature. */
-	r->cacheable = ev->file && ev->v.cacheable && ev->v.blob_id.counted &&
-		       (!ev->v.sig_id.ino || ev->v.sig_id.counted);
 	e->task = current;
 	e->when = jiffies;
 	e->last_load = ktime_get_real_seconds();
+unlock:
 	mutex_unlock(&fwverify_table_lock);
-
-	/* Outside the lock: removal waits for readers, who take it. */
-	list_for_each_entry_safe(evict, tmp, &evicted, node) {
-		list_del(&evict->node);
-		kobject_put(&evict->kobj);
-	}
 out:
 	kfree(name);
+	kfree(path);
+}
+
+/**
+ * fwverify_table_hits() - report cached loads in the firmware table
+ * @name: the firmware name, as requested
+ * @resolved: the file's path
+ * @source: how the loads read it
+ * @v: the cached verdict
+ * @n: how many loads
+ * @when: the time of the last, in seconds
+ *
+ * Called after the loads, from the cache's work item: each load is one
+ * request, allowed, the last one's read shown.
+ */
+void fwverify_table_hits(const char *name, const char *resolved,
+			 enum fwverify_source source,
+			 const struct fwverify_verdict *v, unsigned int n,
+			 time64_t when)
+{
+	char *ename = fwverify_escape(name, 0, GFP_KERNEL);
+	char *path = fwverify_escape(resolved, 0, GFP_KERNEL);
+	struct fwverify_entry *e;
+	struct fwverify_read *r;
+
+	if (!ename || !path)
+		goto out;
+	mutex_lock(&fwverify_table_lock);
+	e = fwverify_entry_get(&ename);
+	if (e) {
+		fwverify_clear_reads(e);
+		e->loads += n;
+		r = &e->reads[e->nreads++];
+		r->path = path;
+		path = NULL;
+		r->denied = false;
+		r->source = source;
+		r->v = *v;
+		r->v.cached = true;
+		e->task = NULL;
+		e->last_load = when;
+	}
+	mutex_unlock(&fwverify_table_lock);
+out:
+	kfree(ename);
 	kfree(path);
 }
 
@@ -440,6 +479,7 @@ void fwverify_table_exit(void)
 {
 	struct fwverify_entry *e, *tmp;
 
+	flush_work(&fwverify_evict_work);
 	list_for_each_entry_safe(e, tmp, &fwverify_table, node) {
 		list_del(&e->node);
 		kobject_put(&e->kobj);

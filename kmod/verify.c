@@ -34,6 +34,8 @@
 #include <crypto/pkcs7.h>
 #include <keys/asymmetric-type.h>
 
+#include "cache.h"
+#include "der.h"
 #include "fwverify.h"
 
 static const char *const fwverify_result_names[FWVERIFY_RESULT_NR] = {
@@ -93,13 +95,17 @@ static bool fwverify_counts_changes(const struct super_block *sb)
 	       sb->s_magic != FUSE_SUPER_MAGIC;
 }
 
-/*
- * Identity of what @path holds now; false if it cannot be had.  Taken
- * before the file is read: a write after it moves the counter, so a verdict
- * kept under it can only be lost, never wrongly reused.
+/**
+ * fwverify_file_id() - identity of what @path holds now
+ * @path: a file
+ * @id: set to its identity
+ *
+ * Taken before the file is read: a write after it moves the counter, so a
+ * verdict kept under it can only be lost, never wrongly reused.
+ *
+ * Return: false if it cannot be had.
  */
-static bool fwverify_file_id(const struct path *path,
-			     struct fwverify_file_id *id)
+bool fwverify_file_id(const struct path *path, struct fwverify_file_id *id)
 {
 	struct inode *inode = d_backing_inode(path->dentry);
 	struct kstat st;
@@ -411,197 +417,24 @@ static bool fwverify_sig_parses(const void *sig, size_t len,
 }
 
 /*
- * A minimal DER reader, enough to find the first SignerInfo's signer
- * identifier; the kernel's own parser has already accepted the message.
+ * Name the signer: the trusted key's description, else its key id.  True
+ * if the signer is a key of .fwverify itself, the keyring that then alone
+ * is asked to verify.
  */
-struct fwverify_der {
-	const u8 *p;
-	size_t len;
-};
-
-static bool fwverify_der_next(struct fwverify_der *d, u8 *tag,
-			      struct fwverify_der *val)
-{
-	size_t n, vlen = 0, hdr = 2;
-	unsigned int i;
-
-	if (d->len < 2)
-		return false;
-	*tag = d->p[0];
-	if (d->p[1] < 0x80) {
-		vlen = d->p[1];
-	} else {
-		n = d->p[1] & 0x7f;
-		if (!n || n > sizeof(size_t) || d->len < 2 + n)
-			return false;
-		for (i = 0; i < n; i++)
-			vlen = (vlen << 8) | d->p[2 + i];
-		hdr += n;
-	}
-	if (vlen > d->len - hdr)
-		return false;
-	val->p = d->p + hdr;
-	val->len = vlen;
-	d->p += hdr + vlen;
-	d->len -= hdr + vlen;
-	return true;
-}
-
-/* Step into the next element, which must have tag @want. */
-static bool fwverify_der_enter(struct fwverify_der *d, u8 want)
-{
-	struct fwverify_der val;
-	u8 tag;
-
-	if (!fwverify_der_next(d, &tag, &val) || tag != want)
-		return false;
-	*d = val;
-	return true;
-}
-
-/* Into the SignerInfos of a PKCS#7 message (a SET of SignerInfo). */
-static bool fwverify_der_signer_infos(const void *sig, size_t len,
-				      struct fwverify_der *infos)
-{
-	struct fwverify_der d = { sig, len }, skip;
-	u8 tag;
-
-	if (!fwverify_der_enter(&d, 0x30) ||		/* ContentInfo */
-	    !fwverify_der_next(&d, &tag, &skip) ||	/* contentType */
-	    !fwverify_der_enter(&d, 0xa0) ||		/* [0] content */
-	    !fwverify_der_enter(&d, 0x30) ||		/* SignedData */
-	    !fwverify_der_next(&d, &tag, &skip) ||	/* version */
-	    !fwverify_der_next(&d, &tag, &skip) ||	/* digestAlgorithms */
-	    !fwverify_der_next(&d, &tag, &skip))	/* encapContentInfo */
-		return false;
-	while (d.len && (d.p[0] == 0xa0 || d.p[0] == 0xa1))	/* certs, crls */
-		if (!fwverify_der_next(&d, &tag, &skip))
-			return false;
-	if (!fwverify_der_enter(&d, 0x31))		/* signerInfos */
-		return false;
-	*infos = d;
-	return true;
-}
-
-static struct asymmetric_key_id *
-fwverify_signer_id(const void *sig, size_t len)
-{
-	struct fwverify_der d, issuer, serial, sid;
-	u8 tag;
-
-	if (!fwverify_der_signer_infos(sig, len, &d) ||
-	    !fwverify_der_enter(&d, 0x30) ||		/* SignerInfo */
-	    !fwverify_der_next(&d, &tag, &sid) ||	/* version */
-	    !fwverify_der_next(&d, &tag, &sid))		/* sid */
-		return NULL;
-	if (tag == 0x80)				/* subjectKeyIdentifier */
-		return asymmetric_key_generate_id(sid.p, sid.len, "", 0);
-	if (tag != 0x30 || !fwverify_der_next(&sid, &tag, &issuer) ||
-	    tag != 0x30 || !fwverify_der_next(&sid, &tag, &serial) ||
-	    tag != 0x02)
-		return NULL;
-	return asymmetric_key_generate_id(serial.p, serial.len,
-					  issuer.p, issuer.len);
-}
-
-/*
- * The firmware name attribute of fwverify sign (userspace/cms.h,
- * CMS_NAME_OID 2.25.196871091086757864271009421185200544841), DER encoded.
- */
-static const u8 fwverify_name_oid[] = {
-	0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b,
-	0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49,
-};
-
-/* Longest firmware name a signature carries, as the tool's CMS_NAME_MAX. */
-#define FWVERIFY_NAME_MAX	255
-
-/* Is @name (@n bytes) the last components of @path (@plen bytes)? */
-static bool fwverify_name_fits(const u8 *name, size_t n, const char *path,
-			       size_t plen)
-{
-	return plen >= n && !memcmp(path + plen - n, name, n) &&
-	       (plen == n || path[plen - n - 1] == '/');
-}
-
-/* One SignerInfo's name attribute, if any, against @path. */
-static int fwverify_check_name(struct fwverify_der si, const char *path,
-			       size_t plen)
-{
-	struct fwverify_der f, attrs, attr, oid, vals, val;
-	bool seen = false;
-	u8 tag;
-	int i;
-
-	for (i = 0; i < 3; i++)		/* version, sid, digestAlgorithm */
-		if (!fwverify_der_next(&si, &tag, &f))
-			return -EBADMSG;
-	if (!si.len || si.p[0] != 0xa0)	/* no signed attributes */
-		return 0;
-	if (!fwverify_der_next(&si, &tag, &attrs))
-		return -EBADMSG;
-	while (attrs.len) {
-		if (!fwverify_der_next(&attrs, &tag, &attr) || tag != 0x30 ||
-		    !fwverify_der_next(&attr, &tag, &oid) || tag != 0x06)
-			return -EBADMSG;
-		if (oid.len != sizeof(fwverify_name_oid) ||
-		    memcmp(oid.p, fwverify_name_oid, oid.len))
-			continue;
-		/* Exactly one attribute, one value, a UTF8String, no NUL. */
-		if (seen || !fwverify_der_next(&attr, &tag, &vals) ||
-		    tag != 0x31 || attr.len ||
-		    !fwverify_der_next(&vals, &tag, &val) || tag != 0x0c ||
-		    vals.len || !val.len || val.len > FWVERIFY_NAME_MAX ||
-		    memchr(val.p, 0, val.len))
-			return -EBADMSG;
-		seen = true;
-		if (!fwverify_name_fits(val.p, val.len, path, plen))
-			return -EKEYREJECTED;
-	}
-	return 0;
-}
-
-/*
- * A signature made by fwverify sign names the firmware it was made for: it
- * must be the last components of the path the loader read (@path, @plen
- * bytes of it: the content's name for a content signature).  Every
- * SignerInfo that names one is checked, so a second, untrusted SignerInfo
- * cannot name another.  Signatures without the attribute pass.
- */
-static void fwverify_check_names(const void *sig, size_t len, const char *path,
-				 size_t plen, struct fwverify_verdict *v)
-{
-	struct fwverify_der infos, si;
-	int err = -EBADMSG;
-	u8 tag;
-
-	if (fwverify_der_signer_infos(sig, len, &infos)) {
-		err = 0;
-		while (!err && infos.len) {
-			if (!fwverify_der_next(&infos, &tag, &si) || tag != 0x30)
-				err = -EBADMSG;
-			else
-				err = fwverify_check_name(si, path, plen);
-		}
-	}
-	if (err == -EKEYREJECTED)
-		fwverify_set(v, FWVERIFY_BAD_SIGNATURE, err,
-			     "signed for another firmware name");
-	else if (err)
-		fwverify_set(v, FWVERIFY_MALFORMED, err,
-			     "firmware name attribute is malformed");
-}
-
-/* Name the signer: the trusted key's description, else its key id. */
-static void fwverify_find_signer(const void *sig, size_t len,
+static bool fwverify_find_signer(const void *sig, size_t len,
 				 struct fwverify_verdict *v)
 {
-	struct asymmetric_key_id *id = fwverify_signer_id(sig, len);
+	struct asymmetric_key_id *id;
+	struct fwverify_der a, b;
 	struct key *key;
+	bool known = false;
 
 	v->signer[0] = '\0';
-	if (IS_ERR_OR_NULL(id))
-		return;
+	if (fwverify_der_signer(sig, len, &a, &b))
+		return false;
+	id = asymmetric_key_generate_id(a.p, a.len, b.p, b.len);
+	if (IS_ERR(id))
+		return false;
 	key = find_asymmetric_key(fwverify_keyring, id, NULL, NULL, false);
 	if (IS_ERR(key))
 		key = find_asymmetric_key(fwverify_keyring, NULL, id, NULL,
@@ -609,36 +442,50 @@ static void fwverify_find_signer(const void *sig, size_t len,
 	if (!IS_ERR(key)) {
 		strscpy(v->signer, key->description, sizeof(v->signer));
 		key_put(key);
+		known = true;
 	} else {
 		snprintf(v->signer, sizeof(v->signer), "id:%*phN",
 			 min_t(int, id->len, 24), id->data);
 	}
 	kfree(id);
+	return known;
 }
 
 /*
  * Verify @sig over @buf; when it holds, the firmware name it carries must
- * fit @path (@plen bytes of it).
+ * fit @path (@plen bytes of it).  The message is parsed on its own only
+ * when verification fails, to tell a malformed one from a bad one.
+ *
+ * Return: true if verified.
  */
-static void fwverify_check_sig(const void *buf, size_t size, const void *sig,
+static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
 			       size_t len, struct key *pin, const char *path,
 			       size_t plen, struct fwverify_verdict *v)
 {
-	bool via_fwverify;
+	bool via_fwverify, known;
 	int err;
 
-	if (!fwverify_sig_parses(sig, len, v))
-		return;
-	fwverify_find_signer(sig, len, v);
-	err = fwverify_verify_sig(buf, size, sig, len, pin, &via_fwverify);
+	known = fwverify_find_signer(sig, len, v);
+	err = fwverify_verify_sig(buf, size, sig, len, pin, known,
+				  &via_fwverify);
+	if (err && !fwverify_sig_parses(sig, len, v))
+		return false;
 	fwverify_set_err(v, err, true);
-	/* Other keyrings change unseen: their verdicts are not kept. */
-	if (!err && !via_fwverify)
-		v->cacheable = false;
 	if (err == -ENOKEY && pin)
 		v->reason = "not signed by the signer the policy pins";
-	if (!err)
-		fwverify_check_names(sig, len, path, plen, v);
+	if (err)
+		return false;
+	/* Other keyrings change unseen: their verdicts are not kept. */
+	if (!via_fwverify)
+		v->cacheable = false;
+	err = fwverify_der_check_names(sig, len, path, plen);
+	if (err == -EKEYREJECTED)
+		fwverify_set(v, FWVERIFY_BAD_SIGNATURE, err,
+			     "signed for another firmware name");
+	else if (err)
+		fwverify_set(v, FWVERIFY_MALFORMED, err,
+			     "firmware name attribute is malformed");
+	return !err;
 }
 
 static void fwverify_digest(const void *buf, size_t size,
@@ -651,6 +498,24 @@ static void fwverify_digest(const void *buf, size_t size,
 static bool fwverify_check_revoked(struct fwverify_verdict *v);
 
 /*
+ * The digest of @buf, then revocation.  When @sig was just verified over
+ * @buf, the kernel has compared @buf's SHA-256 with the signature's
+ * messageDigest: that is the digest, and @buf is hashed only once.  Any
+ * other signature (none, failed, without attributes, another digest) costs
+ * a pass of its own.
+ */
+static void fwverify_settle(const void *buf, size_t size, const void *sig,
+			    size_t len, bool verified,
+			    struct fwverify_verdict *v)
+{
+	if (verified && !fwverify_der_sha256_digest(sig, len, v->digest))
+		v->have_digest = true;
+	else
+		fwverify_digest(buf, size, v);
+	fwverify_check_revoked(v);
+}
+
+/*
  * Verify against the content the loader decompresses from the file with
  * @sfx.  What was signed is the content: its digest is the one reported and
  * the one revocation matches, however the content was compressed.
@@ -660,6 +525,7 @@ static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
 {
 	size_t out_len = 0;
 	void *out = NULL;
+	bool verified;
 	int err;
 
 	err = fwverify_decompress(sfx, ev->buf, ev->size, &out, &out_len);
@@ -673,10 +539,9 @@ static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
 			     "cannot decompress, or data after the compressed content");
 	if (err)
 		return;
-	fwverify_digest(out, out_len, &ev->v);
-	if (!fwverify_check_revoked(&ev->v))
-		fwverify_check_sig(out, out_len, sig, len, ev->pin, ev->path,
-				   strlen(ev->path) - strlen(sfx), &ev->v);
+	verified = fwverify_check_sig(out, out_len, sig, len, ev->pin, ev->path,
+				      strlen(ev->path) - strlen(sfx), &ev->v);
+	fwverify_settle(out, out_len, sig, len, verified, &ev->v);
 	vfree(out);
 }
 
@@ -742,6 +607,7 @@ static void fwverify_verify_sigfile(struct fwverify_event *ev)
 {
 	size_t n = strlen(ev->path) - strlen(".p7s"), len = 0;
 	struct fwverify_verdict *v = &ev->v;
+	struct fwverify_cache_key key;
 	struct path target;
 	struct file *f;
 	char *name;
@@ -764,10 +630,9 @@ static void fwverify_verify_sigfile(struct fwverify_event *ev)
 	}
 	if (!fwverify_file_id(&target, &v->sig_id))
 		v->cacheable = false;
-	if (fwverify_table_lookup(ev)) {
-		v->cached = true;
+	fwverify_cache_key_init(&key, ev);
+	if (fwverify_cache_lookup(&key, v))
 		goto out;
-	}
 	f = dentry_open(&target, O_RDONLY, current_cred());
 	if (IS_ERR(f)) {
 		fwverify_set(v, FWVERIFY_ERROR, PTR_ERR(f), "cannot open file");
@@ -811,9 +676,11 @@ static bool fwverify_is_sigfile(const char *path)
 void fwverify_verify_file(struct fwverify_event *ev)
 {
 	struct fwverify_verdict *v = &ev->v;
+	struct fwverify_cache_key key;
 	const char *content;
 	struct file *sigf;
 	size_t len = 0;
+	bool verified;
 	void *sig;
 
 	memset(v, 0, sizeof(*v));
@@ -828,27 +695,31 @@ void fwverify_verify_file(struct fwverify_event *ev)
 	if (PTR_ERR(sigf) == -ENODATA)
 		fwverify_set(v, FWVERIFY_UNSIGNED, -ENODATA, "no signature file");
 	if (!IS_ERR(sigf) || PTR_ERR(sigf) == -ENODATA) {
+		fwverify_cache_key_init(&key, ev);
 		if (ev->source != FWVERIFY_SRC_CHECK &&
-		    fwverify_table_lookup(ev)) {
-			v->cached = true;
+		    fwverify_cache_lookup(&key, v))
 			goto out;
-		}
 	}
 	if (!ev->buf && fwverify_read_whole(ev))
 		goto out;
-	fwverify_digest(ev->buf, ev->size, v);
-	if (fwverify_check_revoked(v) || IS_ERR(sigf))
+	sig = IS_ERR(sigf) ? NULL : fwverify_read_sig(sigf, &len, v);
+	if (!sig) {
+		/* Unsigned or unreadable: reported by its digest, revocable. */
+		fwverify_settle(ev->buf, ev->size, NULL, 0, false, v);
 		goto out;
-	sig = fwverify_read_sig(sigf, &len, v);
-	if (sig) {
-		if (content)
-			fwverify_check_content(ev, sig, len, content);
-		else
-			fwverify_check_sig(ev->buf, ev->size, sig, len,
-					   ev->pin, ev->path, strlen(ev->path),
-					   v);
-		kvfree(sig);
 	}
+	if (content) {
+		/* The stored file is revocable too: a pass over its bytes. */
+		fwverify_digest(ev->buf, ev->size, v);
+		if (!fwverify_check_revoked(v))
+			fwverify_check_content(ev, sig, len, content);
+	} else {
+		verified = fwverify_check_sig(ev->buf, ev->size, sig, len,
+					      ev->pin, ev->path,
+					      strlen(ev->path), v);
+		fwverify_settle(ev->buf, ev->size, sig, len, verified, v);
+	}
+	kvfree(sig);
 out:
 	if (!IS_ERR(sigf))
 		fput(sigf);

@@ -61,6 +61,28 @@ static long read_counter(const char *name)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
+/*
+ * Expire every cached verdict: a change of max_size is a new generation of
+ * verdicts (writing the same value is no change), so one byte less, then
+ * the value back.
+ */
+static int expire_verdicts(void)
+{
+	const char *p = "/sys/module/fwverify/parameters/max_size";
+	char buf[32] = "", less[32];
+	ssize_t n;
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	snprintf(less, sizeof(less), "%lu", strtoul(buf, NULL, 10) - 1);
+	return write_str(p, less) ?: write_str(p, buf);
+}
+
 /* The whole file, or NULL; *len is its size. */
 static char *slurp(const char *path, size_t *len)
 {

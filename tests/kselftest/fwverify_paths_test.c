@@ -418,11 +418,18 @@ TEST(verdict_cache)
 	EXPECT_EQ(cached + 1, read_counter("cached"));
 	EXPECT_EQ(0, request_fw(name));
 	EXPECT_EQ(cached + 2, read_counter("cached"));
-	/* The signature alone changes: by an untrusted key now. */
+	/*
+	 * The signature alone changes, to one by an untrusted key: the bytes
+	 * are still those a trusted key signed, and the verdict holds until
+	 * keys, revocations or policy change.
+	 */
 	ASSERT_EQ(0, sign_with(path, "untrusted"));
 	settle();
+	EXPECT_EQ(0, request_fw(name));
+	EXPECT_EQ(cached + 3, read_counter("cached"));
+	ASSERT_EQ(0, expire_verdicts());
 	EXPECT_EQ(-EKEYREJECTED, request_fw(name));
-	EXPECT_EQ(cached + 2, read_counter("cached"));
+	EXPECT_EQ(cached + 3, read_counter("cached"));
 	set_mode("log");
 }
 

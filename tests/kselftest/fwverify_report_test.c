@@ -1302,7 +1302,13 @@ TEST_F(report, cache_is_not_used_after_the_blob_changed)
 	EXPECT_STREQ("bad-signature", result);
 }
 
-TEST_F(report, cache_is_not_used_after_the_signature_changed)
+/*
+ * A verified verdict is on the bytes: a cached load does not look at the
+ * signature file again (Documentation/security.rst, "The verdict cache").
+ * Replaced by one no trusted key made, it decides the next verdict, once
+ * keys, revocations or policy change.
+ */
+TEST_F(report, cache_keeps_a_verified_verdict_until_a_new_generation)
 {
 	const char *name = RDIR "/cache-sig.bin";
 	char path[768], sig[800], result[64], dir[512];
@@ -1328,11 +1334,16 @@ TEST_F(report, cache_is_not_used_after_the_signature_changed)
 	close(fd);
 	free(other);
 	settle();
+	EXPECT_EQ(1, load_and_count_cached(_metadata, name, 0));
+	EXPECT_TRUE(driver_has(name));
+	ASSERT_EQ(0, expire_verdicts());
 	EXPECT_EQ(0, load_and_count_cached(_metadata, name, -EKEYREJECTED));
 	EXPECT_EQ(0, last_read_cached(name));
 	ASSERT_EQ(0, table_dir(name, dir, sizeof(dir)));
 	EXPECT_EQ(0, table_read(dir, "result", result, sizeof(result)));
 	EXPECT_STREQ("untrusted", result);
+	/* A refusal is cached too, under the signature file's identity. */
+	EXPECT_EQ(1, load_and_count_cached(_metadata, name, -EKEYREJECTED));
 
 	/* And back to a good signature: verified afresh, then cached. */
 	ASSERT_EQ(0, sign_with(path, "rsa-signer"));

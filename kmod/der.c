@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A small DER reader for the fields of a PKCS#7 signature fwverify reads
+ * itself (der.h).  Definite lengths and one-byte tags only: anything else
+ * is not read here, and the caller falls back to what needs no reading
+ * (hashing the firmware itself, naming the signer by nothing).
+ */
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/types.h>
+
+#include "der.h"
+
+/**
+ * fwverify_der_next() - take the next element of @d
+ * @d: the elements left; advanced past the one taken
+ * @tag: set to its tag
+ * @val: set to its value
+ *
+ * Return: false if @d does not start with a whole element.
+ */
+bool fwverify_der_next(struct fwverify_der *d, u8 *tag,
+		       struct fwverify_der *val)
+{
+	size_t n, vlen = 0, hdr = 2;
+	unsigned int i;
+
+	if (d->len < 2 || (d->p[0] & 0x1f) == 0x1f)	/* high tag numbers */
+		return false;
+	*tag = d->p[0];
+	if (d->p[1] < 0x80) {
+		vlen = d->p[1];
+	} else {
+		/* 0x80 is BER's indefinite length: not DER, not read. */
+		n = d->p[1] & 0x7f;
+		if (!n || n > sizeof(size_t) || d->len < 2 + n)
+			return false;
+		for (i = 0; i < n; i++)
+			vlen = (vlen << 8) | d->p[2 + i];
+		hdr += n;
+	}
+	if (vlen > d->len - hdr)
+		return false;
+	val->p = d->p + hdr;
+	val->len = vlen;
+	d->p += hdr + vlen;
+	d->len -= hdr + vlen;
+	return true;
+}
+
+/* Step into the next element, which must have tag @want. */
+static bool fwverify_der_enter(struct fwverify_der *d, u8 want)
+{
+	struct fwverify_der val;
+	u8 tag;
+
+	if (!fwverify_der_next(d, &tag, &val) || tag != want)
+		return false;
+	*d = val;
+	return true;
+}
+
+static bool fwverify_der_is(const struct fwverify_der *d, const u8 *want,
+			    size_t n)
+{
+	return d->len == n && !memcmp(d->p, want, n);
+}
+
+/* id-signedData, 1.2.840.113549.1.7.2 */
+static const u8 fwverify_signed_data_oid[] = {
+	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+};
+
+/**
+ * fwverify_der_signer_infos() - the SignerInfos of a PKCS#7 message
+ * @sig: the DER message (ContentInfo holding SignedData)
+ * @len: its size
+ * @infos: set to the content of its SET OF SignerInfo
+ *
+ * Return: false if @sig is not read that far.
+ */
+bool fwverify_der_signer_infos(const void *sig, size_t len,
+			       struct fwverify_der *infos)
+{
+	struct fwverify_der d = { sig, len }, type, skip;
+	u8 tag;
+
+	if (!fwverify_der_enter(&d, 0x30) ||		/* ContentInfo */
+	    !fwverify_der_next(&d, &tag, &type) || tag != 0x06 ||
+	    !fwverify_der_is(&type, fwverify_signed_data_oid,
+			     sizeof(fwverify_signed_data_oid)) ||
+	    !fwverify_der_enter(&d, 0xa0) ||		/* [0] content */
+	    !fwverify_der_enter(&d, 0x30) ||		/* SignedData */
+	    !fwverify_der_next(&d, &tag, &skip) ||	/* version */
+	    !fwverify_der_next(&d, &tag, &skip) ||	/* digestAlgorithms */
+	    !fwverify_der_next(&d, &tag, &skip))	/* encapContentInfo */
+		return false;
+	while (d.len && (d.p[0] == 0xa0 || d.p[0] == 0xa1))	/* certs, crls */
+		if (!fwverify_der_next(&d, &tag, &skip))
+			return false;
+	if (!fwverify_der_enter(&d, 0x31))		/* signerInfos */
+		return false;
+	*infos = d;
+	return true;
+}
+
+/**
+ * fwverify_der_signer() - who made the first SignerInfo
+ * @sig: the DER message
+ * @len: its size
+ * @id: set to the subjectKeyIdentifier, or to the serial number
+ * @issuer: set to the issuer with a serial number, else to nothing
+ *
+ * The kernel names a key by the same two parts (asymmetric_key_generate_id()).
+ *
+ * Return: 0, or -EBADMSG if the signer identifier is not read.
+ */
+int fwverify_der_signer(const void *sig, size_t len, struct fwverify_der *id,
+			struct fwverify_der *issuer)
+{
+	struct fwverify_der d, sid;
+	u8 tag;
+
+	if (!fwverify_der_signer_infos(sig, len, &d) ||
+	    !fwverify_der_enter(&d, 0x30) ||		/* SignerInfo */
+	    !fwverify_der_next(&d, &tag, &sid) ||	/* version */
+	    !fwverify_der_next(&d, &tag, &sid))		/* sid */
+		return -EBADMSG;
+	if (tag == 0x80) {				/* subjectKeyIdentifier */
+		*id = sid;
+		issuer->p = sid.p;	/* no issuer: nothing of it is read */
+		issuer->len = 0;
+		return 0;
+	}
+	if (tag != 0x30 || !fwverify_der_next(&sid, &tag, issuer) ||
+	    tag != 0x30 || !fwverify_der_next(&sid, &tag, id) || tag != 0x02)
+		return -EBADMSG;
+	return 0;
+}
+
+/*
+ * The firmware name attribute of fwverify sign (userspace/cms.h,
+ * CMS_NAME_OID 2.25.196871091086757864271009421185200544841), DER encoded.
+ */
+static const u8 fwverify_name_oid[] = {
+	0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b,
+	0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49,
+};
+
+/* id-messageDigest, 1.2.840.113549.1.9.4 */
+static const u8 fwverify_msgdigest_oid[] = {
+	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04,
+};
+
+/* id-sha256, 2.16.840.1.101.3.4.2.1 */
+static const u8 fwverify_sha256_oid[] = {
+	0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+};
+
+/*
+ * The signed attributes of SignerInfo @si: false if it has none, or if
+ * they are not read.  *@digest_alg is set to its digestAlgorithm.
+ */
+static bool fwverify_der_attrs(struct fwverify_der si,
+			       struct fwverify_der *digest_alg,
+			       struct fwverify_der *attrs, int *err)
+{
+	struct fwverify_der f;
+	u8 tag;
+
+	*err = -EBADMSG;
+	if (!fwverify_der_next(&si, &tag, &f) ||		/* version */
+	    !fwverify_der_next(&si, &tag, &f) ||		/* sid */
+	    !fwverify_der_next(&si, &tag, digest_alg) || tag != 0x30)
+		return false;
+	*err = 0;
+	/*
+	 * [0], constructed (0xa0) or not (0x80): the kernel's decoder takes
+	 * both, and its digest of them replaces the tag, so the signature
+	 * holds either way.
+	 */
+	if (!si.len || (si.p[0] != 0xa0 && si.p[0] != 0x80))
+		return false;			/* no signed attributes */
+	if (!fwverify_der_next(&si, &tag, attrs)) {
+		*err = -EBADMSG;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The one value of the next attribute in @attrs: *@oid and *@val are set.
+ * -ENOENT when @attrs is done, -EBADMSG if it is not read or has a number
+ * of values other than one.
+ */
+static int fwverify_der_attr(struct fwverify_der *attrs,
+			     struct fwverify_der *oid, u8 *tag,
+			     struct fwverify_der *val, bool *one)
+{
+	struct fwverify_der attr, vals;
+	u8 t;
+
+	if (!attrs->len)
+		return -ENOENT;
+	if (!fwverify_der_next(attrs, &t, &attr) || t != 0x30 ||
+	    !fwverify_der_next(&attr, &t, oid) || t != 0x06 ||
+	    !fwverify_der_next(&attr, &t, &vals) || t != 0x31 || attr.len)
+		return -EBADMSG;
+	*one = fwverify_der_next(&vals, tag, val) && !vals.len;
+	return 0;
+}
+
+/* Is @name (@n bytes) the last components of @path (@plen bytes)? */
+static bool fwverify_name_fits(const u8 *name, size_t n, const char *path,
+			       size_t plen)
+{
+	return plen >= n && !memcmp(path + plen - n, name, n) &&
+	       (plen == n || path[plen - n - 1] == '/');
+}
+
+/* One SignerInfo's name attribute, if any, against @path. */
+static int fwverify_check_name(struct fwverify_der si, const char *path,
+			       size_t plen)
+{
+	struct fwverify_der alg, attrs, oid, val;
+	bool seen = false, one;
+	int err;
+	u8 tag;
+
+	if (!fwverify_der_attrs(si, &alg, &attrs, &err))
+		return err;
+	while (!(err = fwverify_der_attr(&attrs, &oid, &tag, &val, &one))) {
+		if (!fwverify_der_is(&oid, fwverify_name_oid,
+				     sizeof(fwverify_name_oid)))
+			continue;
+		/* Exactly one attribute, one value, a UTF8String, no NUL. */
+		if (seen || !one || tag != 0x0c || !val.len ||
+		    val.len > FWVERIFY_NAME_MAX || memchr(val.p, 0, val.len))
+			return -EBADMSG;
+		seen = true;
+		if (!fwverify_name_fits(val.p, val.len, path, plen))
+			return -EKEYREJECTED;
+	}
+	return err == -ENOENT ? 0 : err;
+}
+
+/**
+ * fwverify_der_check_names() - does the signature fit the path read?
+ * @sig: the DER message
+ * @len: its size
+ * @path: the path the loader read
+ * @plen: how much of @path is the firmware's (less a compression suffix
+ *	  for a signature of the content)
+ *
+ * A signature made by fwverify sign names the firmware it was made for:
+ * the name must be the last components of @path.  Every SignerInfo that
+ * names one is checked, so a second, untrusted SignerInfo cannot name
+ * another.  Signatures without the attribute fit any path.
+ *
+ * Return: 0 if it fits, -EKEYREJECTED if a name does not, -EBADMSG if a
+ * name attribute is malformed or the message is not read.
+ */
+int fwverify_der_check_names(const void *sig, size_t len, const char *path,
+			     size_t plen)
+{
+	struct fwverify_der infos, si;
+	int err;
+	u8 tag;
+
+	if (!fwverify_der_signer_infos(sig, len, &infos))
+		return -EBADMSG;
+	err = 0;
+	while (!err && infos.len) {
+		if (!fwverify_der_next(&infos, &tag, &si) || tag != 0x30)
+			err = -EBADMSG;
+		else
+			err = fwverify_check_name(si, path, plen);
+	}
+	return err;
+}
+
+/**
+ * fwverify_der_sha256_digest() - the SHA-256 a signature says it covers
+ * @sig: the DER message
+ * @len: its size
+ * @digest: set to the 32 bytes of its messageDigest attribute
+ *
+ * Read only from a message of exactly one SignerInfo, with SHA-256 as its
+ * digest algorithm and signed attributes holding exactly one messageDigest
+ * of one 32-byte value: what fwverify sign makes.  Once the kernel has
+ * verified such a message over some data, it has compared this value with
+ * the SHA-256 of the data (pkcs7_digest()): it is the data's digest, with
+ * no second pass over the data.
+ *
+ * Return: 0, or -ENODATA if the message is not of that form.
+ */
+int fwverify_der_sha256_digest(const void *sig, size_t len, u8 *digest)
+{
+	struct fwverify_der infos, si, alg, algoid, attrs, oid, val;
+	bool found = false, one;
+	int err;
+	u8 tag;
+
+	if (!fwverify_der_signer_infos(sig, len, &infos) ||
+	    !fwverify_der_next(&infos, &tag, &si) || tag != 0x30 ||
+	    infos.len)				/* exactly one SignerInfo */
+		return -ENODATA;
+	if (!fwverify_der_attrs(si, &alg, &attrs, &err) ||
+	    !fwverify_der_next(&alg, &tag, &algoid) || tag != 0x06 ||
+	    !fwverify_der_is(&algoid, fwverify_sha256_oid,
+			     sizeof(fwverify_sha256_oid)))
+		return -ENODATA;
+	/* Parameters absent or NULL, as RFC 5754 allows. */
+	if (alg.len && !(alg.len == 2 && alg.p[0] == 0x05 && alg.p[1] == 0))
+		return -ENODATA;
+	while (!(err = fwverify_der_attr(&attrs, &oid, &tag, &val, &one))) {
+		if (!fwverify_der_is(&oid, fwverify_msgdigest_oid,
+				     sizeof(fwverify_msgdigest_oid)))
+			continue;
+		if (found || !one || tag != 0x04 || val.len != 32)
+			return -ENODATA;
+		memcpy(digest, val.p, 32);
+		found = true;
+	}
+	return err == -ENOENT && found ? 0 : -ENODATA;
+}
