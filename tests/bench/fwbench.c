@@ -1,25 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fwbench: time firmware loads through test_firmware and print the median
- * and the minimum time of one load, in microseconds.
+ * and the minimum time of one load, in microseconds; set up IMA appraisal
+ * of the same files.
  *
- *   fwbench load NAME COUNT [uncached]   request_firmware(); "uncached"
- *                                        expires fwverify's cached verdicts
- *                                        before each load (not timed)
- *   fwbench partial NAME COUNT           request_partial_firmware_into_buf()
+ *   fwbench load NAME COUNT [expire]     request_firmware()
+ *   fwbench partial NAME COUNT [expire]  request_partial_firmware_into_buf(),
+ *                                        1000 bytes at offset 0, made by a
+ *                                        kernel thread of test_firmware;
+ *                                        its set-up is not timed
+ *   fwbench imasig FILE VALUE            set FILE's security.ima to the bytes
+ *                                        of the file VALUE
+ *   fwbench imakey CERT                  add the DER certificate CERT to the
+ *                                        "_ima" keyring (made in root's user
+ *                                        keyring if missing); prints the
+ *                                        keyring's and the key's ids
+ *
+ * "expire" makes every load a first one: before each load, untimed, the
+ * first byte of the stored file (NAME, NAME.xz or NAME.zst under
+ * /lib/firmware) is written over with its own value.  The contents stay;
+ * the change counter (i_version) moves.  fwverify's cached verdict is keyed
+ * on that counter, so it no longer matches; IMA drops its appraisal on the
+ * last writer's close when the counter moved (ima_check_last_writer()).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
+#include <linux/keyctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
 #define TF "/sys/devices/virtual/misc/test_firmware/"
-#define MAX_SIZE "/sys/module/fwverify/parameters/max_size"
+#define FW_DIR "/lib/firmware/"
+#define VALUE_MAX (64 << 10)	/* certificates and xattr values */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -48,64 +67,147 @@ static int put(const char *path, const char *val)
 	return ret;
 }
 
-/*
- * A change of max_size expires cached verdicts (a write of the same value
- * is no change): one byte less, then the value back.
- */
-static void expire_cache(void)
+/* Read a small file whole; returns its length or a negative errno. */
+static ssize_t slurp(const char *path, char **out)
 {
-	char buf[64] = "", less[64];
-	int fd = open(MAX_SIZE, O_RDONLY | O_CLOEXEC);
+	char *buf = malloc(VALUE_MAX);
+	ssize_t n = -ENOMEM;
+	int fd;
 
-	if (fd < 0)
-		return;
-	if (read(fd, buf, sizeof(buf) - 1) > 0) {
-		snprintf(less, sizeof(less), "%lu", strtoul(buf, NULL, 10) - 1);
-		put(MAX_SIZE, less);
-		put(MAX_SIZE, buf);
+	if (!buf)
+		return n;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		n = -errno;
+	} else {
+		n = read(fd, buf, VALUE_MAX);
+		if (n < 0)
+			n = -errno;
+		else if (n == VALUE_MAX)
+			n = -EFBIG;
+		close(fd);
 	}
-	close(fd);
+	if (n < 0)
+		free(buf);
+	else
+		*out = buf;
+	return n;
 }
 
-static int load_partial(const char *name)
+/* The file the loader reads for NAME: NAME, or NAME with its compression suffix. */
+static int stored_file(const char *name, char *path, size_t size)
 {
-	int err = put(TF "config_name", name);
+	static const char *const suffixes[] = { "", ".xz", ".zst" };
+	struct stat st;
+	size_t i;
 
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(path, size, FW_DIR "%s%s", name, suffixes[i]);
+		if (!stat(path, &st))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+/* The first byte written over with itself, synced: see "expire" above. */
+static int rewrite(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), ret = 0;
+	char c;
+
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1 ||
+	    fsync(fd))
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+/*
+ * A load: set-up and result, untimed, around the request, timed.
+ * test_firmware answers a batched request's write before its result is
+ * known: the result is read from test_result.
+ */
+struct loader {
+	int (*setup)(const char *name);
+	int (*request)(const char *name);
+	int (*result)(void);
+};
+
+static int whole_request(const char *name)
+{
+	return put(TF "trigger_request", name);
+}
+
+static int partial_setup(const char *name)
+{
+	int err = put(TF "reset", "1");	/* test_result back to 0 too */
+
+	err = err ?: put(TF "config_name", name);
 	err = err ?: put(TF "config_num_requests", "1");
 	err = err ?: put(TF "config_into_buf", "1");
 	err = err ?: put(TF "config_partial", "1");
-	err = err ?: put(TF "config_buf_size", "1000");
-	err = err ?: put(TF "trigger_batched_requests", "1");
-	put(TF "release_all_firmware", "1");
-	return err;
+	return err ?: put(TF "config_buf_size", "1000");
 }
 
-int main(int argc, char **argv)
+static int partial_request(const char *name)
 {
-	bool partial, uncached;
-	const char *name;
-	double *t;
-	int count, i, err;
+	(void)name;
+	return put(TF "trigger_batched_requests", "1");
+}
 
-	if (argc < 4 || (count = atoi(argv[3])) <= 0 ||
-	    (strcmp(argv[1], "load") && strcmp(argv[1], "partial"))) {
-		fprintf(stderr, "usage: fwbench load|partial NAME COUNT [uncached]\n");
-		return 2;
+static int partial_result(void)
+{
+	char buf[32] = "";
+	int fd = open(TF "test_result", O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = read(fd, buf, sizeof(buf) - 1) > 0 ? atoi(buf) : -EIO;
+	close(fd);
+	put(TF "release_all_firmware", "1");
+	return ret;
+}
+
+static const struct loader whole = { NULL, whole_request, NULL };
+static const struct loader partial = { partial_setup, partial_request, partial_result };
+
+static int timed(const struct loader *l, int argc, char **argv)
+{
+	char path[4096];
+	const char *name;
+	int count, i, err;
+	double *t;
+	int expire;
+
+	if (argc < 3 || (count = atoi(argv[2])) <= 0 ||
+	    (argc > 3 && strcmp(argv[3], "expire")))
+		return -EINVAL;
+	name = argv[1];
+	expire = argc > 3;
+	if (expire && stored_file(name, path, sizeof(path))) {
+		fprintf(stderr, "fwbench: no stored file for %s under " FW_DIR "\n",
+			name);
+		return 1;
 	}
-	partial = !strcmp(argv[1], "partial");
-	uncached = argc > 4 && !strcmp(argv[4], "uncached");
-	name = argv[2];
 	t = calloc(count, sizeof(*t));
 	if (!t)
-		return 2;
+		return 1;
 	for (i = 0; i < count; i++) {
 		double start;
 
-		if (uncached)
-			expire_cache();
+		err = expire ? rewrite(path) : 0;
+		if (err) {
+			fprintf(stderr, "fwbench: rewriting %s: %s\n", path,
+				strerror(-err));
+			return 1;
+		}
+		err = l->setup ? l->setup(name) : 0;
 		start = now_us();
-		err = partial ? load_partial(name) : put(TF "trigger_request", name);
+		err = err ?: l->request(name);
 		t[i] = now_us() - start;
+		err = err ?: l->result ? l->result() : 0;
 		if (err) {
 			fprintf(stderr, "fwbench: loading %s: %s\n", name,
 				strerror(-err));
@@ -116,4 +218,114 @@ int main(int argc, char **argv)
 	printf("%.0f %.0f\n", t[count / 2], t[0]);
 	free(t);
 	return 0;
+}
+
+static int cmd_load(int argc, char **argv)
+{
+	return timed(&whole, argc, argv);
+}
+
+static int cmd_partial(int argc, char **argv)
+{
+	return timed(&partial, argc, argv);
+}
+
+static int cmd_imasig(int argc, char **argv)
+{
+	char *value;
+	ssize_t n;
+
+	if (argc != 3)
+		return -EINVAL;
+	n = slurp(argv[2], &value);
+	if (n < 0) {
+		fprintf(stderr, "fwbench: reading %s: %s\n", argv[2],
+			strerror(-n));
+		return 1;
+	}
+	if (setxattr(argv[1], "security.ima", value, n, 0)) {
+		fprintf(stderr, "fwbench: setting security.ima of %s: %s\n",
+			argv[1], strerror(errno));
+		free(value);
+		return 1;
+	}
+	free(value);
+	return 0;
+}
+
+/*
+ * Without CONFIG_INTEGRITY_TRUSTED_KEYRING, IMA finds its keys in the
+ * keyring "_ima" that request_key() finds from the task doing the load: a
+ * keyring linked from root's user keyring is found from every root task.
+ * IMA holds on to the keyring it found first, so an existing one is reused.
+ */
+static int cmd_imakey(int argc, char **argv)
+{
+	long ring, key;
+	char *cert;
+	ssize_t n;
+
+	if (argc != 2)
+		return -EINVAL;
+	n = slurp(argv[1], &cert);
+	if (n < 0) {
+		fprintf(stderr, "fwbench: reading %s: %s\n", argv[1],
+			strerror(-n));
+		return 1;
+	}
+	ring = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_USER_KEYRING,
+		       "keyring", "_ima", 0);
+	if (ring < 0)
+		ring = syscall(SYS_add_key, "keyring", "_ima", NULL, 0,
+			       KEY_SPEC_USER_KEYRING);
+	if (ring < 0) {
+		fprintf(stderr, "fwbench: making the _ima keyring: %s\n",
+			strerror(errno));
+		free(cert);
+		return 1;
+	}
+	key = syscall(SYS_add_key, "asymmetric", NULL, cert, n, ring);
+	if (key < 0) {
+		fprintf(stderr, "fwbench: adding %s to _ima: %s\n", argv[1],
+			strerror(errno));
+		free(cert);
+		return 1;
+	}
+	printf("%ld %ld\n", ring, key);
+	free(cert);
+	return 0;
+}
+
+static const struct {
+	const char *name, *args;
+	int (*run)(int argc, char **argv);
+} cmds[] = {
+	{ "load", "NAME COUNT [expire]", cmd_load },
+	{ "partial", "NAME COUNT [expire]", cmd_partial },
+	{ "imasig", "FILE VALUE", cmd_imasig },
+	{ "imakey", "CERT", cmd_imakey },
+};
+
+static int usage(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(stderr, "%s fwbench %s %s\n", i ? "      " : "usage:",
+			cmds[i].name, cmds[i].args);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; argc > 1 && i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[1], cmds[i].name))
+			continue;
+		ret = cmds[i].run(argc - 1, argv + 1);
+		return ret == -EINVAL ? usage() : ret;
+	}
+	return usage();
 }
