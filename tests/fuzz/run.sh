@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Fuzz every parser of untrusted input the tool owns, and the module's
-# decompression against the firmware loader's (fuzz-decompress), each for a
+# Fuzz every parser of untrusted input the tool owns, the module's
+# decompression against the firmware loader's (fuzz-decompress) and its DER
+# reader against OpenSSL's CMS parser (fuzz-der), each for a
 # bounded time (FUZZ_SECONDS, default 30), from a seed corpus of valid inputs.
 # Prints TAP: a target passes when libFuzzer found no crash, leak, hang or
 # sanitizer report.  Findings are kept in build/fuzz/artifacts.
@@ -30,12 +31,30 @@ seed_signatures() {
 	done
 }
 
+# fuzz-der: the openssl forms above, two SignerInfos, a subjectKeyIdentifier,
+# and signatures of fwverify sign (with the firmware name attribute) kept in
+# seeds/der, one re-signed by a second signer.
+seed_der() {
+	local d=$1 pki=$tmp/pki s=$top/tests/fuzz/seeds/der
+	seed_signatures "$d" || return 1
+	cp "$s"/*.p7s "$d/" &&
+	openssl cms -sign -binary -md sha256 -outform DER -in "$tmp/blob" \
+		-signer "$pki/rsa-signer.crt" -inkey "$pki/rsa-signer.key" \
+		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -out "$d/two-signers.p7s" &&
+	openssl cms -sign -binary -keyid -md sha256 -outform DER -in "$tmp/blob" \
+		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -out "$d/keyid.p7s" &&
+	openssl cms -resign -binary -inform DER -in "$s/rsa-named.p7s" -md sha256 \
+		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -outform DER \
+		-out "$d/named-resigned.p7s"
+}
+
 n=0 failed=0
 for t in $(make -s -C "$top/tests/fuzz" targets); do
 	corpus=$tmp/corpus-$t
 	mkdir -p "$corpus"
 	case $t in
 	signature) seed_signatures "$corpus" || { echo "Bail out! cannot make seeds"; exit 1; } ;;
+	der) seed_der "$corpus" || { echo "Bail out! cannot make seeds"; exit 1; } ;;
 	*) [ -d "$top/tests/fuzz/seeds/$t" ] && cp "$top/tests/fuzz/seeds/$t"/* "$corpus/" ;;
 	esac
 	dict=()
