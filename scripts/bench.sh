@@ -75,14 +75,29 @@ for f in "$fw"/fwverify-bench/*; do
 done
 rm "$ima/sig"
 
-declare -A res note
+# What fwverify.ko is built from (vm-test.sh builds it from the work tree).
+kmod_state() {
+	local head dirty
+	head=$(git rev-parse --short HEAD)
+	dirty=$({ git diff HEAD -- Kbuild kmod
+		git ls-files -oz --exclude-standard -- kmod | xargs -0r cat; } | sha256sum)
+	if git diff --quiet HEAD -- Kbuild kmod && [ -z "$(git ls-files -o --exclude-standard -- kmod)" ]; then
+		echo "$head"
+	else
+		echo "$head with uncommitted changes (${dirty:0:8})"
+	fi
+}
+
+declare -A res note built
 default_kernels="6.1 6.12"
 [ -e build/kernels/intree-6.12/builtin ] && default_kernels+=" intree-6.12"
 read -ra kernels <<<"${KERNELS:-$default_kernels}"
 IFS=, read -ra cases <<<"${BENCH_CASES:-}"
 [ ${#cases[@]} -gt 0 ] || cases=(4k 1m 16m partial xz-stored xz-content)
 logs=${BENCH_LOGS:-build/vm-logs/bench}
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 for k in "${kernels[@]}"; do
+	built[$k]=$(kmod_state)
 	out=$(VM_FIRMWARE=$fw VM_WORK=${BENCH_VM_WORK:-build/vm-bench} VM_LOGDIR=$logs-$k \
 		KMOD_OUT=${BENCH_KMOD_OUT:-build/kmod}/$k \
 		VM_APPEND="BENCH_CASES=$(IFS=,; echo "${cases[*]}")" \
@@ -136,9 +151,17 @@ xz-stored, xz-content: IMA can only sign the stored .xz file, so for both its
   signature is over the stored file (fwverify's: over the .xz file for
   xz-stored, over the decompressed content for xz-content).
 EOF
+# Debian's 6.12 has CONFIG_FW_LOADER_DEBUG=y: fw_log_firmware_info() hashes
+# every firmware loaded, in every column.
 for k in "${kernels[@]}"; do
+	! grep -qx CONFIG_FW_LOADER_DEBUG=y "build/kernels/$k/kdir/.config" 2>/dev/null ||
+		echo "$k: CONFIG_FW_LOADER_DEBUG=y: the loader itself SHA-256s every firmware it loads (all columns)."
+done
+for k in "${kernels[@]}"; do
+	[ -e "build/kernels/$k/builtin" ] || echo "$k: fwverify.ko from kmod/ at ${built[$k]}"
 	[ -z "${note[$k]}" ] || while read -r l; do echo "$k: $l"; done <<<"${note[$k]}"
 done
+echo "Host load average before the VM runs: $load (1, 5, 15 min), after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "Every run's figures: $logs-<kernel>/output.log"
 
 [ "${BENCH_HOST:-1}" != 0 ] || exit 0
