@@ -122,7 +122,9 @@ with_ima=
 if [ -n "$modular" ] && [ -e /sys/kernel/security/ima/policy ]; then
 	with_ima=1
 elif [ -n "$modular" ]; then
-	echo "NOTE no IMA in this kernel"
+	echo "NOTE no IMA in this kernel: no IMA runs"
+else
+	echo "NOTE fwverify is built in, it cannot be unloaded: no IMA runs"
 fi
 
 # IMA's signatures go on the files before anything is timed, so that every
