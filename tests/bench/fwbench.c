@@ -109,7 +109,10 @@ static int stored_file(const char *name, char *path, size_t size)
 	return -ENOENT;
 }
 
-/* The first byte written over with itself, synced: see "expire" above. */
+/*
+ * The first byte written over with itself (see "expire" above), and synced:
+ * no writeback of it runs while a load is timed.
+ */
 static int rewrite(const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC), ret = 0;
@@ -117,6 +120,7 @@ static int rewrite(const char *path)
 
 	if (fd < 0)
 		return -errno;
+	errno = 0;
 	if (pread(fd, &c, 1, 0) != 1 || pwrite(fd, &c, 1, 0) != 1 ||
 	    fsync(fd))
 		ret = errno ? -errno : -EIO;
@@ -126,8 +130,8 @@ static int rewrite(const char *path)
 
 /*
  * A load: set-up and result, untimed, around the request, timed.
- * test_firmware answers a batched request's write before its result is
- * known: the result is read from test_result.
+ * test_firmware's batched trigger succeeds whatever the request's result:
+ * that is read from test_result.
  */
 struct loader {
 	int (*setup)(const char *name);
