@@ -43,6 +43,7 @@ struct fwverify_cached {
 	/* Hits not yet in the firmware table. */
 	atomic_t hits;
 	time64_t last_hit;
+	u64 last_seq;			/* fwverify_table_seq() of the last */
 	unsigned long queued;		/* bit 0: on fwverify_hits */
 	struct llist_node hit_node;
 };
@@ -125,8 +126,9 @@ static void fwverify_cached_put(struct fwverify_cached *c)
 /* A hit, to be reported in the firmware table after the load. */
 static void fwverify_cache_note_hit(struct fwverify_cached *c)
 {
-	atomic_inc(&c->hits);
+	WRITE_ONCE(c->last_seq, fwverify_table_seq());
 	WRITE_ONCE(c->last_hit, ktime_get_real_seconds());
+	atomic_inc(&c->hits);
 	if (test_and_set_bit(0, &c->queued))
 		return;
 	if (!refcount_inc_not_zero(&c->ref))
@@ -147,7 +149,8 @@ static void fwverify_hits_report(struct work_struct *work)
 		n = atomic_xchg(&c->hits, 0);
 		if (n)
 			fwverify_table_hits(c->name, c->resolved, c->key.source,
-					    &c->v, n, READ_ONCE(c->last_hit));
+					    &c->v, n, READ_ONCE(c->last_hit),
+					    READ_ONCE(c->last_seq));
 		fwverify_cached_put(c);
 	}
 }

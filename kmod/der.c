@@ -324,3 +324,161 @@ int fwverify_der_sha256_digest(const void *sig, size_t len, u8 *digest)
 	}
 	return err == -ENOENT && found ? 0 : -ENODATA;
 }
+
+/* Size of the DER header of a value of @len bytes. */
+static size_t fwverify_der_hdr_size(size_t len)
+{
+	size_t n = 2;
+
+	if (len < 0x80)
+		return n;
+	for (; len; len >>= 8)
+		n++;
+	return n;
+}
+
+/* Write the DER header of a value of @len bytes at @p; return its end. */
+static u8 *fwverify_der_put_hdr(u8 *p, u8 tag, size_t len)
+{
+	size_t n = fwverify_der_hdr_size(len) - 2, i;
+
+	*p++ = tag;
+	if (!n) {
+		*p++ = len;
+		return p;
+	}
+	*p++ = 0x80 | n;
+	for (i = n; i > 0; i--)
+		*p++ = len >> (8 * (i - 1));
+	return p;
+}
+
+/**
+ * fwverify_der_strip_certs() - the message without its certificates
+ * @sig: the DER message
+ * @len: its size
+ * @out: a buffer of @len bytes
+ *
+ * The certificates a signature carries are not signed: without them, the
+ * kernel finds the signer's key by the SignerInfo's identifier alone, as
+ * it does for module signatures, and checks the signature once.  With
+ * them, it checks it against the carried certificate and again against
+ * the trusted key.  Everything but the certificates is copied as it is.
+ *
+ * Return: the size of the message written to @out, or 0 if @sig carries
+ * no certificates or is not a ContentInfo holding exactly a SignedData.
+ */
+size_t fwverify_der_strip_certs(const void *sig, size_t len, u8 *out)
+{
+	struct fwverify_der d = { sig, len }, ci, type, content, sd, el;
+	const u8 *type_start, *certs = NULL, *certs_end = NULL, *sd_start;
+	size_t sd_len, content_len, ci_len;
+	u8 tag, *p = out;
+	int i;
+
+	if (!fwverify_der_next(&d, &tag, &ci) || tag != 0x30 || d.len)
+		return 0;
+	type_start = ci.p;
+	if (!fwverify_der_next(&ci, &tag, &type) || tag != 0x06 ||
+	    !fwverify_der_next(&ci, &tag, &content) || tag != 0xa0 ||
+	    ci.len)
+		return 0;
+	if (!fwverify_der_next(&content, &tag, &sd) || tag != 0x30 ||
+	    content.len)
+		return 0;
+	sd_start = sd.p;
+	/* version, digestAlgorithms, encapContentInfo, then [0] certificates */
+	for (i = 0; i < 3; i++)
+		if (!fwverify_der_next(&sd, &tag, &el))
+			return 0;
+	if (!sd.len || sd.p[0] != 0xa0)
+		return 0;
+	certs = sd.p;
+	if (!fwverify_der_next(&sd, &tag, &el))
+		return 0;
+	certs_end = sd.p;
+
+	sd_len = (certs - sd_start) + sd.len;
+	content_len = fwverify_der_hdr_size(sd_len) + sd_len;
+	ci_len = (type.p + type.len - type_start) +
+		 fwverify_der_hdr_size(content_len) + content_len;
+	if (fwverify_der_hdr_size(ci_len) + ci_len > len)
+		return 0;
+	p = fwverify_der_put_hdr(p, 0x30, ci_len);
+	memcpy(p, type_start, type.p + type.len - type_start);
+	p += type.p + type.len - type_start;
+	p = fwverify_der_put_hdr(p, 0xa0, content_len);
+	p = fwverify_der_put_hdr(p, 0x30, sd_len);
+	memcpy(p, sd_start, certs - sd_start);
+	p += certs - sd_start;
+	memcpy(p, certs_end, sd.len);
+	p += sd.len;
+	return p - out;
+}
+
+/**
+ * fwverify_der_certs() - the certificates a message carries
+ * @sig: the DER message
+ * @len: its size
+ * @certs: set to the content of its [0] certificates, for
+ *	   fwverify_der_next_cert()
+ *
+ * Return: false if it carries none, or is not read that far.
+ */
+bool fwverify_der_certs(const void *sig, size_t len, struct fwverify_der *certs)
+{
+	struct fwverify_der d = { sig, len }, skip;
+	u8 tag;
+	int i;
+
+	if (!fwverify_der_enter(&d, 0x30) ||		/* ContentInfo */
+	    !fwverify_der_next(&d, &tag, &skip) ||	/* contentType */
+	    !fwverify_der_enter(&d, 0xa0) ||		/* [0] content */
+	    !fwverify_der_enter(&d, 0x30))		/* SignedData */
+		return false;
+	for (i = 0; i < 3; i++)
+		if (!fwverify_der_next(&d, &tag, &skip))
+			return false;
+	return fwverify_der_next(&d, &tag, certs) && tag == 0xa0;
+}
+
+/* Signature algorithms over SHA-256 of certificates: RSA, ECDSA. */
+static const u8 fwverify_sha256_rsa_oid[] = {
+	0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+};
+
+static const u8 fwverify_sha256_ecdsa_oid[] = {
+	0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+};
+
+/**
+ * fwverify_der_next_cert() - take the next certificate of @certs
+ * @certs: from fwverify_der_certs(); advanced past the one taken
+ * @tbs: set to its TBSCertificate, header included: what its signature
+ *	 and the kernel's blacklist of certificates hash
+ * @sha256: set if it is signed over SHA-256 (RSA or ECDSA), the hash the
+ *	    kernel then takes of @tbs
+ *
+ * Return: false when @certs is done, or holds something else.
+ */
+bool fwverify_der_next_cert(struct fwverify_der *certs,
+			    struct fwverify_der *tbs, bool *sha256)
+{
+	struct fwverify_der cert, val, sigalg, alg;
+	u8 tag;
+
+	if (!fwverify_der_next(certs, &tag, &cert) || tag != 0x30)
+		return false;
+	tbs->p = cert.p;
+	if (!fwverify_der_next(&cert, &tag, &val) || tag != 0x30)
+		return false;
+	tbs->len = cert.p - tbs->p;
+	if (!fwverify_der_next(&cert, &tag, &sigalg) || tag != 0x30 ||
+	    !fwverify_der_next(&sigalg, &tag, &alg) || tag != 0x06)
+		return false;
+	*sha256 = fwverify_der_is(&alg, fwverify_sha256_rsa_oid,
+				  sizeof(fwverify_sha256_rsa_oid)) ||
+		  fwverify_der_is(&alg, fwverify_sha256_ecdsa_oid,
+				  sizeof(fwverify_sha256_ecdsa_oid));
+	return true;
+}

@@ -233,7 +233,8 @@ void fwverify_table_record(const struct fwverify_event *ev);
 void fwverify_table_hits(const char *name, const char *resolved,
 			 enum fwverify_source source,
 			 const struct fwverify_verdict *v, unsigned int n,
-			 time64_t when);
+			 time64_t when, u64 seq);
+u64 fwverify_table_seq(void);
 bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest);
 char *fwverify_escape(const char *s, char slash, gfp_t gfp);
 

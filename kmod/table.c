@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
+#include <linux/atomic.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kobject.h>
@@ -71,8 +72,22 @@ struct fwverify_entry {
 	struct task_struct *task;	/* that made the latest request */
 	unsigned long when;		/* jiffies of its last read */
 	unsigned int nreads;		/* reads of the latest request */
+	u64 seq;			/* its order (fwverify_table_seq()) */
 	struct fwverify_read reads[FWVERIFY_READS];
 };
+
+/* Orders the loads reported: cached ones reach the table after others. */
+static atomic64_t fwverify_seq = ATOMIC64_INIT(0);
+
+/**
+ * fwverify_table_seq() - the place of a load in the order of all loads
+ *
+ * Return: a number larger than any returned before.
+ */
+u64 fwverify_table_seq(void)
+{
+	return atomic64_inc_return(&fwverify_seq);
+}
 
 static LIST_HEAD(fwverify_table);
 static DEFINE_MUTEX(fwverify_table_lock);
@@ -414,6 +429,7 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	r->denied = ev->deny;
 	r->source = ev->source;
 	r->v = ev->v;
+	e->seq = fwverify_table_seq();
 	e->task = current;
 	e->when = jiffies;
 	e->last_load = ktime_get_real_seconds();
@@ -432,14 +448,16 @@ out:
  * @v: the cached verdict
  * @n: how many loads
  * @when: the time of the last, in seconds
+ * @seq: the place of the last in the order of loads (fwverify_table_seq())
  *
  * Called after the loads, from the cache's work item: each load is one
- * request, allowed, the last one's read shown.
+ * request, allowed.  The last one's read is shown unless a later load of
+ * the name was reported already.
  */
 void fwverify_table_hits(const char *name, const char *resolved,
 			 enum fwverify_source source,
 			 const struct fwverify_verdict *v, unsigned int n,
-			 time64_t when)
+			 time64_t when, u64 seq)
 {
 	char *ename = fwverify_escape(name, 0, GFP_KERNEL);
 	char *path = fwverify_escape(resolved, 0, GFP_KERNEL);
@@ -450,9 +468,10 @@ void fwverify_table_hits(const char *name, const char *resolved,
 		goto out;
 	mutex_lock(&fwverify_table_lock);
 	e = fwverify_entry_get(&ename);
-	if (e) {
-		fwverify_clear_reads(e);
+	if (e)
 		e->loads += n;
+	if (e && seq > e->seq) {
+		fwverify_clear_reads(e);
 		r = &e->reads[e->nreads++];
 		r->path = path;
 		path = NULL;
@@ -460,6 +479,7 @@ void fwverify_table_hits(const char *name, const char *resolved,
 		r->source = source;
 		r->v = *v;
 		r->v.cached = true;
+		e->seq = seq;
 		e->task = NULL;
 		e->last_load = when;
 	}

@@ -33,6 +33,7 @@
 #include <crypto/hash.h>
 #include <crypto/pkcs7.h>
 #include <keys/asymmetric-type.h>
+#include <keys/system_keyring.h>
 
 #include "cache.h"
 #include "der.h"
@@ -452,6 +453,58 @@ static bool fwverify_find_signer(const void *sig, size_t len,
 }
 
 /*
+ * Would the kernel refuse a certificate @sig carries as blacklisted
+ * (x509_get_sig_params())?  Its blacklist is of TBSCertificate hashes; only
+ * certificates signed over SHA-256 are hashed here: for any other, the
+ * answer is "perhaps", and the whole message decides.
+ */
+static bool fwverify_carries_blacklisted(const void *sig, size_t len)
+{
+	struct fwverify_der certs, tbs;
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool sha256;
+
+	if (!fwverify_der_certs(sig, len, &certs))
+		return true;
+	while (certs.len) {
+		if (!fwverify_der_next_cert(&certs, &tbs, &sha256) || !sha256 ||
+		    crypto_shash_tfm_digest(fwverify_sha256, tbs.p, tbs.len,
+					    digest) ||
+		    is_hash_blacklisted(digest, sizeof(digest),
+					BLACKLIST_HASH_X509_TBS))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A signer .fwverify holds itself: verify @sig less the certificates it
+ * carries (fwverify_der_strip_certs()), so that the kernel checks the
+ * signature once, by the trusted key.  Not when a carried certificate is
+ * blacklisted, which refuses the whole message.  Any failure is left to
+ * the whole message to decide.  Return: 0 if verified.
+ */
+static int fwverify_verify_bare(const void *buf, size_t size, const void *sig,
+				size_t len)
+{
+	bool via_fwverify;
+	size_t n;
+	u8 *bare;
+	int err;
+
+	if (fwverify_carries_blacklisted(sig, len))
+		return -EAGAIN;
+	bare = kmalloc(len, GFP_KERNEL);
+	if (!bare)
+		return -ENOMEM;
+	n = fwverify_der_strip_certs(sig, len, bare);
+	err = n ? fwverify_verify_sig(buf, size, bare, n, NULL, true,
+				      &via_fwverify) : -EAGAIN;
+	kfree(bare);
+	return err;
+}
+
+/*
  * Verify @sig over @buf; when it holds, the firmware name it carries must
  * fit @path (@plen bytes of it).  The message is parsed on its own only
  * when verification fails, to tell a malformed one from a bad one.
@@ -466,8 +519,12 @@ static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
 	int err;
 
 	known = fwverify_find_signer(sig, len, v);
-	err = fwverify_verify_sig(buf, size, sig, len, pin, known,
-				  &via_fwverify);
+	err = known && !pin ? fwverify_verify_bare(buf, size, sig, len) : -EAGAIN;
+	if (!err)
+		via_fwverify = true;
+	else
+		err = fwverify_verify_sig(buf, size, sig, len, pin, known,
+					  &via_fwverify);
 	if (err && !fwverify_sig_parses(sig, len, v))
 		return false;
 	fwverify_set_err(v, err, true);
