@@ -9,7 +9,8 @@
 #   openssl), first and repeated loads; the module on 6.1 and 6.12, and the
 #   built-in LSM too once `make intree` has built its kernel (KERNELS="..."
 #   picks; that kernel has no IMA).  BENCH_CASES=4k,partial runs fewer cases;
-#   BENCH_HOST=0 skips the host part.
+#   BENCH_HOST=0 skips the host part; BENCH_VM_WORK, BENCH_KMOD_OUT and
+#   BENCH_LOGS move the VM's work, module and log directories.
 #   Host (tests/bench/tool-bench.sh): `fwverify sign -jN` and `verify` of 2000
 #   files vs shell loops of `openssl cms`, and SHA-256 through the tool's digest
 #   path vs `openssl speed`.
@@ -99,7 +100,7 @@ load=$(cut -d' ' -f1-3 /proc/loadavg)
 for k in "${kernels[@]}"; do
 	built[$k]=$(kmod_state)
 	out=$(VM_FIRMWARE=$fw VM_WORK=${BENCH_VM_WORK:-build/vm-bench} VM_LOGDIR=$logs-$k \
-		KMOD_OUT=${BENCH_KMOD_OUT:-build/kmod}/$k \
+		KMOD_OUT=${BENCH_KMOD_OUT:-build/kmod-bench}/$k \
 		VM_APPEND="BENCH_CASES=$(IFS=,; echo "${cases[*]}")" \
 		scripts/vm-test.sh "$k" tests/bench/run_vm.sh build/bench/fwbench "$ima" 2>&1) ||
 		{ echo "$out" >&2; echo "bench: VM run on $k failed (logs in $logs-$k)" >&2; exit 1; }
