@@ -16,6 +16,7 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef int64_t s64;
 typedef unsigned int gfp_t;
+typedef s64 time64_t;	/* <linux/time64.h>, which kmod/fwverify.h gets indirectly */
 
 struct list_head {
 	struct list_head *next, *prev;
