@@ -95,11 +95,14 @@ check() {
 		usleep 100000
 		i=$((i + 1))
 	done
-	cause=
-	[ "$(refusals "$3")" = "$n" ] ||
-		cause=$(dmesg | grep "op=appraise_data .*name=\"/lib/firmware/$3" |
-			tail -n 1 | sed -n 's/.* cause=\([^ ]*\) .*/\1/p')
-	got="refused (${cause:-no audit record}; $(sed 's/.*: //' /tmp/err))"
+	cause='' audit='no audit record'
+	if [ "$(refusals "$3")" != "$n" ]; then
+		a=$(dmesg | grep "op=appraise_data .*name=\"/lib/firmware/$3" | tail -n 1)
+		cause=$(echo "$a" | sed -n 's/.* cause=\([^ ]*\) .*/\1/p')
+		a=$(echo "$a" | sed -n 's/.* name="\([^"]*\)".*/\1/p')
+		audit="audit: $cause on ${a##*/}"
+	fi
+	got="refused ($audit; $(sed 's/.*: //' /tmp/err))"
 	[ "$1" = refused ] && [ -n "$cause" ] && grep -q 'Permission denied' /tmp/err
 }
 
