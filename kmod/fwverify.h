@@ -175,7 +175,7 @@ void fwverify_generation_bump(void);
 int fwverify_decompress(const char *suffix, const void *in, size_t in_len,
 			void **out, size_t *out_len);
 
-/* context.c: what the loader asked for, per task */
+/* request.c: what the loader asked for, per task */
 struct fwverify_request {
 	struct list_head node;
 	struct task_struct *task;
@@ -201,13 +201,13 @@ bool fwverify_in_platform_request(void);
 void fwverify_custom_fallback_add(const char *name, gfp_t gfp);
 bool fwverify_custom_fallback_take(const char *name);
 bool fwverify_fallback_forced(void);
-int fwverify_context_init(void);
-void fwverify_context_exit(void);
+int fwverify_request_init(void);
+void fwverify_request_exit(void);
 int fwverify_kern_path_initns(const char *path, unsigned int flags,
 			      struct path *out);
 void fwverify_note_decision(void);
 
-/* policy.c */
+/* eval.c */
 extern unsigned long fwverify_max_size;
 int fwverify_evaluate_read(struct file *file, void *buf, size_t size);
 int fwverify_evaluate_partial(struct file *file);
@@ -220,9 +220,9 @@ enum fwverify_mode fwverify_mode(void);
 const char *fwverify_mode_name(enum fwverify_mode mode);
 bool fwverify_active(void);
 
-/* sysfs.c */
-int fwverify_sysfs_init(void);
-void fwverify_sysfs_exit(void);
+/* stats.c */
+int fwverify_stats_init(void);
+void fwverify_stats_exit(void);
 void fwverify_stat_inc(enum fwverify_stat stat);
 extern struct kobject *fwverify_kobj;
 

@@ -24,33 +24,33 @@ static int __init fwverify_init(void)
 	err = fwverify_verify_init();
 	if (err)
 		goto err_keyring;
-	err = fwverify_sysfs_init();
+	err = fwverify_stats_init();
 	if (err)
 		goto err_verify;
 	err = fwverify_table_init();
 	if (err)
-		goto err_sysfs;
+		goto err_stats;
 	err = fwverify_securityfs_init();
 	if (err)
 		goto err_table;
-	err = fwverify_context_init();
+	err = fwverify_request_init();
 	if (err)
 		goto err_securityfs;
 	err = fwverify_hook_init();
 	if (err)
-		goto err_context;
+		goto err_request;
 	fwverify_lock_init();
 	pr_info("guarding firmware loads (%s)\n", fwverify_form);
 	return 0;
 
-err_context:
-	fwverify_context_exit();
+err_request:
+	fwverify_request_exit();
 err_securityfs:
 	fwverify_securityfs_exit();
 err_table:
 	fwverify_table_exit();
-err_sysfs:
-	fwverify_sysfs_exit();
+err_stats:
+	fwverify_stats_exit();
 err_verify:
 	fwverify_verify_exit();
 err_keyring:
@@ -72,12 +72,12 @@ static void __exit fwverify_exit(void)
 	fwverify_securityfs_exit();
 	fwverify_lock_exit();
 	fwverify_hook_exit();
-	fwverify_context_exit();
+	fwverify_request_exit();
 	fwverify_policy_exit();
 	fwverify_revoke_exit();
 	fwverify_cache_exit();
 	fwverify_table_exit();
-	fwverify_sysfs_exit();
+	fwverify_stats_exit();
 	fwverify_verify_exit();
 	fwverify_keyring_exit();
 	/* fwverify status reads this line: loads after it are not guarded. */

@@ -607,7 +607,7 @@ char *fwverify_request_name(const char *path, gfp_t gfp)
 	return kstrdup(name ?: path, gfp);
 }
 
-static void fwverify_context_free_dirs(void)
+static void fwverify_request_free_dirs(void)
 {
 	int i;
 
@@ -617,7 +617,7 @@ static void fwverify_context_free_dirs(void)
 	}
 }
 
-int fwverify_context_init(void)
+int fwverify_request_init(void)
 {
 	/* Built in, so get_fs_type() took no module reference to put. */
 	struct file_system_type *sysfs = get_fs_type("sysfs");
@@ -637,24 +637,24 @@ int fwverify_context_init(void)
 	mnt = kern_mount(sysfs);
 	if (IS_ERR(mnt)) {
 		pr_err("cannot mount sysfs for itself: %ld\n", PTR_ERR(mnt));
-		fwverify_context_free_dirs();
+		fwverify_request_free_dirs();
 		return PTR_ERR(mnt);
 	}
 	fwverify_sysfs = mnt;
 	return 0;
 
 err_dirs:
-	fwverify_context_free_dirs();
+	fwverify_request_free_dirs();
 	return -ENOMEM;
 }
 
 /* Forget every remembered name, at module exit. */
-void fwverify_context_exit(void)
+void fwverify_request_exit(void)
 {
 	unsigned int i;
 
 	kern_unmount(fwverify_sysfs);
-	fwverify_context_free_dirs();
+	fwverify_request_free_dirs();
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++) {
 		kfree(fwverify_last[i].name);
 		kfree(fwverify_last[i].read);

@@ -76,7 +76,7 @@ void fwverify_stat_inc(enum fwverify_stat stat)
 	this_cpu_inc(fwverify_stats[stat]);
 }
 
-int fwverify_sysfs_init(void)
+int fwverify_stats_init(void)
 {
 	int err;
 
@@ -101,7 +101,7 @@ err_kset:
 	return err;
 }
 
-void fwverify_sysfs_exit(void)
+void fwverify_stats_exit(void)
 {
 	sysfs_remove_group(fwverify_kobj, &fwverify_stats_group);
 	kset_unregister(fwverify_kset);
