@@ -148,7 +148,7 @@ void fwverify_change_end(void);
 void fwverify_lock_init(void);
 void fwverify_lock_exit(void);
 
-/* rules.c: the policy file */
+/* policy.c: the policy file */
 extern const struct file_operations fwverify_policy_fops;
 struct fwverify_rule_match {
 	enum fwverify_mode action;
