@@ -1067,6 +1067,73 @@ TEST_F(attack, signature_copied_to_another_name_is_refused)
 }
 
 /*
+ * Tag the signed attributes of the signature at @path as a primitive [0]
+ * (0x80 for 0xa0).  They are found by the contentType attribute they
+ * start with (OID 1.2.840.113549.1.9.3): "a0 81 LL 30 LL 06 09 <oid>" or
+ * "a0 82 LL LL 30 LL 06 09 <oid>".
+ */
+static int flip_attrs_tag(const char *path)
+{
+	static const unsigned char oid[] = {
+		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
+	};
+	size_t len = 0, i;
+	unsigned char *b = (unsigned char *)slurp(path, &len);
+	int fd, ret = -ENOENT;
+
+	if (!b)
+		return -errno;
+	for (i = 6; i + sizeof(oid) <= len && ret; i++) {
+		size_t tag = 0;
+
+		if (memcmp(b + i, oid, sizeof(oid)) || b[i - 2] != 0x30)
+			continue;
+		if (b[i - 5] == 0xa0 && b[i - 4] == 0x81)
+			tag = i - 5;
+		else if (b[i - 6] == 0xa0 && b[i - 5] == 0x82)
+			tag = i - 6;
+		if (tag) {
+			b[tag] = 0x80;
+			ret = 0;
+		}
+	}
+	fd = ret ? -1 : open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (!ret && (fd < 0 || write(fd, b, len) != (ssize_t)len))
+		ret = -EIO;
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	return ret;
+}
+
+/*
+ * The same with the signed attributes tagged as a primitive [0]: the
+ * kernel's decoder takes them, and the signature still verifies, so the
+ * name in them is still checked (found by fuzz-der against OpenSSL: the
+ * module's DER reader had taken such a signature for one without a name).
+ */
+TEST_F(attack, signature_with_primitive_attributes_keeps_its_name)
+{
+	const char *orig = fresh(FWA "bind-prim-%d.bin", variant->mode);
+	const char *copy = fresh(FWA "bind-pcopy-%d.bin", variant->mode);
+	char op[256], cp[256], ops[300], cps[300];
+
+	snprintf(op, sizeof(op), FWROOT "%s", orig);
+	snprintf(cp, sizeof(cp), FWROOT "%s", copy);
+	snprintf(ops, sizeof(ops), "%s.p7s", op);
+	snprintf(cps, sizeof(cps), "%s.p7s", cp);
+	ASSERT_EQ(0, make_fw(orig, 2000, "rsa-signer"));
+	ASSERT_EQ(0, flip_attrs_tag(ops));
+	ASSERT_EQ(0, copy_file(op, cp));
+	ASSERT_EQ(0, copy_file(ops, cps));
+	settle();
+	/* Valid as it is, for its own name. */
+	expect_load(orig, 0, "verified", op);
+	expect_load(copy, variant->enforce ? -EKEYREJECTED : 0,
+		    "bad-signature", variant->enforce ? NULL : cp);
+}
+
+/*
  * bind-gpu-N.bin -> bind-wifi-N.bin, whose signature beside it names
  * bind-wifi-N.bin: requested as the gpu's firmware, it is refused.
  */
