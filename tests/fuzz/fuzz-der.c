@@ -1,35 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target: the module's DER reader (kmod/der.c, built unmodified
- * against shim/) against OpenSSL's CMS parser on the same bytes.
+ * against shim/) against two real parsers of the same bytes: OpenSSL's CMS
+ * parser, and the kernel's own PKCS#7 parser, that is its ASN.1 decoder
+ * (lib/asn1_decoder.c) running its grammar (pkcs7.asn1), both unmodified,
+ * with pkcs7_parser.c's actions modelled below.
  *
  * The module takes the firmware's SHA-256 from fwverify_der_sha256_digest()
- * and matches revocation on it, so the reader must never see another
- * message than a real ASN.1 parser does.  Asserted, for any input:
+ * once verify_pkcs7_signature() accepted the message, and matches
+ * revocation on it, so the reader must never see another message than the
+ * parsers do.  Asserted, for any input:
  *
  * 1. fwverify_der_sha256_digest() returns 0 only for what OpenSSL, when it
  *    parses the input, reads as SignedData with exactly one SignerInfo,
  *    digestAlgorithm SHA-256 (parameters absent or NULL), exactly one
  *    signed messageDigest of exactly one 32-byte OCTET STRING, and the
- *    bytes returned are those.  Conversely, for input that OpenSSL parses
- *    and re-encodes to the same bytes (DER), the reader finds the digest
- *    whenever those conditions hold: the fast path is not lost.
+ *    bytes returned are those; and, when the kernel's parser takes the
+ *    input, for what it reads as one SignerInfo, SHA-256, with a SET of
+ *    authenticated attributes (the case where pkcs7_digest() compares the
+ *    messageDigest with the data's) holding those 32 bytes.  Conversely,
+ *    for input that OpenSSL parses and re-encodes to the same bytes (DER),
+ *    the reader finds the digest whenever OpenSSL's conditions hold: the
+ *    fast path is not lost.
  * 2. fwverify_der_signer() returns 0 only with OpenSSL's signer identifier
  *    of the first SignerInfo (the keyid, or the issuer's and the serial's
- *    contents, as the kernel's asymmetric_key_generate_id() takes them),
- *    pointing into the input; for DER it always names the signer.
+ *    contents) and the kernel's (what asymmetric_key_generate_id() joins,
+ *    when the SignerInfo's version and identifier agree: else the kernel's
+ *    is stale or empty and finds no key), pointing into the input; for DER
+ *    it always names the signer.
  * 3. fwverify_der_check_names() gives, for DER input OpenSSL parses,
  *    exactly der.c's documented verdict computed on OpenSSL's reading
  *    (every SignerInfo in order, each name attribute: one value, a
  *    UTF8String of 1 to 255 bytes without NUL, the last components of the
- *    path); for other input OpenSSL parses it never lets a name through
- *    that OpenSSL's reading refuses.  Paths come from the input's own name
- *    attribute (as it is, under a directory, glued to a component, cut,
- *    with a compression suffix outside plen) so both outcomes are reached,
- *    and are allocated to exactly their length, so ASan sees any overread.
- * 4. ASan, UBSan and LeakSanitizer: no crash, UB or leak.
+ *    path); for any other input OpenSSL or the kernel parses, it never
+ *    lets a name through that their reading refuses (the kernel's: its
+ *    SETs of attributes, the ones the signature covers), nor refuses one
+ *    they let through.  Paths come from the input's own name attribute (as
+ *    it is, under a directory, glued to a component, cut, with a
+ *    compression suffix outside plen) so both outcomes are reached, and
+ *    are allocated to exactly their length, so ASan sees any overread.
+ * 4. ASan, UBSan and LeakSanitizer: no crash, UB or leak (in der.c and in
+ *    the kernel's decoder alike).
  *
- * A violation prints what differed and aborts.
+ * Input OpenSSL does not parse (a damaged certificate, say) is not compared
+ * with it: der.c skips what it does not read.  A violation prints what
+ * differed and aborts.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -44,6 +59,9 @@
 #include <openssl/x509.h>
 
 #include "der.h"
+/* The kernel's PKCS#7 grammar; <linux/asn1.h>'s tag names clash with OpenSSL's types. */
+#define _LINUX_ASN1_H
+#include "pkcs7.asn1.h"
 
 #define NAME_OID "2.25.196871091086757864271009421185200544841"
 #define DIGEST_LEN 32
@@ -96,6 +114,7 @@ struct reading {
 	CMS_ContentInfo *cms;			/* NULL: it does not parse */
 	STACK_OF(CMS_SignerInfo) *infos;	/* NULL: not SignedData */
 	bool der;				/* i2d gives the same bytes back */
+	int kernel;				/* read_kernel(): 0 if the kernel takes it */
 };
 
 /*
@@ -161,6 +180,287 @@ static void read_openssl(struct reading *r)
 	OPENSSL_free(out);
 }
 
+/*
+ * The kernel's reading: its ASN.1 decoder (lib/asn1_decoder.c) running its
+ * PKCS#7 grammar (crypto/asymmetric_keys/pkcs7.asn1), both unmodified, with
+ * the actions of pkcs7_parser.c that decide what it accepts and what it
+ * reads where der.c reads: the content and version checks, each
+ * SignerInfo's key id, digest algorithm, authenticated attributes and
+ * messageDigest.  Certificates, times and key algorithms are taken as they
+ * come: checking them would only make the kernel refuse more.
+ */
+#define KSINFO_MAX 8
+#define KATTR_MAX 16
+
+struct kbytes {
+	const uint8_t *p;
+	size_t len;
+};
+
+/* An authenticated attribute: its type and first value. */
+struct kattr {
+	struct kbytes oid, val;
+	unsigned char tag;
+	int nvals;
+};
+
+struct ksinfo {
+	struct kbytes kid[2];	/* what asymmetric_key_generate_id() joins */
+	bool kid_sound;		/* from this SignerInfo's own sid, as its version says */
+	bool sha256;		/* digestAlgorithm */
+	bool authattrs;		/* a SET of attributes, which the signature covers */
+	struct kbytes msgdigest;
+	int nattrs;
+	struct kattr attrs[KATTR_MAX];
+};
+
+/* The kernel's reading of the input: pkcs7_parse_context's part that matters. */
+static struct kreading {
+	struct kbytes last_oid;
+	unsigned int oid_seq, attr_seq;
+	unsigned int msg_version;
+	struct kbytes data_type;
+	bool expect_skid, noted_skid, noted_issuer;
+	struct kbytes raw_serial, raw_issuer, raw_skid;
+	unsigned int aa_set;
+	struct ksinfo cur;
+	int n;
+	struct ksinfo si[KSINFO_MAX];
+} k;
+
+#define OID(...) ((struct kbytes){ (const uint8_t[]){ __VA_ARGS__ }, \
+				   sizeof((const uint8_t[]){ __VA_ARGS__ }) })
+#define OID_SIGNED_DATA	OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02)
+#define OID_DATA	OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01)
+#define OID_MS_INDIRECT	OID(0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x01, 0x04)
+#define OID_SHA256	OID(0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01)
+#define OID_CONTENT_TYPE OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03)
+#define OID_MSG_DIGEST	OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x04)
+#define OID_SIGNING_TIME OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x05)
+#define OID_SMIME_CAPS	OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0f)
+#define OID_MS_OPUS	OID(0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x01, 0x0c)
+#define OID_MS_STATEMENT OID(0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x01, 0x0b)
+#define OID_NAME	OID(0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b, \
+			    0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49)
+
+static bool is(struct kbytes a, struct kbytes b)
+{
+	return same(a.p, a.len, b.p, b.len);
+}
+
+static struct kbytes kb(const void *p, size_t len)
+{
+	return (struct kbytes){ p, len };
+}
+
+/* pkcs7_parser.c's aa_set bits */
+enum { HAS_CONTENT_TYPE = 1, HAS_SIGNING_TIME = 2, HAS_MSG_DIGEST = 4, HAS_SMIME_CAPS = 8,
+       HAS_MS_OPUS = 16, HAS_MS_STATEMENT = 32 };
+
+int pkcs7_note_OID(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	k.last_oid = kb(v, vlen);
+	k.oid_seq++;
+	return 0;
+}
+
+int pkcs7_check_content_type(void *c, size_t hdrlen, unsigned char tag, const void *v,
+			     size_t vlen)
+{
+	return is(k.last_oid, OID_SIGNED_DATA) ? 0 : -EINVAL;
+}
+
+int pkcs7_note_signeddata_version(void *c, size_t hdrlen, unsigned char tag, const void *v,
+				  size_t vlen)
+{
+	if (vlen != 1)
+		return -EINVAL;
+	k.msg_version = *(const uint8_t *)v;
+	return k.msg_version == 1 || k.msg_version == 3 ? 0 : -EINVAL;
+}
+
+int pkcs7_note_signerinfo_version(void *c, size_t hdrlen, unsigned char tag, const void *v,
+				  size_t vlen)
+{
+	unsigned int version;
+
+	if (vlen != 1)
+		return -EINVAL;
+	version = *(const uint8_t *)v;
+	if (version == 1) {
+		if (k.msg_version != 1)
+			return -EBADMSG;
+		k.expect_skid = false;
+	} else if (version == 3) {
+		if (k.msg_version == 1)
+			return -EBADMSG;
+		k.expect_skid = true;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int pkcs7_extract_cert(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	return tag == 0x30 ? 0 : -EBADMSG;	/* then x509_cert_parse(), not modelled */
+}
+
+int pkcs7_note_certificate_list(void *c, size_t hdrlen, unsigned char tag, const void *v,
+				size_t vlen)
+{
+	return 0;
+}
+
+int pkcs7_note_content(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	if (!is(k.last_oid, OID_DATA) && !is(k.last_oid, OID_MS_INDIRECT))
+		return -EINVAL;
+	k.data_type = k.last_oid;
+	return 0;
+}
+
+int pkcs7_note_data(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	return 0;
+}
+
+/* A bit of aa_set, once: pkcs7_parser.c's "repeated" is -EKEYREJECTED. */
+static bool first(unsigned int bit)
+{
+	bool seen = k.aa_set & bit;
+
+	k.aa_set |= bit;
+	return !seen;
+}
+
+int pkcs7_sig_note_authenticated_attr(void *c, size_t hdrlen, unsigned char tag, const void *v,
+				      size_t vlen)
+{
+	struct ksinfo *si = &k.cur;
+	bool authenticode = is(k.data_type, OID_MS_INDIRECT);
+
+	/* Called for each value: a new attribute has had its type noted since. */
+	if (k.attr_seq != k.oid_seq) {
+		k.attr_seq = k.oid_seq;
+		if (si->nattrs == KATTR_MAX)
+			return -E2BIG;		/* more than modelled: not compared */
+		si->attrs[si->nattrs++] = (struct kattr){ k.last_oid, kb(v, vlen), tag, 0 };
+	}
+	si->attrs[si->nattrs - 1].nvals++;
+
+	if (is(k.last_oid, OID_CONTENT_TYPE)) {
+		if (!first(HAS_CONTENT_TYPE))
+			return -EKEYREJECTED;
+		return is(kb(v, vlen), k.data_type) ? 0 : -EBADMSG;
+	}
+	if (is(k.last_oid, OID_SIGNING_TIME))
+		return first(HAS_SIGNING_TIME) ? 0 : -EKEYREJECTED;	/* time not checked */
+	if (is(k.last_oid, OID_MSG_DIGEST)) {
+		if (!first(HAS_MSG_DIGEST))
+			return -EKEYREJECTED;
+		if (tag != 0x04)
+			return -EBADMSG;
+		si->msgdigest = kb(v, vlen);
+		return 0;
+	}
+	if (is(k.last_oid, OID_SMIME_CAPS))
+		return first(HAS_SMIME_CAPS) && authenticode ? 0 : -EKEYREJECTED;
+	if (is(k.last_oid, OID_MS_OPUS))
+		return first(HAS_MS_OPUS) && authenticode ? 0 : -EKEYREJECTED;
+	if (is(k.last_oid, OID_MS_STATEMENT))
+		return first(HAS_MS_STATEMENT) && authenticode ? 0 : -EKEYREJECTED;
+	return 0;
+}
+
+int pkcs7_sig_note_set_of_authattrs(void *c, size_t hdrlen, unsigned char tag, const void *v,
+				    size_t vlen)
+{
+	if (!(k.aa_set & HAS_CONTENT_TYPE) || !(k.aa_set & HAS_MSG_DIGEST))
+		return -EBADMSG;
+	if (!is(k.data_type, OID_MS_INDIRECT) && (k.aa_set & HAS_MS_OPUS))
+		return -EBADMSG;
+	k.cur.authattrs = true;
+	return 0;
+}
+
+int pkcs7_sig_note_digest_algo(void *c, size_t hdrlen, unsigned char tag, const void *v,
+			       size_t vlen)
+{
+	k.cur.sha256 = is(k.last_oid, OID_SHA256);	/* other digests not checked */
+	return 0;
+}
+
+int pkcs7_sig_note_pkey_algo(void *c, size_t hdrlen, unsigned char tag, const void *v,
+			     size_t vlen)
+{
+	return 0;
+}
+
+int pkcs7_sig_note_serial(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	k.raw_serial = kb(v, vlen);
+	k.noted_issuer = true;
+	return 0;
+}
+
+int pkcs7_sig_note_issuer(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	k.raw_issuer = kb(v, vlen);
+	return 0;
+}
+
+int pkcs7_sig_note_skid(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	k.raw_skid = kb(v, vlen);
+	k.noted_skid = true;
+	return 0;
+}
+
+int pkcs7_sig_note_signature(void *c, size_t hdrlen, unsigned char tag, const void *v,
+			     size_t vlen)
+{
+	return 0;
+}
+
+/* The end of a SignerInfo: its key id as the kernel makes it, the next one afresh. */
+int pkcs7_note_signed_info(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
+{
+	struct ksinfo *si = &k.cur;
+
+	if (is(k.data_type, OID_MS_INDIRECT) && !si->authattrs)
+		return -EBADMSG;
+	/* ctx->raw_* are not reset between SignerInfos: a later one may reuse them. */
+	si->kid[0] = k.expect_skid ? k.raw_skid : k.raw_serial;
+	si->kid[1] = k.expect_skid ? kb("", 0) : k.raw_issuer;
+	si->kid_sound = k.expect_skid ? k.noted_skid : k.noted_issuer;
+	if (k.n == KSINFO_MAX)
+		return -E2BIG;			/* more than modelled: not compared */
+	k.si[k.n++] = *si;
+	memset(si, 0, sizeof(*si));
+	k.aa_set = 0;
+	k.noted_skid = k.noted_issuer = false;
+	return 0;
+}
+
+/* pkcs7_parse_message(): 0 if the kernel takes the input as a PKCS#7 message. */
+static int read_kernel(void)
+{
+	int err;
+
+	memset(&k, 0, sizeof(k));
+	err = asn1_ber_decoder(&pkcs7_decoder, NULL, in, in_len);
+	if (err)
+		return err;
+	/* pkcs7_check_authattrs(): at least one, all with or all without. */
+	if (!k.n)
+		return -EINVAL;
+	for (int i = 1; i < k.n; i++)
+		if (k.si[i].authattrs != k.si[0].authattrs)
+			return -EINVAL;
+	return 0;
+}
+
 /* Property 1 on OpenSSL's reading: 0 and *@md set, or -ENODATA. */
 static int openssl_sha256_digest(const struct reading *r, const ASN1_OCTET_STRING **md)
 {
@@ -208,6 +508,16 @@ static void check_digest(const struct reading *r)
 		if (err && !want && r->der)
 			violated("the reader misses the messageDigest of a DER message (%d)", err);
 	}
+	if (!err && !r->kernel &&
+	    (k.n != 1 || !k.si[0].authattrs || !k.si[0].sha256 ||
+	     !same(got, DIGEST_LEN, k.si[0].msgdigest.p, k.si[0].msgdigest.len))) {
+		hex("reader", got, DIGEST_LEN);
+		hex("kernel", k.si[0].msgdigest.p, k.si[0].msgdigest.len);
+		violated("the reader's messageDigest is not the one the kernel checks "
+			 "(%d SignerInfos; the first: %s, %s)", k.n,
+			 k.si[0].authattrs ? "a SET of attributes" : "no SET of attributes",
+			 k.si[0].sha256 ? "SHA-256" : "not SHA-256");
+	}
 	free(got);
 }
 
@@ -228,6 +538,16 @@ static void check_signer(const struct reading *r)
 		violated("fwverify_der_signer() returned %d, not 0 or -EBADMSG", err);
 	if (!err && (!inside(&id) || !inside(&issuer)))
 		violated("fwverify_der_signer() points outside the input");
+	/* The kernel's key id, when its version and its sid agree (else none matches). */
+	if (!err && !r->kernel && k.si[0].kid_sound &&
+	    (!same(id.p, id.len, k.si[0].kid[0].p, k.si[0].kid[0].len) ||
+	     !same(issuer.p, issuer.len, k.si[0].kid[1].p, k.si[0].kid[1].len))) {
+		hex("reader id", id.p, id.len);
+		hex("reader issuer", issuer.p, issuer.len);
+		hex("kernel id", k.si[0].kid[0].p, k.si[0].kid[0].len);
+		hex("kernel issuer", k.si[0].kid[1].p, k.si[0].kid[1].len);
+		violated("the signer differs from the kernel's");
+	}
 	if (!r->infos || !sk_CMS_SignerInfo_num(r->infos))
 		return;
 	si = sk_CMS_SignerInfo_value(r->infos, 0);
@@ -326,6 +646,28 @@ static int openssl_check_names(const struct reading *r, const char *path, size_t
 	return 0;
 }
 
+/* The same rules on the kernel's reading: its SETs of attributes, which the signature covers. */
+static int kernel_check_names(const char *path, size_t plen)
+{
+	for (int i = 0; i < k.n; i++) {
+		bool seen = false;
+
+		for (int j = 0; k.si[i].authattrs && j < k.si[i].nattrs; j++) {
+			const struct kattr *a = &k.si[i].attrs[j];
+
+			if (!is(a->oid, OID_NAME))
+				continue;
+			if (seen || a->nvals != 1 || a->tag != 0x0c || !a->val.len ||
+			    a->val.len > FWVERIFY_NAME_MAX || memchr(a->val.p, 0, a->val.len))
+				return -EBADMSG;
+			seen = true;
+			if (!fits(a->val.p, a->val.len, path, plen))
+				return -EKEYREJECTED;
+		}
+	}
+	return 0;
+}
+
 /* The first name attribute OpenSSL reads, if any. */
 static const ASN1_STRING *first_name(const struct reading *r)
 {
@@ -371,19 +713,40 @@ static void check_path(const struct reading *r, const char *pre, const void *nam
 				 "gives %d (%s)", err, want, r->der ? "DER" : "not DER");
 		}
 	}
+	if (!r->kernel) {
+		want = kernel_check_names(path, plen);
+		if ((!err && want) || (err == -EKEYREJECTED && !want)) {
+			hex("path", path, plen);
+			violated("fwverify_der_check_names() returned %d where the kernel's reading "
+				 "gives %d", err, want);
+		}
+	}
 	free(path);
+}
+
+/* The kernel's first name attribute, if any. */
+static struct kbytes kernel_first_name(void)
+{
+	for (int i = 0; i < k.n; i++)
+		for (int j = 0; j < k.si[i].nattrs; j++)
+			if (is(k.si[i].attrs[j].oid, OID_NAME) && k.si[i].attrs[j].val.len)
+				return k.si[i].attrs[j].val;
+	return kb(NULL, 0);
 }
 
 static void check_names(const struct reading *r)
 {
 	const ASN1_STRING *s = first_name(r);
 	size_t tail = in_len < 64 ? in_len : 64;
+	struct kbytes name = kernel_first_name();
 
 	check_path(r, "lib/firmware/", "fw.bin", 6, "", SIZE_MAX);
 	check_path(r, "", in + in_len - tail, tail, "", SIZE_MAX);
-	if (s) {
-		const unsigned char *n = ASN1_STRING_get0_data(s);
-		size_t len = ASN1_STRING_length(s);
+	if (s)
+		name = kb(ASN1_STRING_get0_data(s), ASN1_STRING_length(s));
+	if (name.len) {
+		const unsigned char *n = name.p;
+		size_t len = name.len;
 
 		check_path(r, "", n, len, "", SIZE_MAX);			/* fits */
 		check_path(r, "/lib/firmware/", n, len, "", SIZE_MAX);	/* fits */
@@ -411,6 +774,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	in = data;
 	in_len = len;
 	read_openssl(&r);
+	r.kernel = read_kernel();
 	check_digest(&r);
 	check_signer(&r);
 	check_names(&r);

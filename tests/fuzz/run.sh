@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fuzz every parser of untrusted input the tool owns, the module's
 # decompression against the firmware loader's (fuzz-decompress) and its DER
-# reader against OpenSSL's CMS parser (fuzz-der), each for a
-# bounded time (FUZZ_SECONDS, default 30), from a seed corpus of valid inputs.
+# reader against OpenSSL's and the kernel's PKCS#7 parsers (fuzz-der), each
+# for a bounded time (FUZZ_SECONDS, default 30), from a seed corpus of valid
+# inputs.
 # Prints TAP: a target passes when libFuzzer found no crash, leak, hang or
 # sanitizer report.  Findings are kept in build/fuzz/artifacts.
 set -uo pipefail
@@ -32,20 +33,24 @@ seed_signatures() {
 }
 
 # fuzz-der: the openssl forms above, two SignerInfos, a subjectKeyIdentifier,
+# BER (indefinite lengths, which the kernel takes and der.c does not read),
 # and signatures of fwverify sign (with the firmware name attribute) kept in
-# seeds/der, one re-signed by a second signer.
+# seeds/der, one re-signed by a second signer.  No S/MIME capabilities: the
+# kernel refuses them outside Authenticode.
 seed_der() {
 	local d=$1 pki=$tmp/pki s=$top/tests/fuzz/seeds/der
 	seed_signatures "$d" || return 1
 	cp "$s"/*.p7s "$d/" &&
-	openssl cms -sign -binary -md sha256 -outform DER -in "$tmp/blob" \
+	openssl cms -sign -binary -nosmimecap -md sha256 -outform DER -in "$tmp/blob" \
 		-signer "$pki/rsa-signer.crt" -inkey "$pki/rsa-signer.key" \
 		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -out "$d/two-signers.p7s" &&
-	openssl cms -sign -binary -keyid -md sha256 -outform DER -in "$tmp/blob" \
+	openssl cms -sign -binary -nosmimecap -keyid -md sha256 -outform DER -in "$tmp/blob" \
 		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -out "$d/keyid.p7s" &&
-	openssl cms -resign -binary -inform DER -in "$s/rsa-named.p7s" -md sha256 \
+	openssl cms -resign -binary -nosmimecap -inform DER -in "$s/rsa-named.p7s" -md sha256 \
 		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -outform DER \
-		-out "$d/named-resigned.p7s"
+		-out "$d/named-resigned.p7s" &&
+	openssl cms -sign -binary -nosmimecap -stream -md sha256 -outform DER -in "$tmp/blob" \
+		-signer "$pki/rsa-signer.crt" -inkey "$pki/rsa-signer.key" -out "$d/ber.p7s"
 }
 
 n=0 failed=0

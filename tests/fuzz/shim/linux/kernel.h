@@ -2,6 +2,7 @@
 #ifndef SHIM_LINUX_KERNEL_H
 #define SHIM_LINUX_KERNEL_H
 
+#include <linux/printk.h>
 #include <linux/types.h>
 
 #define min(x, y) ((x) < (y) ? (x) : (y))
