@@ -34,7 +34,7 @@ CERTS_DER := $(TOP)/build/certs/default.der
 endif
 FWVERIFY_CERTS ?=
 
-KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h)
+KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h kmod/uapi/*.h)
 
 .PHONY: all module userspace certs check test bench demo selftests-matrix deb packaging \
 	dkms-install intree clean FORCE

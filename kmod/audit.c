@@ -8,20 +8,8 @@
 #include <linux/minmax.h>
 #include <linux/string.h>
 
+#include "audit.h"
 #include "fwverify.h"
-
-static const char *const fwverify_source_names[] = {
-	[FWVERIFY_SRC_FILE]	= "file",
-	[FWVERIFY_SRC_PARTIAL]	= "partial",
-	[FWVERIFY_SRC_FALLBACK]	= "fallback",
-	[FWVERIFY_SRC_PLATFORM]	= "platform",
-	[FWVERIFY_SRC_CHECK]	= "check",
-};
-
-const char *fwverify_source_name(enum fwverify_source source)
-{
-	return fwverify_source_names[source];
-}
 
 /*
  * " key=value" with an untrusted value, as audit_log_untrustedstring()
@@ -49,6 +37,10 @@ static void fwverify_audit_str(struct audit_buffer *ab, const char *key,
 		audit_log_format(ab, "?");
 }
 
+/**
+ * fwverify_audit() - one audit record for a decision
+ * @ev: the event, decided
+ */
 void fwverify_audit(const struct fwverify_event *ev)
 {
 	struct audit_buffer *ab;
@@ -62,7 +54,7 @@ void fwverify_audit(const struct fwverify_event *ev)
 	fwverify_audit_str(ab, "path", ev->resolved ?: ev->path ?: "");
 	audit_log_format(ab, " result=%s action=%s",
 			 fwverify_result_name(ev->v.result),
-			 ev->deny ? "denied" : "allowed");
+			 fwverify_action_name(ev->deny));
 	fwverify_audit_str(ab, "signer", ev->v.signer);
 	if (ev->v.have_digest)
 		audit_log_format(ab, " digest=sha256:%*phN", SHA256_DIGEST_SIZE,
@@ -73,7 +65,11 @@ void fwverify_audit(const struct fwverify_event *ev)
 	audit_log_end(ab);
 }
 
-/* A change of configuration: mode, trust, policy, revocations, lock. */
+/**
+ * fwverify_audit_change() - one audit record for a change of configuration
+ * @what: what changed: mode, trust, policy, revocations, lock, a limit
+ * @value: its new value, or a count
+ */
 void fwverify_audit_change(const char *what, unsigned long value)
 {
 	struct audit_buffer *ab;

@@ -5,25 +5,33 @@
  * generation of keys, revocations and policy.  Lookups are RCU; a hit on a
  * verified file is the whole of a cached load: no name, no signature file,
  * no allocation.  What a hit reports (the firmware table) is written after
- * the load by a work item, and flushed before anyone reads the table.
+ * the load by a work item on the table's workqueue, which the table
+ * flushes before anyone reads it.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/iversion.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/magic.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
 #include "cache.h"
+#include "keyring.h"
+#include "table.h"
 
 /* Most entries kept; the oldest goes first. */
 #define FWVERIFY_CACHE_MAX	1024
@@ -56,6 +64,63 @@ static unsigned int fwverify_cache_len;
 static LLIST_HEAD(fwverify_hits);
 static void fwverify_hits_report(struct work_struct *work);
 static DECLARE_WORK(fwverify_hits_work, fwverify_hits_report);
+
+/*
+ * Can a change to a file on @sb be told from its change counter?  Only on a
+ * local filesystem that keeps one (i_version: ext4 on 6.2+ or with
+ * "iversion", xfs, btrfs); not FUSE, whose server writes unseen, nor
+ * filesystems without a device (tmpfs, overlayfs, network filesystems).
+ * Timestamps are no substitute: root sets the clock.
+ */
+static bool fwverify_counts_changes(const struct super_block *sb)
+{
+	return (sb->s_flags & SB_I_VERSION) &&
+	       (sb->s_type->fs_flags & FS_REQUIRES_DEV) &&
+	       sb->s_magic != FUSE_SUPER_MAGIC;
+}
+
+/**
+ * fwverify_file_id() - identity of what @path holds now
+ * @path: a file
+ * @id: set to its identity
+ *
+ * Taken before the file is read: a write after it moves the counter, so a
+ * verdict kept under it can only be lost, never wrongly reused.
+ *
+ * Return: false if it cannot be had.
+ */
+bool fwverify_file_id(const struct path *path, struct fwverify_file_id *id)
+{
+	struct inode *inode = d_backing_inode(path->dentry);
+	struct kstat st;
+
+	memset(id, 0, sizeof(*id));	/* no padding: ids are memcmp()ed */
+	if (vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT))
+		return false;
+	id->dev = st.dev;
+	id->ino = st.ino;
+	id->size = st.size;
+	id->generation = inode->i_generation;
+	if (fwverify_counts_changes(inode->i_sb)) {
+		id->change = inode_query_iversion(inode);
+		id->counted = true;
+	}
+	return true;
+}
+
+/**
+ * fwverify_cache_generation() - the generation verdicts are kept under
+ *
+ * Keys are only ever added to .fwverify, by keyctl without fwverify: their
+ * number tells a change too, added to fwverify_generation().
+ *
+ * Return: a number that changes with every change of keys, trust,
+ * revocations, policy or limits.
+ */
+u64 fwverify_cache_generation(void)
+{
+	return fwverify_generation() + ((u64)fwverify_keyring_size() << 40);
+}
 
 /**
  * fwverify_cache_key_init() - the key of the verdict on @ev
@@ -134,7 +199,7 @@ static void fwverify_cache_note_hit(struct fwverify_cached *c)
 	if (!refcount_inc_not_zero(&c->ref))
 		return;		/* on its way out: nothing to report into */
 	llist_add(&c->hit_node, &fwverify_hits);
-	queue_work(system_unbound_wq, &fwverify_hits_work);
+	queue_work(fwverify_table_wq, &fwverify_hits_work);
 }
 
 static void fwverify_hits_report(struct work_struct *work)
@@ -275,16 +340,8 @@ void fwverify_cache_insert(const struct fwverify_cache_key *key,
 }
 
 /**
- * fwverify_cache_flush() - report every cached load so far
- *
- * Readers of the firmware table call this first: they see every load
- * that returned before they read.
+ * fwverify_cache_exit() - report the last hits and forget every verdict
  */
-void fwverify_cache_flush(void)
-{
-	flush_work(&fwverify_hits_work);
-}
-
 void fwverify_cache_exit(void)
 {
 	struct fwverify_cached *c, *tmp;

@@ -9,6 +9,8 @@
 
 #include "fwverify.h"
 
+struct path;
+
 /* What a verdict was reached on: the file as the loader asked for it. */
 struct fwverify_cache_key {
 	struct fwverify_file_id id;	/* the file's contents */
@@ -18,6 +20,8 @@ struct fwverify_cache_key {
 	bool raw;			/* handed over as stored */
 };
 
+bool fwverify_file_id(const struct path *path, struct fwverify_file_id *id);
+u64 fwverify_cache_generation(void);
 void fwverify_cache_key_init(struct fwverify_cache_key *key,
 			     const struct fwverify_event *ev);
 /* What a cache lookup for a load found. */
@@ -34,7 +38,6 @@ bool fwverify_cache_lookup(const struct fwverify_cache_key *key,
 			   struct fwverify_verdict *v);
 void fwverify_cache_insert(const struct fwverify_cache_key *key,
 			   const struct fwverify_event *ev);
-void fwverify_cache_flush(void);
 void fwverify_cache_exit(void);
 
 #endif /* _FWVERIFY_CACHE_H */

@@ -19,6 +19,7 @@
 #include <linux/xz.h>
 #include <linux/zstd.h>
 
+#include "decompress.h"
 #include "fwverify.h"
 
 /* Largest xz dictionary accepted: xz -9 uses 64 MiB. */

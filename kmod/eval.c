@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What happens to firmware: one evaluator per way firmware reaches the
- * kernel builds an event, has it verified, lets the mode decide between
- * allowing and denying, and reports the decision.
+ * kernel builds an event, finds the mode its policy rules and the mode
+ * parameter give, has it verified (verify.c), decides between allowing and
+ * denying, and reports the decision (report.c).  And the parameters that
+ * decide: mode and max_size.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
@@ -10,19 +12,20 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/moduleparam.h>
-#include <linux/ratelimit.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "audit.h"
 #include "cache.h"
+#include "eval.h"
 #include "fwverify.h"
-
-static const char *const fwverify_mode_names[] = {
-	[FWVERIFY_MODE_OFF]	= "off",
-	[FWVERIFY_MODE_LOG]	= "log",
-	[FWVERIFY_MODE_ENFORCE]	= "enforce",
-};
+#include "lock.h"
+#include "policy.h"
+#include "report.h"
+#include "request.h"
+#include "table.h"
+#include "verify.h"
 
 /* Built in, Kconfig may make enforce the default; "fwverify.mode=" wins. */
 static int fwverify_mode_param =
@@ -31,8 +34,7 @@ static int fwverify_mode_param =
 
 static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 {
-	int mode = sysfs_match_string(fwverify_mode_names, val);
-
+	int mode = fwverify_mode_parse(val);
 	int err;
 
 	if (mode < 0)
@@ -41,7 +43,7 @@ static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 	if (err)
 		return err;
 	if (xchg(&fwverify_mode_param, mode) != mode) {
-		pr_notice("mode %s\n", fwverify_mode_names[mode]);
+		pr_notice("mode %s\n", fwverify_mode_name(mode));
 		fwverify_audit_change("mode", mode);
 	}
 	fwverify_change_end();
@@ -51,7 +53,7 @@ static int fwverify_mode_set(const char *val, const struct kernel_param *kp)
 static int fwverify_mode_get(char *buf, const struct kernel_param *kp)
 {
 	return scnprintf(buf, PAGE_SIZE, "%s\n",
-			 fwverify_mode_names[READ_ONCE(fwverify_mode_param)]);
+			 fwverify_mode_name(READ_ONCE(fwverify_mode_param)));
 }
 
 static const struct kernel_param_ops fwverify_mode_ops = {
@@ -60,13 +62,6 @@ static const struct kernel_param_ops fwverify_mode_ops = {
 };
 module_param_cb(mode, &fwverify_mode_ops, NULL, 0644);
 MODULE_PARM_DESC(mode, "off, log (verify, report, allow) or enforce (deny what fails); default log");
-
-const char *fwverify_mode_name(enum fwverify_mode mode)
-{
-	return fwverify_mode_names[mode];
-}
-
-unsigned long fwverify_max_size = 256UL << 20;
 
 /*
  * A new cap changes what is malformed: earlier verdicts expire.  The loader
@@ -100,56 +95,26 @@ static const struct kernel_param_ops fwverify_max_size_ops = {
 module_param_cb(max_size, &fwverify_max_size_ops, &fwverify_max_size, 0644);
 MODULE_PARM_DESC(max_size, "largest firmware verified whole for a partial read, and largest decompressed content, in bytes (default 256 MiB)");
 
+/**
+ * fwverify_mode() - the mode parameter
+ *
+ * Return: the mode loads get where no policy rule says otherwise.
+ */
 enum fwverify_mode fwverify_mode(void)
 {
 	return READ_ONCE(fwverify_mode_param);
 }
 
-/* May anything be verified?  Off with no policy costs nothing. */
+/**
+ * fwverify_active() - may anything be verified?
+ *
+ * Off with no policy costs nothing.
+ *
+ * Return: false if the mode is off and the policy has no rule.
+ */
 bool fwverify_active(void)
 {
 	return fwverify_mode() != FWVERIFY_MODE_OFF || !fwverify_policy_empty();
-}
-
-static DEFINE_RATELIMIT_STATE(fwverify_log_rs, DEFAULT_RATELIMIT_INTERVAL,
-			      DEFAULT_RATELIMIT_BURST);
-
-static void fwverify_log_failure(const struct fwverify_event *ev)
-{
-	char *where;
-
-	if (!__ratelimit(&fwverify_log_rs))
-		return;
-	where = fwverify_escape(ev->resolved ?: ev->name ?: "(unknown)", 0,
-				GFP_KERNEL);
-	pr_warn("%s: %s (%s, %d), %s\n", where ?: "(unnamed)",
-		fwverify_result_name(ev->v.result), ev->v.reason, ev->v.err,
-		ev->deny ? "denied" : "allowed");
-	kfree(where);
-}
-
-/* Count, log, tabulate, audit and announce one decision. */
-static void fwverify_report(const struct fwverify_event *ev)
-{
-	fwverify_stat_inc((enum fwverify_stat)ev->v.result);
-	fwverify_stat_inc(ev->deny ? FWVERIFY_STAT_DENIED :
-				     FWVERIFY_STAT_ALLOWED);
-	if (ev->v.cached)
-		fwverify_stat_inc(FWVERIFY_STAT_CACHED);
-	if (ev->v.result != FWVERIFY_VERIFIED)
-		fwverify_log_failure(ev);
-	else
-		pr_debug("%s: verified\n", ev->resolved ?: "?");
-	fwverify_table_record(ev);
-	/*
-	 * Verified firmware is audited and announced once per cached verdict
-	 * (as IMA audits once per inode), not at every load it decides;
-	 * anything else at every load.
-	 */
-	if (!ev->v.cached || ev->v.result != FWVERIFY_VERIFIED) {
-		fwverify_audit(ev);
-		fwverify_uevent(ev);
-	}
 }
 
 static void fwverify_event_free(struct fwverify_event *ev)
@@ -276,14 +241,12 @@ static bool fwverify_cached_load(struct fwverify_event *ev, const char *path)
 
 	if (!fwverify_file_id(&ev->file->f_path, &key.id))
 		return false;
-	key.generation = fwverify_generation();
+	key.generation = fwverify_cache_generation();
 	switch (fwverify_cache_verified(&key, fwverify_mode())) {
 	case FWVERIFY_CACHE_MISS:
 		return false;
 	case FWVERIFY_CACHE_HIT:
-		fwverify_stat_inc((enum fwverify_stat)FWVERIFY_VERIFIED);
-		fwverify_stat_inc(FWVERIFY_STAT_ALLOWED);
-		fwverify_stat_inc(FWVERIFY_STAT_CACHED);
+		fwverify_report_cached();
 		break;
 	case FWVERIFY_CACHE_HIT_OFF:
 		break;
@@ -594,6 +557,10 @@ out:
 	return err;
 }
 
+/**
+ * fwverify_check_free() - free what fwverify_check_path() filled in
+ * @ev: the event it filled
+ */
 void fwverify_check_free(struct fwverify_event *ev)
 {
 	fwverify_event_free(ev);

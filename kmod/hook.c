@@ -17,7 +17,10 @@
 #include <linux/string.h>
 #include <linux/wait_bit.h>
 
+#include "eval.h"
 #include "fwverify.h"
+#include "hook.h"
+#include "request.h"
 
 const char *const fwverify_form = "module, ftrace hooks";
 
@@ -261,6 +264,14 @@ static void fwverify_detach(struct fwverify_hook *h)
 	ftrace_set_filter_ip(&h->ops, (unsigned long)h->target, 1, 0);
 }
 
+/**
+ * fwverify_hook_init() - attach to the firmware loader
+ *
+ * Redirects the loader's security hooks and reads to fwverify's with
+ * ftrace; all or none.
+ *
+ * Return: 0, or the error of the attachment that failed.
+ */
 int fwverify_hook_init(void)
 {
 	int i, err;
@@ -280,6 +291,11 @@ err_detach:
 	return err;
 }
 
+/**
+ * fwverify_hook_exit() - detach from the firmware loader
+ *
+ * Waits for the calls already in fwverify's wrappers to return.
+ */
 void fwverify_hook_exit(void)
 {
 	int i;

@@ -24,7 +24,9 @@
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
-#include "fwverify.h"
+#include "audit.h"
+#include "keyring.h"
+#include "lock.h"
 
 static bool fwverify_is_locked;
 /* Parameters given at load or boot are the start, not a change: unlocked. */
@@ -128,6 +130,9 @@ int fwverify_change_begin(void)
 	return 0;
 }
 
+/**
+ * fwverify_change_end() - end a change begun by fwverify_change_begin()
+ */
 void fwverify_change_end(void)
 {
 	mutex_unlock(&fwverify_lock_mutex);
@@ -179,6 +184,12 @@ const struct file_operations fwverify_lock_fops = {
 	.llseek = generic_file_llseek,
 };
 
+/**
+ * fwverify_lock_init() - the lock applies from now on
+ *
+ * Parameters given before are where fwverify starts, not a change.  Starts
+ * watching for kernel lockdown.
+ */
 void fwverify_lock_init(void)
 {
 	WRITE_ONCE(fwverify_lock_armed, true);
@@ -186,6 +197,9 @@ void fwverify_lock_init(void)
 	schedule_delayed_work(&fwverify_lockdown_work, 0);
 }
 
+/**
+ * fwverify_lock_exit() - stop watching for kernel lockdown
+ */
 void fwverify_lock_exit(void)
 {
 	cancel_delayed_work_sync(&fwverify_lockdown_work);

@@ -23,7 +23,10 @@
 #include <linux/security.h>
 #include <linux/string.h>
 
+#include "eval.h"
 #include "fwverify.h"
+#include "hook.h"
+#include "request.h"
 
 /* Not in include/uapi/linux/lsm.h: fwverify is not upstream. */
 #define FWVERIFY_LSM_ID		199
@@ -46,10 +49,10 @@ static int fwverify_not_ready(struct file *file, const char *what)
 
 	if (file)
 		pr_warn_ratelimited("%pD: %s before fwverify was ready, %s\n",
-				    file, what, deny ? "denied" : "allowed");
+				    file, what, fwverify_action_name(deny));
 	else
 		pr_warn_ratelimited("%s before fwverify was ready, %s\n",
-				    what, deny ? "denied" : "allowed");
+				    what, fwverify_action_name(deny));
 	return deny ? -EKEYREJECTED : 0;
 }
 
@@ -130,7 +133,14 @@ DEFINE_LSM(fwverify) = {
 	.init = fwverify_lsm_init,
 };
 
-/* The hooks are in place since boot: from now on they decide. */
+/**
+ * fwverify_hook_init() - the LSM hooks decide from now on
+ *
+ * They are in place since boot: until this, they refuse what enforce mode
+ * would (fwverify_not_ready()).
+ *
+ * Return: 0.
+ */
 int fwverify_hook_init(void)
 {
 	/* Everything main.c set up is visible to a hook that sees ready. */
@@ -138,7 +148,11 @@ int fwverify_hook_init(void)
 	return 0;
 }
 
-/* Built in, there is no unload: only main.c's error path gets here. */
+/**
+ * fwverify_hook_exit() - the hooks no longer decide
+ *
+ * Built in, there is no unload: only main.c's error path gets here.
+ */
 void fwverify_hook_exit(void)
 {
 }

@@ -12,7 +12,16 @@
 #include <linux/module.h>
 
 #include "cache.h"
-#include "fwverify.h"
+#include "hook.h"
+#include "keyring.h"
+#include "lock.h"
+#include "policy.h"
+#include "request.h"
+#include "revoke.h"
+#include "securityfs.h"
+#include "stats.h"
+#include "table.h"
+#include "verify.h"
 
 static int __init fwverify_init(void)
 {

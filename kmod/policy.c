@@ -30,7 +30,11 @@
 #include <linux/uaccess.h>
 #include <keys/asymmetric-type.h>
 
+#include "audit.h"
 #include "fwverify.h"
+#include "keyring.h"
+#include "lock.h"
+#include "policy.h"
 
 #define FWVERIFY_POLICY_MAX_RULES	1024
 #define FWVERIFY_POLICY_MAX_WRITE	(64 * 1024)
@@ -50,12 +54,6 @@ struct fwverify_policy {
 
 static struct fwverify_policy __rcu *fwverify_policy;
 static DEFINE_MUTEX(fwverify_policy_lock);
-
-static const char *const fwverify_actions[] = {
-	[FWVERIFY_MODE_OFF]	= "off",
-	[FWVERIFY_MODE_LOG]	= "log",
-	[FWVERIFY_MODE_ENFORCE]	= "enforce",
-};
 
 static void fwverify_policy_free(struct fwverify_policy *p)
 {
@@ -133,7 +131,8 @@ static int fwverify_parse_rule(char *line, struct fwverify_rule *r)
 	if (line && *skip_spaces(line))
 		return -E2BIG;		/* more than three fields */
 
-	a = match_string(fwverify_actions, ARRAY_SIZE(fwverify_actions), action);
+	/* Lines are split at '\n': the mode parameter's names match exactly. */
+	a = fwverify_mode_parse(action);
 	if (a < 0 || !glob || !*glob)
 		return -EINVAL;
 	r->action = a;
@@ -236,7 +235,7 @@ static int fwverify_policy_show(struct seq_file *m, void *v)
 	p = rcu_dereference_protected(fwverify_policy,
 				      lockdep_is_held(&fwverify_policy_lock));
 	for (i = 0; p && i < p->n; i++) {
-		seq_printf(m, "%s %s", fwverify_actions[p->rules[i].action],
+		seq_printf(m, "%s %s", fwverify_mode_name(p->rules[i].action),
 			   p->rules[i].glob);
 		if (p->rules[i].signer)
 			seq_printf(m, " signer=%s", p->rules[i].signer);
@@ -286,7 +285,13 @@ bool fwverify_policy_match(const char *name, struct fwverify_rule_match *m)
 	return found;
 }
 
-/* Could any rule enforce?  Then what cannot be named is refused. */
+/**
+ * fwverify_policy_may_enforce() - could any rule enforce?
+ *
+ * Then what cannot be named is refused.
+ *
+ * Return: true if a rule's action is enforce.
+ */
 bool fwverify_policy_may_enforce(void)
 {
 	struct fwverify_policy *p;
@@ -301,12 +306,19 @@ bool fwverify_policy_may_enforce(void)
 	return may;
 }
 
-/* True if no rule can apply: the mode alone decides. */
+/**
+ * fwverify_policy_empty() - does the policy have no rule?
+ *
+ * Return: true if no rule can apply: the mode alone decides.
+ */
 bool fwverify_policy_empty(void)
 {
 	return !rcu_access_pointer(fwverify_policy);
 }
 
+/**
+ * fwverify_policy_exit() - free the policy
+ */
 void fwverify_policy_exit(void)
 {
 	fwverify_policy_free(rcu_dereference_protected(fwverify_policy, true));

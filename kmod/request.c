@@ -25,6 +25,7 @@
 #include <linux/utsname.h>
 
 #include "fwverify.h"
+#include "request.h"
 
 /* The loader's own search directories, after the custom one, in its order. */
 static char *fwverify_dirs[4];
@@ -191,7 +192,9 @@ char *fwverify_last_name(gfp_t gfp, bool *decided)
 	return name;
 }
 
-/* A file this task looked for was read and decided on. */
+/**
+ * fwverify_note_decision() - a file this task looked for was decided on
+ */
 void fwverify_note_decision(void)
 {
 	unsigned long flags;
@@ -204,6 +207,12 @@ void fwverify_note_decision(void)
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
+/**
+ * fwverify_request_begin() - the loader starts a read of a firmware path
+ * @req: the request, on the caller's stack until fwverify_request_end()
+ * @path: the path read, or NULL for a platform firmware request
+ * @offset: where a partial read starts
+ */
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
 			    loff_t offset)
 {
@@ -219,7 +228,11 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
 	spin_unlock(&fwverify_requests_lock);
 }
 
-/* The read of @req returned @ret. */
+/**
+ * fwverify_request_end() - the read of a firmware path returned
+ * @req: the request begun by fwverify_request_begin()
+ * @ret: what the read returned: bytes read, or a negative errno
+ */
 void fwverify_request_end(struct fwverify_request *req, ssize_t ret)
 {
 	spin_lock(&fwverify_requests_lock);
@@ -252,7 +265,11 @@ struct fwverify_request *fwverify_request_current(void)
 	return found;
 }
 
-/* Is this task inside firmware_request_platform()? (path NULL marks it) */
+/**
+ * fwverify_in_platform_request() - is this task in firmware_request_platform()?
+ *
+ * Return: true if so (a request with no path marks it).
+ */
 bool fwverify_in_platform_request(void)
 {
 	struct fwverify_request *req;
@@ -277,6 +294,12 @@ static struct {
 } fwverify_pending[FWVERIFY_PENDING];
 static unsigned int fwverify_pending_next;
 
+/**
+ * fwverify_custom_fallback_add() - @name will use the sysfs fallback
+ * @name: a firmware name requested with request_firmware_nowait() without
+ *	a uevent
+ * @gfp: how to allocate
+ */
 void fwverify_custom_fallback_add(const char *name, gfp_t gfp)
 {
 	unsigned long flags;
@@ -294,7 +317,12 @@ void fwverify_custom_fallback_add(const char *name, gfp_t gfp)
 	kfree(old);
 }
 
-/* Take @name off the pending custom fallbacks; true if it was there. */
+/**
+ * fwverify_custom_fallback_take() - take @name off the pending fallbacks
+ * @name: a firmware name
+ *
+ * Return: true if it was there.
+ */
 bool fwverify_custom_fallback_take(const char *name)
 {
 	unsigned long flags;
@@ -440,12 +468,21 @@ static void fwverify_custom_dir(char *buf)
  */
 MODULE_IMPORT_NS(FIRMWARE_LOADER_PRIVATE);
 
-/* Does the loader run the sysfs fallback for every failed request? */
+/**
+ * fwverify_fallback_forced() - does every failed request use the fallback?
+ *
+ * Return: true if the loader's force_sysfs_fallback is set.
+ */
 bool fwverify_fallback_forced(void)
 {
 	return READ_ONCE(fw_fallback_config.force_sysfs_fallback);
 }
 #else
+/**
+ * fwverify_fallback_forced() - does every failed request use the fallback?
+ *
+ * Return: true if the loader's force_sysfs_fallback is set.
+ */
 bool fwverify_fallback_forced(void)
 {
 	return false;
@@ -617,6 +654,11 @@ static void fwverify_request_free_dirs(void)
 	}
 }
 
+/**
+ * fwverify_request_init() - learn the loader's search directories
+ *
+ * Return: 0, or -ENOMEM.
+ */
 int fwverify_request_init(void)
 {
 	/* Built in, so get_fs_type() took no module reference to put. */
@@ -648,7 +690,9 @@ err_dirs:
 	return -ENOMEM;
 }
 
-/* Forget every remembered name, at module exit. */
+/**
+ * fwverify_request_exit() - forget every remembered name, at module exit
+ */
 void fwverify_request_exit(void)
 {
 	unsigned int i;

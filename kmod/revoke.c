@@ -22,7 +22,9 @@
 #include <linux/uaccess.h>
 #include <keys/system_keyring.h>
 
+#include "audit.h"
 #include "fwverify.h"
+#include "revoke.h"
 
 /* Most digests on the list: 64 bytes each, so at most 4 MiB. */
 #define FWVERIFY_REVOKE_MAX	65536
@@ -187,6 +189,9 @@ const struct file_operations fwverify_revoke_fops = {
 	.release = single_release,
 };
 
+/**
+ * fwverify_revoke_exit() - free the revocation list
+ */
 void fwverify_revoke_exit(void)
 {
 	struct fwverify_revoked *r;

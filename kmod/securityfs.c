@@ -13,7 +13,12 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "eval.h"
 #include "fwverify.h"
+#include "lock.h"
+#include "policy.h"
+#include "revoke.h"
+#include "securityfs.h"
 
 struct fwverify_check {
 	struct mutex lock;	/* serialises out and len */
@@ -62,7 +67,7 @@ static char *fwverify_check_format(const struct fwverify_event *ev)
 		out = kasprintf(GFP_KERNEL,
 				"result=%s\naction=%s\nreason=%s\nerrno=%d\nsigner=%s\ndigest=%s\nsize=%lld\nname=%s\npath=%s\n",
 				fwverify_result_name(ev->v.result),
-				ev->deny ? "denied" : "allowed", ev->v.reason,
+				fwverify_action_name(ev->deny), ev->v.reason,
 				ev->v.err, signer, digest,
 				(long long)ev->v.blob_id.size, name, path);
 	kfree(name);
@@ -132,6 +137,11 @@ static const struct file_operations fwverify_check_fops = {
 	.llseek = generic_file_llseek,
 };
 
+/**
+ * fwverify_securityfs_init() - make /sys/kernel/security/fwverify/
+ *
+ * Return: 0, or the error of the file that could not be made.
+ */
 int fwverify_securityfs_init(void)
 {
 	static const struct {
@@ -169,6 +179,9 @@ err_files:
 	return err;
 }
 
+/**
+ * fwverify_securityfs_exit() - remove /sys/kernel/security/fwverify/
+ */
 void fwverify_securityfs_exit(void)
 {
 	int i;

@@ -8,6 +8,7 @@
 #include <linux/sysfs.h>
 
 #include "fwverify.h"
+#include "stats.h"
 
 /* Per CPU: a load counts without a shared cache line. */
 static DEFINE_PER_CPU(unsigned long[FWVERIFY_STAT_NR], fwverify_stats);
@@ -32,37 +33,41 @@ static ssize_t fwverify_stat_show(struct kobject *kobj,
 	return sysfs_emit(buf, "%lu\n", sum);
 }
 
-#define FWVERIFY_STAT_ATTR(_var, _name, _stat)				\
-	static struct fwverify_stat_attr fwverify_stat_##_var = {	\
+/* The counter @_stat, in the file FWVERIFY_STAT_FILE_@_file (uapi/fwverify.h). */
+#define FWVERIFY_STAT_ATTR(_file, _stat)				\
+	static struct fwverify_stat_attr fwverify_stat_##_file = {	\
 		.attr = {						\
-			.attr = { .name = _name, .mode = 0444 },	\
+			.attr = {					\
+				.name = FWVERIFY_STAT_FILE_##_file,	\
+				.mode = 0444,				\
+			},						\
 			.show = fwverify_stat_show,			\
 		},							\
 		.stat = (enum fwverify_stat)(_stat),			\
 	}
 
-FWVERIFY_STAT_ATTR(st_verified, "verified", FWVERIFY_VERIFIED);
-FWVERIFY_STAT_ATTR(st_unsigned, "unsigned", FWVERIFY_UNSIGNED);
-FWVERIFY_STAT_ATTR(st_bad_signature, "bad_signature", FWVERIFY_BAD_SIGNATURE);
-FWVERIFY_STAT_ATTR(st_untrusted, "untrusted", FWVERIFY_UNTRUSTED);
-FWVERIFY_STAT_ATTR(st_revoked, "revoked", FWVERIFY_REVOKED);
-FWVERIFY_STAT_ATTR(st_malformed, "malformed", FWVERIFY_MALFORMED);
-FWVERIFY_STAT_ATTR(st_error, "error", FWVERIFY_ERROR);
-FWVERIFY_STAT_ATTR(st_denied, "denied", FWVERIFY_STAT_DENIED);
-FWVERIFY_STAT_ATTR(st_allowed, "allowed", FWVERIFY_STAT_ALLOWED);
-FWVERIFY_STAT_ATTR(st_cached, "cached", FWVERIFY_STAT_CACHED);
+FWVERIFY_STAT_ATTR(VERIFIED, FWVERIFY_VERIFIED);
+FWVERIFY_STAT_ATTR(UNSIGNED, FWVERIFY_UNSIGNED);
+FWVERIFY_STAT_ATTR(BAD_SIGNATURE, FWVERIFY_BAD_SIGNATURE);
+FWVERIFY_STAT_ATTR(UNTRUSTED, FWVERIFY_UNTRUSTED);
+FWVERIFY_STAT_ATTR(REVOKED, FWVERIFY_REVOKED);
+FWVERIFY_STAT_ATTR(MALFORMED, FWVERIFY_MALFORMED);
+FWVERIFY_STAT_ATTR(ERROR, FWVERIFY_ERROR);
+FWVERIFY_STAT_ATTR(DENIED, FWVERIFY_STAT_DENIED);
+FWVERIFY_STAT_ATTR(ALLOWED, FWVERIFY_STAT_ALLOWED);
+FWVERIFY_STAT_ATTR(CACHED, FWVERIFY_STAT_CACHED);
 
 static struct attribute *fwverify_stat_attrs[] = {
-	&fwverify_stat_st_verified.attr.attr,
-	&fwverify_stat_st_unsigned.attr.attr,
-	&fwverify_stat_st_bad_signature.attr.attr,
-	&fwverify_stat_st_untrusted.attr.attr,
-	&fwverify_stat_st_revoked.attr.attr,
-	&fwverify_stat_st_malformed.attr.attr,
-	&fwverify_stat_st_error.attr.attr,
-	&fwverify_stat_st_denied.attr.attr,
-	&fwverify_stat_st_allowed.attr.attr,
-	&fwverify_stat_st_cached.attr.attr,
+	&fwverify_stat_VERIFIED.attr.attr,
+	&fwverify_stat_UNSIGNED.attr.attr,
+	&fwverify_stat_BAD_SIGNATURE.attr.attr,
+	&fwverify_stat_UNTRUSTED.attr.attr,
+	&fwverify_stat_REVOKED.attr.attr,
+	&fwverify_stat_MALFORMED.attr.attr,
+	&fwverify_stat_ERROR.attr.attr,
+	&fwverify_stat_DENIED.attr.attr,
+	&fwverify_stat_ALLOWED.attr.attr,
+	&fwverify_stat_CACHED.attr.attr,
 	NULL
 };
 
@@ -71,11 +76,20 @@ static const struct attribute_group fwverify_stats_group = {
 	.attrs = fwverify_stat_attrs,
 };
 
+/**
+ * fwverify_stat_inc() - count one in a counter
+ * @stat: the counter
+ */
 void fwverify_stat_inc(enum fwverify_stat stat)
 {
 	this_cpu_inc(fwverify_stats[stat]);
 }
 
+/**
+ * fwverify_stats_init() - make /sys/kernel/fwverify and its counters
+ *
+ * Return: 0, or a negative errno.
+ */
 int fwverify_stats_init(void)
 {
 	int err;
@@ -101,6 +115,9 @@ err_kset:
 	return err;
 }
 
+/**
+ * fwverify_stats_exit() - remove /sys/kernel/fwverify
+ */
 void fwverify_stats_exit(void)
 {
 	sysfs_remove_group(fwverify_kobj, &fwverify_stats_group);

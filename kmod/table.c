@@ -21,8 +21,11 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
-#include "cache.h"
+#include "audit.h"
 #include "fwverify.h"
+#include "lock.h"
+#include "stats.h"
+#include "table.h"
 
 /* Reads kept per request: every firmware directory the loader tries. */
 #define FWVERIFY_READS		6
@@ -95,29 +98,10 @@ static unsigned int fwverify_table_len;
 static struct kobject *fwverify_table_kobj;
 
 /*
- * Escape @s for sysfs, uevents and logs: control characters, bytes that
- * are not ASCII and the backslash become \xHH, and @slash replaces '/'.
+ * Work that reports into the table (the verdict cache's hits) is queued
+ * here: readers flush it first, to see every load that returned before.
  */
-char *fwverify_escape(const char *s, char slash, gfp_t gfp)
-{
-	size_t n = 0;
-	const u8 *p;
-	char *out, *o;
-
-	for (p = s; *p; p++)
-		n += (*p < 0x20 || *p >= 0x7f || *p == '\\') ? 4 : 1;
-	out = kmalloc(n + 1, gfp);
-	if (!out)
-		return NULL;
-	for (p = s, o = out; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			o += sprintf(o, "\\x%02x", *p);
-		else
-			*o++ = (*p == '/' && slash) ? slash : *p;
-	}
-	*o = '\0';
-	return out;
-}
+struct workqueue_struct *fwverify_table_wq;
 
 static struct fwverify_entry *to_entry(struct kobject *kobj)
 {
@@ -138,7 +122,7 @@ static ssize_t fwverify_entry_show(struct kobject *kobj,
 	ssize_t len = 0;
 	unsigned int i;
 
-	fwverify_cache_flush();
+	flush_workqueue(fwverify_table_wq);
 	mutex_lock(&fwverify_table_lock);
 	r = fwverify_last_read(e);
 	if (!strcmp(f, "name"))
@@ -152,7 +136,7 @@ static ssize_t fwverify_entry_show(struct kobject *kobj,
 	else if (!strcmp(f, "result"))
 		len = sysfs_emit(buf, "%s\n", fwverify_result_name(r->v.result));
 	else if (!strcmp(f, "action"))
-		len = sysfs_emit(buf, "%s\n", r->denied ? "denied" : "allowed");
+		len = sysfs_emit(buf, "%s\n", fwverify_action_name(r->denied));
 	else if (!strcmp(f, "signer"))
 		len = sysfs_emit(buf, "%s\n", r->v.signer);
 	else if (!strcmp(f, "digest"))
@@ -168,7 +152,7 @@ static ssize_t fwverify_entry_show(struct kobject *kobj,
 			len += sysfs_emit_at(buf, len, "%s %s %s%s\n",
 					     e->reads[i].path,
 					     fwverify_result_name(e->reads[i].v.result),
-					     e->reads[i].denied ? "denied" : "allowed",
+					     fwverify_action_name(e->reads[i].denied),
 					     e->reads[i].v.cached ? " cached" : "");
 	mutex_unlock(&fwverify_table_lock);
 	return len;
@@ -312,7 +296,7 @@ bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
 
 	if (!name)
 		return false;
-	fwverify_cache_flush();
+	flush_workqueue(fwverify_table_wq);
 	mutex_lock(&fwverify_table_lock);
 	e = fwverify_find(name);
 	for (i = e ? (int)e->nreads - 1 : -1; i >= 0 && !found; i--) {
@@ -344,7 +328,7 @@ static bool fwverify_same_request(struct fwverify_entry *e,
 /*
  * Entries evicted, removed by a work item of their own: removal waits for
  * readers of the entry's files, and a reader waits for the hits to be
- * reported (fwverify_cache_flush()), which may evict.
+ * reported (fwverify_table_wq), which may evict.
  */
 static LIST_HEAD(fwverify_evicted);
 static DEFINE_SPINLOCK(fwverify_evicted_lock);
@@ -489,12 +473,29 @@ out:
 	kfree(path);
 }
 
+/**
+ * fwverify_table_init() - make /sys/kernel/fwverify/firmware/
+ *
+ * Return: 0, or -ENOMEM.
+ */
 int fwverify_table_init(void)
 {
+	fwverify_table_wq = alloc_workqueue("fwverify_table", WQ_UNBOUND, 0);
+	if (!fwverify_table_wq)
+		return -ENOMEM;
 	fwverify_table_kobj = kobject_create_and_add("firmware", fwverify_kobj);
-	return fwverify_table_kobj ? 0 : -ENOMEM;
+	if (!fwverify_table_kobj) {
+		destroy_workqueue(fwverify_table_wq);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
+/**
+ * fwverify_table_exit() - remove /sys/kernel/fwverify/firmware/
+ *
+ * Nothing reports into the table any more (the verdict cache is gone).
+ */
 void fwverify_table_exit(void)
 {
 	struct fwverify_entry *e, *tmp;
@@ -505,4 +506,5 @@ void fwverify_table_exit(void)
 		kobject_put(&e->kobj);
 	}
 	kobject_put(fwverify_table_kobj);
+	destroy_workqueue(fwverify_table_wq);
 }

@@ -9,10 +9,16 @@
 #include <linux/slab.h>
 
 #include "fwverify.h"
+#include "stats.h"
+#include "uevent.h"
 
 /* Values are cut to this length: a uevent carries at most 2 KiB. */
 #define FWVERIFY_UEVENT_VALUE_MAX	256
 
+/**
+ * fwverify_uevent() - announce a decision with a KOBJ_CHANGE uevent
+ * @ev: the event, decided
+ */
 void fwverify_uevent(const struct fwverify_event *ev)
 {
 	char *name, *path, *envp[6] = { NULL };
@@ -27,7 +33,7 @@ void fwverify_uevent(const struct fwverify_event *ev)
 	envp[1] = kasprintf(GFP_KERNEL, "FWVERIFY_RESULT=%s",
 			    fwverify_result_name(ev->v.result));
 	envp[2] = kasprintf(GFP_KERNEL, "FWVERIFY_ACTION=%s",
-			    ev->deny ? "denied" : "allowed");
+			    fwverify_action_name(ev->deny));
 	envp[3] = kasprintf(GFP_KERNEL, "FWVERIFY_PATH=%.*s",
 			    FWVERIFY_UEVENT_VALUE_MAX, path);
 	envp[4] = kasprintf(GFP_KERNEL, "FWVERIFY_SOURCE=%s",

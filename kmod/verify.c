@@ -11,14 +11,11 @@
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
-#include <linux/atomic.h>
 #include <linux/dcache.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/fs_struct.h>
-#include <linux/iversion.h>
-#include <linux/magic.h>
 #include <linux/key.h>
 #include <linux/kmod.h>
 #include <linux/mm.h>
@@ -36,39 +33,16 @@
 #include <keys/system_keyring.h>
 
 #include "cache.h"
+#include "decompress.h"
 #include "der.h"
 #include "fwverify.h"
+#include "keyring.h"
+#include "request.h"
+#include "revoke.h"
+#include "trust.h"
+#include "verify.h"
 
-static const char *const fwverify_result_names[FWVERIFY_RESULT_NR] = {
-	[FWVERIFY_VERIFIED]	 = "verified",
-	[FWVERIFY_UNSIGNED]	 = "unsigned",
-	[FWVERIFY_BAD_SIGNATURE] = "bad-signature",
-	[FWVERIFY_UNTRUSTED]	 = "untrusted",
-	[FWVERIFY_REVOKED]	 = "revoked",
-	[FWVERIFY_MALFORMED]	 = "malformed",
-	[FWVERIFY_ERROR]	 = "error",
-};
-
-/* Bumped whenever keys, revocations or policy change: old verdicts expire. */
-static atomic64_t fwverify_gen = ATOMIC64_INIT(1);
 static struct crypto_shash *fwverify_sha256;
-
-const char *fwverify_result_name(enum fwverify_result result)
-{
-	return fwverify_result_names[result];
-}
-
-u64 fwverify_generation(void)
-{
-	/* Keys are only ever added, so their number tells a change too. */
-	return atomic64_read(&fwverify_gen) + ((u64)fwverify_keyring_size() << 40);
-}
-
-/* Keys, revocations or policy changed: no earlier verdict holds. */
-void fwverify_generation_bump(void)
-{
-	atomic64_inc(&fwverify_gen);
-}
 
 static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
 			 int err, const char *reason)
@@ -80,64 +54,6 @@ static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
 	if (r == FWVERIFY_ERROR || err == -ENOPKG || err == -ENOMEM ||
 	    err == -EIO)
 		v->cacheable = false;
-}
-
-/*
- * Can a change to a file on @sb be told from its change counter?  Only on a
- * local filesystem that keeps one (i_version: ext4 on 6.2+ or with
- * "iversion", xfs, btrfs); not FUSE, whose server writes unseen, nor
- * filesystems without a device (tmpfs, overlayfs, network filesystems).
- * Timestamps are no substitute: root sets the clock.
- */
-static bool fwverify_counts_changes(const struct super_block *sb)
-{
-	return (sb->s_flags & SB_I_VERSION) &&
-	       (sb->s_type->fs_flags & FS_REQUIRES_DEV) &&
-	       sb->s_magic != FUSE_SUPER_MAGIC;
-}
-
-/**
- * fwverify_file_id() - identity of what @path holds now
- * @path: a file
- * @id: set to its identity
- *
- * Taken before the file is read: a write after it moves the counter, so a
- * verdict kept under it can only be lost, never wrongly reused.
- *
- * Return: false if it cannot be had.
- */
-bool fwverify_file_id(const struct path *path, struct fwverify_file_id *id)
-{
-	struct inode *inode = d_backing_inode(path->dentry);
-	struct kstat st;
-
-	memset(id, 0, sizeof(*id));	/* no padding: ids are memcmp()ed */
-	if (vfs_getattr(path, &st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT))
-		return false;
-	id->dev = st.dev;
-	id->ino = st.ino;
-	id->size = st.size;
-	id->generation = inode->i_generation;
-	if (fwverify_counts_changes(inode->i_sb)) {
-		id->change = inode_query_iversion(inode);
-		id->counted = true;
-	}
-	return true;
-}
-
-/* The compression suffix the loader may have added to @name, or NULL. */
-const char *fwverify_compressed(const char *name)
-{
-	static const char *const suffixes[] = { ".xz", ".zst" };
-	size_t n = strlen(name), s;
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		s = strlen(suffixes[i]);
-		if (n > s && !strcmp(name + n - s, suffixes[i]))
-			return suffixes[i];
-	}
-	return NULL;
 }
 
 /* Look up @name in @dir; a symlink is followed from the initial root. */
@@ -741,7 +657,7 @@ void fwverify_verify_file(struct fwverify_event *ev)
 	void *sig;
 
 	memset(v, 0, sizeof(*v));
-	v->generation = fwverify_generation();
+	v->generation = fwverify_cache_generation();
 	v->cacheable = fwverify_file_id(&ev->file->f_path, &v->blob_id);
 	if (fwverify_is_sigfile(ev->path)) {
 		fwverify_verify_sigfile(ev);
@@ -792,7 +708,7 @@ out:
 void fwverify_verify_data(struct fwverify_event *ev)
 {
 	memset(&ev->v, 0, sizeof(ev->v));
-	ev->v.generation = fwverify_generation();
+	ev->v.generation = fwverify_cache_generation();
 	fwverify_set(&ev->v, FWVERIFY_UNSIGNED, -ENODATA,
 		     "no file to verify: sysfs fallback, fw_upload or platform firmware");
 	if (ev->buf) {
@@ -801,6 +717,11 @@ void fwverify_verify_data(struct fwverify_event *ev)
 	}
 }
 
+/**
+ * fwverify_verify_init() - get the SHA-256 verification hashes with
+ *
+ * Return: 0, or the crypto API's error.
+ */
 int fwverify_verify_init(void)
 {
 	/*
@@ -821,6 +742,9 @@ int fwverify_verify_init(void)
 	return 0;
 }
 
+/**
+ * fwverify_verify_exit() - free the SHA-256 transform
+ */
 void fwverify_verify_exit(void)
 {
 	crypto_free_shash(fwverify_sha256);

@@ -27,9 +27,10 @@ ver=$(awk '$1 == "VERSION" { v = $3 } $1 == "PATCHLEVEL" { p = $3 }
 
 dest=$tree/security/fwverify
 rm -rf "$dest"
-mkdir -p "$dest/compat"
+mkdir -p "$dest/compat" "$dest/uapi"
 cp "$top"/kmod/*.[chS] "$top/kmod/Kbuild" "$top/kmod/Kconfig" "$top/kmod/no-certs.der" "$dest/"
 cp "$top"/kmod/compat/*.h "$dest/compat/"
+cp "$top"/kmod/uapi/*.h "$dest/uapi/"
 cp "$top/scripts/certs-der.sh" "$dest/"
 rm -f "$dest/hook.c"	# the module's ftrace attachment: built in, lsm.c
 cat >"$dest/README" <<EOF

@@ -27,9 +27,10 @@
 #include <linux/xz.h>
 #include <linux/zstd.h>
 #include "alloc.h"
+#include "decompress.h"
 #include "fwverify.h"
 
-/* kmod/policy.c's module parameter, set before each call. */
+/* kmod/vocab.c's max_size (the parameter of kmod/eval.c), set before each call. */
 unsigned long fwverify_max_size;
 
 #define PAGE_SIZE 4096

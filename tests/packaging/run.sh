@@ -306,7 +306,7 @@ dkms_payload() {
 	local deb=$1 src=/usr/src/fwverify-$upstream tmp conf
 	{
 		echo "$src/dkms.conf"
-		(cd "$top" && ls Kbuild kmod/Kbuild kmod/no-certs.der kmod/*.[chS] kmod/compat/*.h) |
+		(cd "$top" && ls Kbuild kmod/Kbuild kmod/no-certs.der kmod/*.[chS] kmod/compat/*.h kmod/uapi/*.h) |
 			sed "s|^|$src/|"
 		echo /etc/modprobe.d/fwverify.conf
 		echo /usr/lib/modules-load.d/fwverify.conf

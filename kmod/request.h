@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * request.c: what the loader asked for, per task: the path it reads, the
+ * firmware name it looked for, its search directories.
+ */
+#ifndef _FWVERIFY_REQUEST_H
+#define _FWVERIFY_REQUEST_H
+
+#include <linux/list.h>
+#include <linux/types.h>
+
+struct path;
+struct task_struct;
+
+/* A read of a firmware path by the loader, from its start to its end. */
+struct fwverify_request {
+	struct list_head node;
+	struct task_struct *task;
+	const char *path;	/* NULL: a platform firmware request */
+	loff_t offset;		/* > 0: a partial read past the start */
+	bool judged;		/* fwverify's hooks decided on the read */
+	bool decompress;	/* the loader decompresses what it reads */
+	void *verified;		/* a partial read: the whole file verified */
+	size_t verified_size;
+};
+
+void fwverify_request_begin(struct fwverify_request *req, const char *path,
+			    loff_t offset);
+void fwverify_request_end(struct fwverify_request *req, ssize_t ret);
+struct fwverify_request *fwverify_request_current(void);
+int fwverify_request_names(const char *path, const char **names, int max);
+void fwverify_custom_dir_set(const char *val);
+char *fwverify_request_name(const char *path, gfp_t gfp);
+char *fwverify_last_name(gfp_t gfp, bool *decided);
+bool fwverify_in_platform_request(void);
+void fwverify_custom_fallback_add(const char *name, gfp_t gfp);
+bool fwverify_custom_fallback_take(const char *name);
+bool fwverify_fallback_forced(void);
+int fwverify_request_init(void);
+void fwverify_request_exit(void);
+int fwverify_kern_path_initns(const char *path, unsigned int flags,
+			      struct path *out);
+void fwverify_note_decision(void);
+
+#endif /* _FWVERIFY_REQUEST_H */

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vocabulary of fwverify (fwverify.h): the names of results, sources,
+ * modes and actions, as reports write them; escaping for reports; the
+ * compression suffixes of firmware names; the generation that expires
+ * verdicts; the max_size limit.  A leaf: it calls no other part of the
+ * module.
+ */
+#include <linux/atomic.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "fwverify.h"
+
+static const char *const fwverify_result_names[FWVERIFY_RESULT_NR] = {
+	[FWVERIFY_VERIFIED]	 = FWVERIFY_NAME_VERIFIED,
+	[FWVERIFY_UNSIGNED]	 = FWVERIFY_NAME_UNSIGNED,
+	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,
+	[FWVERIFY_UNTRUSTED]	 = FWVERIFY_NAME_UNTRUSTED,
+	[FWVERIFY_REVOKED]	 = FWVERIFY_NAME_REVOKED,
+	[FWVERIFY_MALFORMED]	 = FWVERIFY_NAME_MALFORMED,
+	[FWVERIFY_ERROR]	 = FWVERIFY_NAME_ERROR,
+};
+
+static const char *const fwverify_source_names[] = {
+	[FWVERIFY_SRC_FILE]	= FWVERIFY_NAME_SRC_FILE,
+	[FWVERIFY_SRC_PARTIAL]	= FWVERIFY_NAME_SRC_PARTIAL,
+	[FWVERIFY_SRC_FALLBACK]	= FWVERIFY_NAME_SRC_FALLBACK,
+	[FWVERIFY_SRC_PLATFORM]	= FWVERIFY_NAME_SRC_PLATFORM,
+	[FWVERIFY_SRC_CHECK]	= FWVERIFY_NAME_SRC_CHECK,
+};
+
+static const char *const fwverify_mode_names[] = {
+	[FWVERIFY_MODE_OFF]	= FWVERIFY_NAME_MODE_OFF,
+	[FWVERIFY_MODE_LOG]	= FWVERIFY_NAME_MODE_LOG,
+	[FWVERIFY_MODE_ENFORCE]	= FWVERIFY_NAME_MODE_ENFORCE,
+};
+
+/**
+ * fwverify_result_name() - the name of a result
+ * @result: a result
+ *
+ * Return: its name, as sysfs, audit, uevents and the log write it.
+ */
+const char *fwverify_result_name(enum fwverify_result result)
+{
+	return fwverify_result_names[result];
+}
+
+/**
+ * fwverify_source_name() - the name of the way firmware reached the kernel
+ * @source: a source
+ *
+ * Return: its name, as audit records and uevents write it.
+ */
+const char *fwverify_source_name(enum fwverify_source source)
+{
+	return fwverify_source_names[source];
+}
+
+/**
+ * fwverify_mode_name() - the name of a mode
+ * @mode: a mode
+ *
+ * Return: its name, as the mode parameter and policy rules spell it.
+ */
+const char *fwverify_mode_name(enum fwverify_mode mode)
+{
+	return fwverify_mode_names[mode];
+}
+
+/**
+ * fwverify_mode_parse() - the mode a name spells
+ * @name: "off", "log" or "enforce", with or without a trailing newline
+ *
+ * Return: the mode, or -EINVAL.
+ */
+int fwverify_mode_parse(const char *name)
+{
+	return sysfs_match_string(fwverify_mode_names, name);
+}
+
+/**
+ * fwverify_action_name() - the name of what a decision did
+ * @deny: whether it denied the firmware
+ *
+ * Return: "denied" or "allowed".
+ */
+const char *fwverify_action_name(bool deny)
+{
+	return deny ? FWVERIFY_NAME_DENIED : FWVERIFY_NAME_ALLOWED;
+}
+
+/**
+ * fwverify_escape() - escape a name or path for sysfs, uevents and logs
+ * @s: the string
+ * @slash: if not 0, what replaces '/'
+ * @gfp: how to allocate
+ *
+ * Control characters, bytes that are not ASCII and the backslash become
+ * \xHH.
+ *
+ * Return: the escaped copy, for the caller to kfree(), or NULL.
+ */
+char *fwverify_escape(const char *s, char slash, gfp_t gfp)
+{
+	size_t n = 0;
+	const u8 *p;
+	char *out, *o;
+
+	for (p = s; *p; p++)
+		n += (*p < 0x20 || *p >= 0x7f || *p == '\\') ? 4 : 1;
+	out = kmalloc(n + 1, gfp);
+	if (!out)
+		return NULL;
+	for (p = s, o = out; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
+			o += sprintf(o, "\\x%02x", *p);
+		else
+			*o++ = (*p == '/' && slash) ? slash : *p;
+	}
+	*o = '\0';
+	return out;
+}
+
+/**
+ * fwverify_compressed() - the compression suffix of a firmware name
+ * @name: a name or path
+ *
+ * Return: the suffix the loader may have added to @name (".xz", ".zst"),
+ * or NULL.
+ */
+const char *fwverify_compressed(const char *name)
+{
+	static const char *const suffixes[] = { ".xz", ".zst" };
+	size_t n = strlen(name), s;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		s = strlen(suffixes[i]);
+		if (n > s && !strcmp(name + n - s, suffixes[i]))
+			return suffixes[i];
+	}
+	return NULL;
+}
+
+/* Bumped whenever trust, revocations, policy or limits change. */
+static atomic64_t fwverify_gen = ATOMIC64_INIT(1);
+
+/**
+ * fwverify_generation() - the count of changes that expire verdicts
+ *
+ * Keys added to .fwverify are not counted here (keyctl adds them without
+ * fwverify): verdicts are kept under fwverify_cache_generation(), which
+ * adds them.
+ *
+ * Return: a number that grows with every change of trust, revocations,
+ * policy or limits.
+ */
+u64 fwverify_generation(void)
+{
+	return atomic64_read(&fwverify_gen);
+}
+
+/**
+ * fwverify_generation_bump() - trust, revocations, policy or limits changed
+ *
+ * No verdict reached before holds any more.
+ */
+void fwverify_generation_bump(void)
+{
+	atomic64_inc(&fwverify_gen);
+}
+
+/*
+ * The largest firmware verified whole for a partial read, and the largest
+ * decompressed content: the max_size parameter (eval.c).
+ */
+unsigned long fwverify_max_size = 256UL << 20;
