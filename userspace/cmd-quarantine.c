@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../kmod/uapi/fwverify.h"
 #include "cms.h"
 #include "command.h"
 #include "config.h"
@@ -39,11 +40,23 @@
 #define COPY_CHUNK (256 * 1024)
 #define FIRMWARE_CLASS_PATH "module/firmware_class/parameters/path"
 
+/* What the module's uevents say (FWVERIFY_RESULT, _ACTION, _SOURCE). */
 static const char *const results[] = {
-	"verified", "unsigned", "bad-signature", "untrusted", "revoked", "malformed", "error", NULL,
+	[FWVERIFY_VERIFIED] = FWVERIFY_NAME_VERIFIED,
+	[FWVERIFY_UNSIGNED] = FWVERIFY_NAME_UNSIGNED,
+	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,
+	[FWVERIFY_UNTRUSTED] = FWVERIFY_NAME_UNTRUSTED,
+	[FWVERIFY_REVOKED] = FWVERIFY_NAME_REVOKED,
+	[FWVERIFY_MALFORMED] = FWVERIFY_NAME_MALFORMED,
+	[FWVERIFY_ERROR] = FWVERIFY_NAME_ERROR,
+	[FWVERIFY_RESULT_NR] = NULL,
 };
-static const char *const actions[] = { "allowed", "denied", NULL };
-static const char *const sources[] = { "file", "partial", "fallback", "platform", NULL };
+static const char *const actions[] = { FWVERIFY_NAME_ALLOWED, FWVERIFY_NAME_DENIED, NULL };
+/* Not "check": the check file sends no uevent. */
+static const char *const sources[] = {
+	FWVERIFY_NAME_SRC_FILE, FWVERIFY_NAME_SRC_PARTIAL, FWVERIFY_NAME_SRC_FALLBACK,
+	FWVERIFY_NAME_SRC_PLATFORM, NULL,
+};
 
 /* What became of a request; the exit code follows from it. */
 enum status {

@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "../kmod/uapi/fwverify.h"
 #include "cms.h"
 #include "digest.h"
 #include "manifest.h"
@@ -42,12 +43,12 @@ struct cms_signer {
 };
 
 static const char *const result_names[] = {
-	[FW_VERIFIED] = "verified",
-	[FW_UNSIGNED] = "unsigned",
-	[FW_BAD_SIGNATURE] = "bad-signature",
-	[FW_UNTRUSTED] = "untrusted",
-	[FW_MALFORMED] = "malformed",
-	[FW_ERROR] = "error",
+	[FW_VERIFIED] = FWVERIFY_NAME_VERIFIED,
+	[FW_UNSIGNED] = FWVERIFY_NAME_UNSIGNED,
+	[FW_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,
+	[FW_UNTRUSTED] = FWVERIFY_NAME_UNTRUSTED,
+	[FW_MALFORMED] = FWVERIFY_NAME_MALFORMED,
+	[FW_ERROR] = FWVERIFY_NAME_ERROR,
 };
 
 const char *fw_result_name(enum fw_result r)

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../kmod/uapi/fwverify.h"
 #include "kstate.h"
 #include "revlist.h"
 #include "util.h"
@@ -23,9 +24,19 @@
 #define KSTATE_LIST_MAX (REVLIST_MAX * REVLIST_LINE)
 #define KSTATE_POLICY_MAX (64 * 1024)
 
+_Static_assert(KSTATE_NSTATS == FWVERIFY_STAT_NR, "one counter a stats file");
+
 const char *const kstate_stat_names[KSTATE_NSTATS] = {
-	"verified", "unsigned", "bad_signature", "untrusted", "revoked",
-	"malformed", "error", "denied", "allowed", "cached",
+	[FWVERIFY_VERIFIED] = FWVERIFY_STAT_FILE_VERIFIED,
+	[FWVERIFY_UNSIGNED] = FWVERIFY_STAT_FILE_UNSIGNED,
+	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_STAT_FILE_BAD_SIGNATURE,
+	[FWVERIFY_UNTRUSTED] = FWVERIFY_STAT_FILE_UNTRUSTED,
+	[FWVERIFY_REVOKED] = FWVERIFY_STAT_FILE_REVOKED,
+	[FWVERIFY_MALFORMED] = FWVERIFY_STAT_FILE_MALFORMED,
+	[FWVERIFY_ERROR] = FWVERIFY_STAT_FILE_ERROR,
+	[FWVERIFY_STAT_DENIED] = FWVERIFY_STAT_FILE_DENIED,
+	[FWVERIFY_STAT_ALLOWED] = FWVERIFY_STAT_FILE_ALLOWED,
+	[FWVERIFY_STAT_CACHED] = FWVERIFY_STAT_FILE_CACHED,
 };
 
 const char *kstate_root(void)
