@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Unpack from Debian's linux-source packages the parts fwverify builds with:
-# checkpatch and its data files, the kselftest headers and the upstream
+# checkpatch and its data files, kernel-doc, the kselftest headers and the upstream
 # firmware selftests.  Result: build/linux-source/<series>/ (a symlink into
 # $FWVERIFY_CACHE).
 set -euo pipefail
@@ -10,6 +10,7 @@ cache=${FWVERIFY_CACHE:-/var/cache/fwverify}
 
 PARTS=(
 	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	scripts/kernel-doc
 	tools/testing/selftests/kselftest.h tools/testing/selftests/kselftest_harness.h
 	tools/testing/selftests/firmware
 	kernel/configs.c kernel/Makefile
