@@ -60,7 +60,8 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 	fwverify_enter();
 	track = id == READING_FIRMWARE && fwverify_active();
 	if (track)
-		fwverify_request_begin(&req, path, offset);
+		/* Only a partial request asks for the file's size. */
+		fwverify_request_begin(&req, path, offset, !!file_size);
 	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
 						file_size, id);
 	barrier();
@@ -185,7 +186,7 @@ static int fwverify_request_platform(const struct firmware **fw,
 	int ret;
 
 	fwverify_enter();
-	fwverify_request_begin(&req, NULL, 0);
+	fwverify_request_begin(&req, NULL, 0, false);
 	ret = firmware_request_platform(fw, name, device);
 	barrier();
 	fwverify_request_end(&req, ret);
@@ -207,7 +208,6 @@ struct fwverify_hook {
 }
 
 static struct fwverify_hook fwverify_hooks[] = {
-	FWVERIFY_HOOK(kernel_read_file_from_path_initns, fwverify_read_path),
 	FWVERIFY_HOOK(security_kernel_read_file, fwverify_read_file),
 	FWVERIFY_HOOK(security_kernel_post_read_file, fwverify_post_read_file),
 	FWVERIFY_HOOK(security_kernel_load_data, fwverify_load_data),
@@ -215,6 +215,11 @@ static struct fwverify_hook fwverify_hooks[] = {
 	FWVERIFY_HOOK(request_firmware_nowait, fwverify_request_nowait),
 	FWVERIFY_HOOK(firmware_request_platform, fwverify_request_platform),
 	FWVERIFY_HOOK(param_set_copystring, fwverify_param_set_string),
+	/*
+	 * Last on, first off: a read the wrapper follows has the hooks that
+	 * judge it in place, or it would be refused as read without them.
+	 */
+	FWVERIFY_HOOK(kernel_read_file_from_path_initns, fwverify_read_path),
 };
 
 static void notrace fwverify_ftrace_thunk(unsigned long ip,

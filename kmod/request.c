@@ -48,7 +48,8 @@ static struct {
 	bool decided;	/* a file was read and decided on for it */
 	char *read;	/* the last read: its name, with any suffix */
 	int read_dir;	/* its search directory (fwverify_loader_dir()) */
-	bool read_failed;
+	int read_err;	/* how it failed: 0, or a negative errno */
+	bool read_partial;	/* of a partial request: never decompressed */
 	bool read_decompressed;
 } fwverify_last[FWVERIFY_LAST_NAMES];
 static unsigned int fwverify_last_next;
@@ -69,30 +70,38 @@ static const char *fwverify_suffix_before(const char *sfx)
  * Does the loader decompress @read, in search directory @dir, given this
  * task's read before it (slot @i)?  Only if it added the suffix itself:
  * then every read before it in the request failed, and it was the same
- * name with the same suffix in the directory before, or the same name
- * with the suffix before this one in the last directory.  A name requested
- * with ".xz" in it is read as it is, and handed over compressed.
+ * name with the same suffix in the directory before (the loader goes on
+ * after any error), or the same name with the suffix before this one in
+ * the last directory, which failed with ENOENT: after any other error
+ * there, the loader gives up (_request_firmware()), and a read of the
+ * name with the suffix is a new request, for a file to be handed over as
+ * stored.  So is every read of a partial request (FW_OPT_PARTIAL), which
+ * the loader never decompresses.
  */
 static bool fwverify_loader_decompresses(unsigned int i, const char *read,
-					 int dir, int first)
+					 int dir, int first, bool partial)
 {
 	const char *sfx = fwverify_compressed(read), *prev = fwverify_last[i].read;
 	size_t base = sfx ? strlen(read) - strlen(sfx) : 0;
 
-	if (!sfx || dir < 0 || !prev || fwverify_last[i].task != current ||
-	    !fwverify_last[i].read_failed ||
+	if (!sfx || partial || dir < 0 || !prev ||
+	    fwverify_last[i].task != current || !fwverify_last[i].read_err ||
 	    !time_before(jiffies, fwverify_last[i].when + 10 * HZ))
 		return false;
 	if (fwverify_last[i].read_decompressed && !strcmp(prev, read))
 		return fwverify_last[i].read_dir < dir;
 	return fwverify_last[i].read_dir == FWVERIFY_LAST_DIR &&
-	       dir == first &&
+	       fwverify_last[i].read_err == -ENOENT &&
+	       !fwverify_last[i].read_partial && dir == first &&
 	       !strncmp(prev, read, base) &&
 	       !strcmp(prev + base, fwverify_suffix_before(sfx));
 }
 
-/* Remember what this task reads; true if the loader decompresses it. */
-static bool fwverify_remember(const char *path)
+/*
+ * Remember what this task reads (@partial: for a partial request); true
+ * if the loader decompresses it.
+ */
+static bool fwverify_remember(const char *path, bool partial)
 {
 	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
 	char *read = NULL, *old_read = NULL;
@@ -127,7 +136,8 @@ static bool fwverify_remember(const char *path)
 		return false;
 	}
 	if (i < FWVERIFY_LAST_NAMES)
-		decompress = fwverify_loader_decompresses(i, read, dir, first);
+		decompress = fwverify_loader_decompresses(i, read, dir, first,
+							  partial);
 	else
 		i = fwverify_last_next++ % FWVERIFY_LAST_NAMES;
 	/* The loader's retry of "fw.bin" as "fw.bin.xz" is the same request. */
@@ -144,7 +154,8 @@ static bool fwverify_remember(const char *path)
 	fwverify_last[i].name = name;
 	fwverify_last[i].read = read;
 	fwverify_last[i].read_dir = dir;
-	fwverify_last[i].read_failed = false;
+	fwverify_last[i].read_err = 0;
+	fwverify_last[i].read_partial = partial;
 	fwverify_last[i].read_decompressed = decompress;
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(old);
@@ -152,8 +163,8 @@ static bool fwverify_remember(const char *path)
 	return decompress;
 }
 
-/* This task's last read failed: the loader goes on to the next try. */
-static void fwverify_remember_failure(void)
+/* This task's last read failed with @err. */
+static void fwverify_remember_failure(int err)
 {
 	unsigned long flags;
 	unsigned int i;
@@ -161,7 +172,7 @@ static void fwverify_remember_failure(void)
 	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		if (fwverify_last[i].task == current)
-			fwverify_last[i].read_failed = true;
+			fwverify_last[i].read_err = err;
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
@@ -212,9 +223,11 @@ void fwverify_note_decision(void)
  * @req: the request, on the caller's stack until fwverify_request_end()
  * @path: the path read, or NULL for a platform firmware request
  * @offset: where a partial read starts
+ * @partial: the read is of a partial request (the loader asks for the
+ *	     file's size): one the loader never decompresses
  */
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
-			    loff_t offset)
+			    loff_t offset, bool partial)
 {
 	req->task = current;
 	req->path = path;
@@ -222,7 +235,7 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
 	req->judged = false;
 	req->verified = NULL;
 	req->verified_size = 0;
-	req->decompress = path && fwverify_remember(path);
+	req->decompress = path && fwverify_remember(path, partial);
 	spin_lock(&fwverify_requests_lock);
 	list_add(&req->node, &fwverify_requests);
 	spin_unlock(&fwverify_requests_lock);
@@ -239,7 +252,7 @@ void fwverify_request_end(struct fwverify_request *req, ssize_t ret)
 	list_del(&req->node);
 	spin_unlock(&fwverify_requests_lock);
 	if (req->path && ret < 0)
-		fwverify_remember_failure();
+		fwverify_remember_failure(ret);
 }
 
 /**

@@ -25,7 +25,7 @@ struct fwverify_request {
 };
 
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
-			    loff_t offset);
+			    loff_t offset, bool partial);
 void fwverify_request_end(struct fwverify_request *req, ssize_t ret);
 struct fwverify_request *fwverify_request_current(void);
 int fwverify_request_names(const char *path, const char **names, int max);

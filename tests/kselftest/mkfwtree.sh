@@ -134,6 +134,17 @@ blob attack/oops/fw2.bin 1000; fsign attack/oops/fw2.bin rsa-signer
 cp attack/oops/fw2.bin attack/plain/oops-fw2.bin
 xz -q -C crc32 -c attack/oops/fw2.bin >attack/oops-store/blob2; rm attack/oops/fw2.bin
 ln -s ../oops-store/blob2 attack/oops/fw2.bin.xz
+# 4. t-xz.bin.xz and t-zst.bin.zst: compressed signed content (t-*.bin.p7s
+# signs the content), beside a t-*.bin that signature does not cover.
+mkdir -p attack/sfx
+for s in xz zst; do
+	blob "attack/sfx/t-$s.bin" 1000; fsign "attack/sfx/t-$s.bin" rsa-signer
+	case $s in
+	xz) xzc "attack/sfx/t-$s.bin" ;;
+	zst) zstd -q --rm "attack/sfx/t-$s.bin" ;;
+	esac
+	blob "attack/sfx/t-$s.bin" 1000
+done
 
 # --- Stress (fwverify_stress_test.c, issue 14) -------------------------------
 # A pool of signed firmware that the stress test copies into its own tree
