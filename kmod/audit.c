@@ -40,8 +40,11 @@ static void fwverify_audit_str(struct audit_buffer *ab, const char *key,
 /**
  * fwverify_audit() - one audit record for a decision
  * @ev: the event, decided
+ * @who: the task that loaded, as IMA names it (pid, uid, auid, ses, comm):
+ *	 the record is written after the load, by another task
  */
-void fwverify_audit(const struct fwverify_event *ev)
+void fwverify_audit(const struct fwverify_event *ev,
+		    const struct fwverify_subject *who)
 {
 	struct audit_buffer *ab;
 
@@ -50,6 +53,9 @@ void fwverify_audit(const struct fwverify_event *ev)
 		return;
 	audit_log_format(ab, "op=fwverify source=%s",
 			 fwverify_source_name(ev->source));
+	audit_log_format(ab, " pid=%d uid=%u auid=%u ses=%u", who->pid,
+			 who->uid, who->auid, who->ses);
+	fwverify_audit_str(ab, "comm", who->comm);
 	fwverify_audit_str(ab, "name", ev->name ?: "");
 	fwverify_audit_str(ab, "path", ev->resolved ?: ev->path ?: "");
 	audit_log_format(ab, " result=%s action=%s",

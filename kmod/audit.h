@@ -7,7 +7,8 @@
 
 #include "fwverify.h"
 
-void fwverify_audit(const struct fwverify_event *ev);
+void fwverify_audit(const struct fwverify_event *ev,
+		    const struct fwverify_subject *who);
 void fwverify_audit_change(const char *what, unsigned long value);
 
 #endif /* _FWVERIFY_AUDIT_H */

@@ -4,9 +4,8 @@
  * change counter, fwverify_file_id()) read by one path, under one
  * generation of keys, revocations and policy.  Lookups are RCU; a hit on a
  * verified file is the whole of a cached load: no name, no signature file,
- * no allocation.  What a hit reports (the firmware table) is written after
- * the load by a work item on the table's workqueue, which the table
- * flushes before anyone reads it.
+ * no allocation, no work item.  What hits report (the firmware table) is
+ * written when someone reads the table, which drains them first.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
@@ -19,6 +18,7 @@
 #include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/llist.h>
+#include <linux/mutex.h>
 #include <linux/magic.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
@@ -27,7 +27,6 @@
 #include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/workqueue.h>
 
 #include "cache.h"
 #include "keyring.h"
@@ -62,8 +61,6 @@ static DEFINE_SPINLOCK(fwverify_cache_lock);
 static unsigned int fwverify_cache_len;
 
 static LLIST_HEAD(fwverify_hits);
-static void fwverify_hits_report(struct work_struct *work);
-static DECLARE_WORK(fwverify_hits_work, fwverify_hits_report);
 
 /*
  * Can a change to a file on @sb be told from its change counter?  Only on a
@@ -199,14 +196,25 @@ static void fwverify_cache_note_hit(struct fwverify_cached *c)
 	if (!refcount_inc_not_zero(&c->ref))
 		return;		/* on its way out: nothing to report into */
 	llist_add(&c->hit_node, &fwverify_hits);
-	queue_work(fwverify_table_wq, &fwverify_hits_work);
 }
 
-static void fwverify_hits_report(struct work_struct *work)
+/**
+ * fwverify_cache_drain() - write the hits so far into the firmware table
+ *
+ * Nothing runs for a hit until someone reads the table (table.c calls
+ * this first) or the module goes: a cached load costs no work item, and
+ * each entry is written once for all its hits.  Entries wait at most one
+ * each (FWVERIFY_CACHE_MAX in all).
+ */
+void fwverify_cache_drain(void)
 {
-	struct llist_node *list = llist_del_all(&fwverify_hits);
+	static DEFINE_MUTEX(drain_lock);	/* a second reader waits */
 	struct fwverify_cached *c, *tmp;
+	struct llist_node *list;
 	unsigned int n;
+
+	mutex_lock(&drain_lock);
+	list = llist_del_all(&fwverify_hits);
 
 	llist_for_each_entry_safe(c, tmp, list, hit_node) {
 		clear_bit(0, &c->queued);
@@ -218,6 +226,7 @@ static void fwverify_hits_report(struct work_struct *work)
 					    READ_ONCE(c->last_seq));
 		fwverify_cached_put(c);
 	}
+	mutex_unlock(&drain_lock);
 }
 
 /**
@@ -259,6 +268,9 @@ fwverify_cache_verified(const struct fwverify_cache_key *key,
  * @v: with the identity of the signature file found now (sig_id.ino 0:
  *     none); filled from the cache on a hit
  *
+ * A verified verdict is reused whatever the signature file is now, as by
+ * fwverify_cache_verified(); any other only with the same signature file.
+ *
  * Return: true on a hit.
  */
 bool fwverify_cache_lookup(const struct fwverify_cache_key *key,
@@ -269,7 +281,9 @@ bool fwverify_cache_lookup(const struct fwverify_cache_key *key,
 
 	rcu_read_lock();
 	c = fwverify_cache_find(key);
-	if (c && !memcmp(&c->v.sig_id, &v->sig_id, sizeof(v->sig_id))) {
+	/* A verified verdict is on the bytes (fwverify_cache_verified()). */
+	if (c && (c->v.result == FWVERIFY_VERIFIED ||
+		  !memcmp(&c->v.sig_id, &v->sig_id, sizeof(v->sig_id)))) {
 		*v = c->v;
 		v->cached = true;
 		hit = true;
@@ -346,7 +360,7 @@ void fwverify_cache_exit(void)
 {
 	struct fwverify_cached *c, *tmp;
 
-	flush_work(&fwverify_hits_work);
+	fwverify_cache_drain();
 	spin_lock(&fwverify_cache_lock);
 	list_for_each_entry_safe(c, tmp, &fwverify_cache_ages, age)
 		fwverify_cache_unlink(c);

@@ -38,6 +38,7 @@ bool fwverify_cache_lookup(const struct fwverify_cache_key *key,
 			   struct fwverify_verdict *v);
 void fwverify_cache_insert(const struct fwverify_cache_key *key,
 			   const struct fwverify_event *ev);
+void fwverify_cache_drain(void);
 void fwverify_cache_exit(void);
 
 #endif /* _FWVERIFY_CACHE_H */

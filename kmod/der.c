@@ -296,7 +296,7 @@ int fwverify_der_check_names(const void *sig, size_t len, const char *path,
  */
 int fwverify_der_sha256_digest(const void *sig, size_t len, u8 *digest)
 {
-	struct fwverify_der infos, si, alg, algoid, attrs, oid, val;
+	struct fwverify_der infos, si, alg, algoid, attrs, oid, val, md;
 	bool found = false, one;
 	int err;
 	u8 tag;
@@ -319,10 +319,13 @@ int fwverify_der_sha256_digest(const void *sig, size_t len, u8 *digest)
 			continue;
 		if (found || !one || tag != 0x04 || val.len != 32)
 			return -ENODATA;
-		memcpy(digest, val.p, 32);
+		md = val;
 		found = true;
 	}
-	return err == -ENOENT && found ? 0 : -ENODATA;
+	if (err != -ENOENT || !found)
+		return -ENODATA;
+	memcpy(digest, md.p, 32);	/* untouched on failure */
+	return 0;
 }
 
 /* Size of the DER header of a value of @len bytes. */

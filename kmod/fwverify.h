@@ -106,7 +106,25 @@ struct fwverify_event {
 	struct fwverify_verdict v;
 };
 
+/*
+ * Who made a decision happen, taken when it was made: reports are written
+ * after the load, by another task.  @task only tells requests apart (it
+ * is never dereferenced); @seq orders decisions (fwverify_table_seq()).
+ */
+struct fwverify_subject {
+	const void *task;
+	unsigned long when;	/* jiffies */
+	time64_t time;		/* seconds since the epoch */
+	u64 seq;
+	pid_t pid;
+	uid_t uid;
+	uid_t auid;
+	unsigned int ses;
+	char comm[16];		/* TASK_COMM_LEN */
+};
+
 /* vocab.c: names, escaping, the generation, limits */
+void fwverify_subject_now(struct fwverify_subject *who, u64 seq);
 const char *fwverify_result_name(enum fwverify_result result);
 const char *fwverify_source_name(enum fwverify_source source);
 const char *fwverify_mode_name(enum fwverify_mode mode);

@@ -16,6 +16,7 @@
 #include "keyring.h"
 #include "lock.h"
 #include "policy.h"
+#include "report.h"
 #include "request.h"
 #include "revoke.h"
 #include "securityfs.h"
@@ -39,6 +40,8 @@ static int __init fwverify_init(void)
 	err = fwverify_table_init();
 	if (err)
 		goto err_stats;
+	/* Cached loads reach the table when someone reads it. */
+	fwverify_table_set_drain(fwverify_cache_drain);
 	err = fwverify_securityfs_init();
 	if (err)
 		goto err_table;
@@ -81,6 +84,7 @@ static void __exit fwverify_exit(void)
 	fwverify_securityfs_exit();
 	fwverify_lock_exit();
 	fwverify_hook_exit();
+	fwverify_report_exit();
 	fwverify_request_exit();
 	fwverify_policy_exit();
 	fwverify_revoke_exit();

@@ -72,7 +72,7 @@ struct fwverify_entry {
 	char *name;			/* as requested, escaped */
 	u64 loads;
 	time64_t last_load;
-	struct task_struct *task;	/* that made the latest request */
+	const void *task;		/* that made the latest request */
 	unsigned long when;		/* jiffies of its last read */
 	unsigned int nreads;		/* reads of the latest request */
 	u64 seq;			/* its order (fwverify_table_seq()) */
@@ -98,10 +98,28 @@ static unsigned int fwverify_table_len;
 static struct kobject *fwverify_table_kobj;
 
 /*
- * Work that reports into the table (the verdict cache's hits) is queued
- * here: readers flush it first, to see every load that returned before.
+ * The verdict cache's hits wait to be written into the table until someone
+ * reads it: readers drain them first (fwverify_table_set_drain()), to see
+ * every load that returned before.
  */
-struct workqueue_struct *fwverify_table_wq;
+static void (*fwverify_table_drain)(void);
+
+/**
+ * fwverify_table_set_drain() - what readers of the table run first
+ * @drain: reports what waits to be written into the table, or NULL
+ */
+void fwverify_table_set_drain(void (*drain)(void))
+{
+	fwverify_table_drain = drain;
+}
+
+/* Write everything reported so far into the table. */
+static void fwverify_table_flush(void)
+{
+	/* Set once at init, before anything reads the table. */
+	if (fwverify_table_drain)
+		fwverify_table_drain();
+}
 
 static struct fwverify_entry *to_entry(struct kobject *kobj)
 {
@@ -122,7 +140,7 @@ static ssize_t fwverify_entry_show(struct kobject *kobj,
 	ssize_t len = 0;
 	unsigned int i;
 
-	flush_workqueue(fwverify_table_wq);
+	fwverify_table_flush();
 	mutex_lock(&fwverify_table_lock);
 	r = fwverify_last_read(e);
 	if (!strcmp(f, "name"))
@@ -296,7 +314,7 @@ bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
 
 	if (!name)
 		return false;
-	flush_workqueue(fwverify_table_wq);
+	fwverify_table_flush();
 	mutex_lock(&fwverify_table_lock);
 	e = fwverify_find(name);
 	for (i = e ? (int)e->nreads - 1 : -1; i >= 0 && !found; i--) {
@@ -312,12 +330,13 @@ bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
 
 /* Is @ev a further read of the request @e last saw, or a new request? */
 static bool fwverify_same_request(struct fwverify_entry *e,
-				  const struct fwverify_event *ev)
+				  const struct fwverify_event *ev,
+				  const struct fwverify_subject *who)
 {
 	unsigned int i;
 
-	if (!e->nreads || e->task != current || e->nreads == FWVERIFY_READS ||
-	    time_after(jiffies, e->when + HZ))
+	if (!e->nreads || e->task != who->task ||
+	    e->nreads == FWVERIFY_READS || time_after(who->when, e->when + HZ))
 		return false;
 	for (i = 0; i < e->nreads; i++)
 		if (ev->resolved && !strcmp(e->reads[i].path, ev->resolved))
@@ -328,7 +347,7 @@ static bool fwverify_same_request(struct fwverify_entry *e,
 /*
  * Entries evicted, removed by a work item of their own: removal waits for
  * readers of the entry's files, and a reader waits for the hits to be
- * reported (fwverify_table_wq), which may evict.
+ * drained (fwverify_table_flush()), which may evict.
  */
 static LIST_HEAD(fwverify_evicted);
 static DEFINE_SPINLOCK(fwverify_evicted_lock);
@@ -387,8 +406,10 @@ static struct fwverify_entry *fwverify_entry_get(char **name)
 /**
  * fwverify_table_record() - report a decision in the firmware table
  * @ev: the decision
+ * @who: who made it happen, and when
  */
-void fwverify_table_record(const struct fwverify_event *ev)
+void fwverify_table_record(const struct fwverify_event *ev,
+			   const struct fwverify_subject *who)
 {
 	struct fwverify_entry *e;
 	struct fwverify_read *r;
@@ -403,7 +424,12 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	e = fwverify_entry_get(&name);
 	if (!e)
 		goto unlock;
-	if (!fwverify_same_request(e, ev)) {
+	if (who->seq < e->seq) {
+		/* A later load of the name is shown already (a cached one). */
+		e->loads++;
+		goto unlock;
+	}
+	if (!fwverify_same_request(e, ev, who)) {
 		fwverify_clear_reads(e);
 		e->loads++;
 	}
@@ -413,10 +439,10 @@ void fwverify_table_record(const struct fwverify_event *ev)
 	r->denied = ev->deny;
 	r->source = ev->source;
 	r->v = ev->v;
-	e->seq = fwverify_table_seq();
-	e->task = current;
-	e->when = jiffies;
-	e->last_load = ktime_get_real_seconds();
+	e->seq = who->seq;
+	e->task = who->task;
+	e->when = who->when;
+	e->last_load = who->time;
 unlock:
 	mutex_unlock(&fwverify_table_lock);
 out:
@@ -480,15 +506,8 @@ out:
  */
 int fwverify_table_init(void)
 {
-	fwverify_table_wq = alloc_workqueue("fwverify_table", WQ_UNBOUND, 0);
-	if (!fwverify_table_wq)
-		return -ENOMEM;
 	fwverify_table_kobj = kobject_create_and_add("firmware", fwverify_kobj);
-	if (!fwverify_table_kobj) {
-		destroy_workqueue(fwverify_table_wq);
-		return -ENOMEM;
-	}
-	return 0;
+	return fwverify_table_kobj ? 0 : -ENOMEM;
 }
 
 /**
@@ -506,5 +525,4 @@ void fwverify_table_exit(void)
 		kobject_put(&e->kobj);
 	}
 	kobject_put(fwverify_table_kobj);
-	destroy_workqueue(fwverify_table_wq);
 }

@@ -8,13 +8,11 @@
 
 #include "fwverify.h"
 
-struct workqueue_struct;
-
-extern struct workqueue_struct *fwverify_table_wq;
-
 int fwverify_table_init(void);
 void fwverify_table_exit(void);
-void fwverify_table_record(const struct fwverify_event *ev);
+void fwverify_table_record(const struct fwverify_event *ev,
+			   const struct fwverify_subject *who);
+void fwverify_table_set_drain(void (*drain)(void));
 void fwverify_table_hits(const char *name, const char *resolved,
 			 enum fwverify_source source,
 			 const struct fwverify_verdict *v, unsigned int n,

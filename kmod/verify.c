@@ -423,19 +423,23 @@ static int fwverify_verify_bare(const void *buf, size_t size, const void *sig,
 /*
  * Verify @sig over @buf; when it holds, the firmware name it carries must
  * fit @path (@plen bytes of it).  The message is parsed on its own only
- * when verification fails, to tell a malformed one from a bad one.
+ * when verification fails, to tell a malformed one from a bad one.  @whole:
+ * @sig is what the driver gets (a signature file requested as firmware),
+ * so the kernel reads all of it, the certificates it carries too.
  *
  * Return: true if verified.
  */
 static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
 			       size_t len, struct key *pin, const char *path,
-			       size_t plen, struct fwverify_verdict *v)
+			       size_t plen, bool whole,
+			       struct fwverify_verdict *v)
 {
 	bool via_fwverify, known;
 	int err;
 
 	known = fwverify_find_signer(sig, len, v);
-	err = known && !pin ? fwverify_verify_bare(buf, size, sig, len) : -EAGAIN;
+	err = known && !pin && !whole ?
+	      fwverify_verify_bare(buf, size, sig, len) : -EAGAIN;
 	if (!err)
 		via_fwverify = true;
 	else
@@ -513,7 +517,8 @@ static void fwverify_check_content(struct fwverify_event *ev, const void *sig,
 	if (err)
 		return;
 	verified = fwverify_check_sig(out, out_len, sig, len, ev->pin, ev->path,
-				      strlen(ev->path) - strlen(sfx), &ev->v);
+				      strlen(ev->path) - strlen(sfx), false,
+				      &ev->v);
 	fwverify_settle(out, out_len, sig, len, verified, &ev->v);
 	vfree(out);
 }
@@ -623,7 +628,7 @@ static void fwverify_verify_sigfile(struct fwverify_event *ev)
 			     "signature is too large");
 	else
 		fwverify_check_sig(buf, len, ev->buf, ev->size, ev->pin,
-				   ev->path, n, v);
+				   ev->path, n, true, v);
 free:
 	vfree(buf);
 out:
@@ -689,7 +694,7 @@ void fwverify_verify_file(struct fwverify_event *ev)
 	} else {
 		verified = fwverify_check_sig(ev->buf, ev->size, sig, len,
 					      ev->pin, ev->path,
-					      strlen(ev->path), v);
+					      strlen(ev->path), false, v);
 		fwverify_settle(ev->buf, ev->size, sig, len, verified, v);
 	}
 	kvfree(sig);

@@ -7,6 +7,11 @@
  * module.
  */
 #include <linux/atomic.h>
+#include <linux/audit.h>
+#include <linux/cred.h>
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <linux/timekeeping.h>
 #include <linux/kernel.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -178,3 +183,22 @@ void fwverify_generation_bump(void)
  * decompressed content: the max_size parameter (eval.c).
  */
 unsigned long fwverify_max_size = 256UL << 20;
+
+/**
+ * fwverify_subject_now() - who is deciding, now
+ * @who: set to the current task's identity and the time
+ * @seq: the decision's place in the order of all (fwverify_table_seq())
+ */
+void fwverify_subject_now(struct fwverify_subject *who, u64 seq)
+{
+	who->task = current;
+	who->when = jiffies;
+	who->time = ktime_get_real_seconds();
+	who->seq = seq;
+	who->pid = task_tgid_nr(current);
+	who->uid = from_kuid(&init_user_ns, current_uid());
+	who->auid = from_kuid(&init_user_ns, audit_get_loginuid(current));
+	who->ses = audit_get_sessionid(current);
+	BUILD_BUG_ON(sizeof(who->comm) != TASK_COMM_LEN);
+	get_task_comm(who->comm, current);
+}
