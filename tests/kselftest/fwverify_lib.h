@@ -7,6 +7,7 @@
 #define FWVERIFY_LIB_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -251,6 +252,43 @@ static int tf_set(const char *attr, const char *val)
 }
 
 /*
+ * Wait for test_firmware's batch threads to be gone.  Each completes its
+ * request and only then clears its slot (test_fw_run_batch_request(),
+ * 6.1 and 6.12): a reset or release that frees the slots right after
+ * trigger_batched_requests returns can race that last store, and the
+ * kernel oopses in test_firmware.  Up to two seconds.
+ */
+static void tf_batch_done(void)
+{
+	char path[300], comm[32];
+	bool running = true;
+	struct dirent *d;
+	int tries, fd;
+	ssize_t n;
+	DIR *dir;
+
+	for (tries = 0; running && tries < 2000; tries++) {
+		running = false;
+		dir = opendir("/proc");
+		while (dir && !running && (d = readdir(dir))) {
+			if (d->d_name[0] < '1' || d->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
+			if (fd >= 0)
+				close(fd);
+			comm[n > 0 ? n : 0] = '\0';
+			running = !strncmp(comm, "test_firmware-", 14);
+		}
+		if (dir)
+			closedir(dir);
+		if (running)
+			usleep(1000);
+	}
+}
+
+/*
  * One request through test_firmware's batched interface: with @partial,
  * request_partial_firmware_into_buf() of @size bytes at @offset, else
  * request_firmware_into_buf() into a buffer of @size bytes (at most 1000:
@@ -276,6 +314,7 @@ static int tf_into_buf(const char *name, bool partial, size_t offset,
 	if (tf_set("config_file_offset", num))
 		return -EIO;
 	err = tf_set("trigger_batched_requests", "1");
+	tf_batch_done();
 	if (!err)
 		err = read_str(TF_DIR "test_result", res, sizeof(res)) ? -EIO :
 								      atoi(res);

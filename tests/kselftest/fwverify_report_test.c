@@ -596,6 +596,8 @@ static int tf_batch(const char *name, int n, bool into_buf, bool async,
 	if (!err)
 		err = tf_set(async ? "trigger_batched_requests_async" :
 				     "trigger_batched_requests", "1");
+	if (!async)
+		tf_batch_done();
 	*result = tf_get("test_result");
 	return err;
 }

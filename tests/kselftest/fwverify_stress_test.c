@@ -700,6 +700,7 @@ static void op_batched(bool into_only)
 		return;
 	}
 	err = tf_set("trigger_batched_requests", "1");
+	tf_batch_done();
 	if (err) {
 		violation("trigger_batched_requests '%s': %s", name, strerror(-err));
 		return;
@@ -1347,6 +1348,7 @@ static void op_reload(void)
 			tf_set("config_partial", rnd(2) ? "1" : "0");
 			tf_set_num("config_num_requests", 1 + rnd(2));
 			tf_set("trigger_batched_requests", "1");
+			tf_batch_done();
 			/*
 			 * No securityfs open here: one that races the kernel
 			 * marking the module as going makes the kernel warn,
