@@ -377,21 +377,30 @@ static bool forge_ctime(const char *path, mode_t mode, struct timespec ct)
 }
 
 /* Overwrite the @len bytes of @path with random ones, in place. */
+/* Write @len bytes at the start of the existing @path (@flags: O_TRUNC or 0). */
+static int write_at_start(const char *path, const void *buf, size_t len,
+			  int flags)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC | flags), err = 0;
+
+	if (fd < 0 || pwrite(fd, buf, len, 0) != (ssize_t)len)
+		err = -EIO;
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
 static int rewrite_in_place(const char *path, size_t len)
 {
 	char *buf = malloc(len);
-	int fd, err = 0;
 	size_t i;
+	int err;
 
 	if (!buf)
 		return -ENOMEM;
 	for (i = 0; i < len; i++)
 		buf[i] = rand();
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || pwrite(fd, buf, len, 0) != (ssize_t)len)
-		err = -EIO;
-	if (fd >= 0)
-		close(fd);
+	err = write_at_start(path, buf, len, 0);
 	free(buf);
 	return err;
 }
@@ -1108,7 +1117,7 @@ static int flip_attrs_tag(const char *path)
 	};
 	size_t len = 0, i;
 	unsigned char *b = (unsigned char *)slurp(path, &len);
-	int fd, ret = -ENOENT;
+	int ret = -ENOENT;
 
 	if (!b)
 		return -errno;
@@ -1126,11 +1135,8 @@ static int flip_attrs_tag(const char *path)
 			ret = 0;
 		}
 	}
-	fd = ret ? -1 : open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (!ret && (fd < 0 || write(fd, b, len) != (ssize_t)len))
-		ret = -EIO;
-	if (fd >= 0)
-		close(fd);
+	if (!ret)
+		ret = write_at_start(path, b, len, O_TRUNC);
 	free(b);
 	return ret;
 }
