@@ -330,6 +330,25 @@ static bool has_suffix(const char *s, const char *sfx)
 	return n >= k && !strcmp(s + n - k, sfx);
 }
 
+/* Does @path hold a content the test key signed?  Counted when it does. */
+static bool beside_signed_content(const char *path)
+{
+	struct blob f = read_blob(path);
+	size_t k;
+
+	for (k = 0; f.p && k < nents; k++) {
+		if (ents[k].dec.n == f.n && !memcmp(ents[k].dec.p, f.p, f.n)) {
+			if (!st.tool_stricter++)
+				fprintf(stderr, "# the tool refuses %s.p7s, which the kernel verified over a signed file\n",
+					path);
+			free(f.p);
+			return true;
+		}
+	}
+	free(f.p);
+	return false;
+}
+
 /*
  * A signature requested as firmware (X.p7s) is accepted when it is a good
  * signature of the file beside it, and a signature has bytes that nothing
@@ -338,6 +357,12 @@ static bool has_suffix(const char *s, const char *sfx)
  * the file the loader read (@paths, in the order it tries them) must hold
  * the bytes the driver got (at @off for a partial read) and verify, by the
  * fwverify tool with the test key, as the signature of the file beside it.
+ *
+ * The tool parses a signature's certificates with OpenSSL; the kernel
+ * verifies by the trusted key, and accepts a signature whose embedded
+ * certificate was damaged.  Over a file beside it that holds a signed
+ * content, that is the tool's stricter reading, not a bypass: counted and
+ * shown, for the offline verdict to follow the kernel.
  */
 static bool good_sigfile(const char *const *paths, int npaths,
 			 const unsigned char *p, size_t n, bool partial,
@@ -361,7 +386,7 @@ static bool good_sigfile(const char *const *paths, int npaths,
 		snprintf(cmd, sizeof(cmd),
 			 "fwverify verify --ca " PKI "rsa-signer.crt --sig '%s' '%s' >/dev/null 2>&1",
 			 paths[i], file);
-		if (system(cmd) == 0)
+		if (system(cmd) == 0 || beside_signed_content(file))
 			return true;
 	}
 	return false;
@@ -814,29 +839,9 @@ static void op_check(void)
 	}
 	if (i == nents && has_suffix(path, ".p7s")) {
 		const char *paths[] = { path };
-		char sib[300];
-		struct blob f;
-		size_t k;
 
 		if (good_sigfile(paths, 1, raw.p, raw.n, false, 0, 0))
 			i = 0;
-		/*
-		 * The tool parses a signature's certificates with OpenSSL; the
-		 * kernel verifies by the trusted key, and accepts a signature
-		 * whose embedded certificate was damaged.  Over a signed file,
-		 * that is the tool's stricter reading, not a bypass: counted
-		 * and shown, for the offline verdict to follow the kernel.
-		 */
-		snprintf(sib, sizeof(sib), "%.*s", (int)strlen(path) - 4, path);
-		f = read_blob(sib);
-		for (k = 0; i == nents && f.p && k < nents; k++) {
-			if (ents[k].dec.n == f.n && !memcmp(ents[k].dec.p, f.p, f.n)) {
-				if (!st.tool_stricter++)
-					fprintf(stderr, "# the tool refuses %s, which the kernel verified over a signed file\n", path);
-				i = 0;
-			}
-		}
-		free(f.p);
 	}
 	/*
 	 * A compressed path is checked as the loader decompresses it (a
