@@ -1,0 +1,136 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# A Debian build root for kernels whose compiler the host cannot run.
+#
+#   buildroot.sh suite KDIR         the suite whose compiler built the kernel
+#                                   of KDIR ("" when the host has that compiler)
+#   buildroot.sh make SUITE         make (or remake) the build root of SUITE
+#   buildroot.sh run KDIR [--bind DIR]... -- CMD...
+#                                   run CMD on the host when it has the
+#                                   kernel's compiler, else in the build root
+#                                   with KDIR, the project and each DIR
+#                                   bind-mounted at the same paths
+#
+# A kernel names its compiler in its headers' Makefile ("CC = ... gcc-14");
+# a Debian 7.3 kernel is built with trixie's gcc-14, which needs a newer glibc
+# than Debian 12 has, and so do the kbuild tools its headers ship (fixdep,
+# modpost, objtool).  The build root is a debootstrap --variant=minbase of the
+# suite with that compiler and what kbuild needs for external modules, kept
+# in $FWVERIFY_CACHE/buildroot/<suite> and remade when PACKAGES changes.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${FWVERIFY_CACHE:-/var/cache/fwverify}
+mirror=${FWVERIFY_MIRROR:-http://deb.debian.org/debian}
+
+# compiler -> the Debian suite that has it
+declare -A SUITE_OF=(
+	[gcc-12]=bookworm
+	[gcc-14]=trixie
+)
+# What an external module build runs: the compiler, make, the libraries the
+# prebuilt kbuild tools link (linux-kbuild-*'s Depends), and sparse for
+# scripts/check-kmod.sh.
+PACKAGES=(make libc6-dev libelf1t64 libssl3t64 zlib1g pahole sparse)
+
+die() { echo "buildroot: $*" >&2; exit 2; }
+
+# The compiler a kernel build tree names, e.g. "gcc-14".
+kernel_cc() {
+	local kdir=$1 cc
+	# .kernelvariables: "CC = $(if ...) $(CROSS_COMPILE)gcc-14"; else
+	# compile.h: "x86_64-linux-gnu-gcc-14 (Debian 14.2.0-19) 14.2.0, ...".
+	cc=$(sed -n 's/^\s*CC\s*:\?=.*\s\(\S*\)$/\1/p' "$kdir/.kernelvariables" 2>/dev/null | head -n 1)
+	[ -n "$cc" ] ||
+		cc=$(sed -n 's/.*LINUX_COMPILER\s*"\(\S*\) .*/\1/p' "$kdir/include/generated/compile.h" 2>/dev/null)
+	cc=${cc##*)}
+	echo "${cc#*-linux-gnu-}"
+}
+
+# The suite to build against KDIR in, or nothing when the host will do.
+suite_for() {
+	local kdir=$1 cc
+	cc=$(kernel_cc "$kdir")
+	[ -n "$cc" ] || return 0
+	command -v "$cc" >/dev/null 2>&1 && return 0
+	[ -n "${SUITE_OF[$cc]:-}" ] || die "$kdir needs $cc, which the host lacks and no known suite has (known: ${!SUITE_OF[*]})"
+	echo "${SUITE_OF[$cc]}"
+}
+
+# The packages of SUITE's build root: PACKAGES and each compiler it provides.
+packages_of() {
+	local suite=$1 cc list=("${PACKAGES[@]}")
+	for cc in "${!SUITE_OF[@]}"; do
+		[ "${SUITE_OF[$cc]}" = "$suite" ] && list+=("$cc")
+	done
+	printf '%s\n' "${list[@]}" | sort
+}
+
+make_root() {
+	local suite=$1 dest=$cache/buildroot/$1 want tmp start
+	want=$(packages_of "$suite" | tr '\n' ' ')
+	[ "$(cat "$dest/.packages" 2>/dev/null)" = "$want" ] && return 0
+	command -v debootstrap >/dev/null || die "debootstrap missing (scripts/setup.sh installs it)"
+	echo "buildroot: debootstrap --variant=minbase $suite with ${want% } (once, cached in $dest)" >&2
+	tmp=$dest.tmp
+	rm -rf --one-file-system "$tmp"
+	mkdir -p "$cache/buildroot"
+	start=$SECONDS
+	nice debootstrap --variant=minbase --include="$(echo "${want% }" | tr ' ' ,)" \
+		"$suite" "$tmp" "$mirror" >"$cache/buildroot/$suite.log" 2>&1 || {
+		rm -rf --one-file-system "$tmp"
+		die "debootstrap $suite failed (is $mirror reachable?): see $cache/buildroot/$suite.log"
+	}
+	# Downloaded .debs are not needed once installed.
+	rm -f "$tmp"/var/cache/apt/archives/*.deb
+	echo "$want" >"$tmp/.packages"
+	rm -rf --one-file-system "$dest"
+	mv "$tmp" "$dest"
+	echo "buildroot: $suite ready in $((SECONDS - start))s ($(du -sh "$dest" | cut -f1))" >&2
+}
+
+# run KDIR [--bind DIR]... -- CMD...
+run() {
+	local kdir=$1 suite root d binds=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		[ "$1" = --bind ] || die "run: unknown option $1"
+		binds+=("$(realpath -m "$2")")
+		shift 2
+	done
+	[ "${1:-}" = -- ] || die "usage: buildroot.sh run KDIR [--bind DIR]... -- CMD..."
+	shift
+	suite=$(suite_for "$kdir")
+	[ -n "$suite" ] || exec "$@"
+	make_root "$suite"
+	root=$cache/buildroot/$suite
+	# The kernel tree as unpacked (fetch-kernels.sh: its Makefiles and links
+	# name paths in the cache), the project and the caller's directories.
+	binds+=("$top" "$(realpath "$kdir")")
+	d=$(realpath "$kdir")
+	case $d in "$cache"/kernels/*/root/*)
+		d=${d#"$cache"/kernels/}
+		binds+=("$cache/kernels/${d%%/*}") ;;
+	esac
+	# A private mount namespace: the mounts vanish with the command.
+	exec unshare --mount --propagation private -- /bin/bash -euc '
+		root=$1 cwd=$2; shift 2
+		binds=()
+		while [ "$1" != -- ]; do binds+=("$1"); shift; done
+		shift
+		mount -t proc proc "$root/proc"
+		mount --rbind /dev "$root/dev"
+		for b in "${binds[@]}"; do
+			[ -d "$b" ] || continue
+			mkdir -p "$root$b"
+			mount --bind "$b" "$root$b"
+		done
+		exec chroot "$root" /bin/sh -c "cd \"\$1\" && shift && exec \"\$@\"" sh "$cwd" "$@"
+	' sh "$root" "$(pwd)" "${binds[@]}" -- "$@"
+}
+
+case ${1:-} in
+suite)	suite_for "${2:?usage: buildroot.sh suite KDIR}" ;;
+make)	make_root "${2:?usage: buildroot.sh make SUITE}" ;;
+run)	shift; run "$@" ;;
+*)	die "usage: buildroot.sh suite KDIR | make SUITE | run KDIR [--bind DIR]... -- CMD..." ;;
+esac
