@@ -20,6 +20,7 @@
 #include "request.h"
 #include "revoke.h"
 #include "securityfs.h"
+#include "signer.h"
 #include "stats.h"
 #include "table.h"
 #include "verify.h"
@@ -64,6 +65,7 @@ err_table:
 err_stats:
 	fwverify_stats_exit();
 err_verify:
+	fwverify_signer_exit();
 	fwverify_verify_exit();
 err_keyring:
 	fwverify_keyring_exit();
@@ -91,6 +93,7 @@ static void __exit fwverify_exit(void)
 	fwverify_cache_exit();
 	fwverify_table_exit();
 	fwverify_stats_exit();
+	fwverify_signer_exit();
 	fwverify_verify_exit();
 	fwverify_keyring_exit();
 	/* fwverify status reads this line: loads after it are not guarded. */

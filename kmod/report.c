@@ -37,19 +37,22 @@ static void fwverify_log_failure(const struct fwverify_event *ev)
 	kfree(where);
 }
 
+/*
+ * Verified firmware is audited and announced once per cached verdict (as
+ * IMA audits once per inode), not at every load it decides; anything else
+ * at every load.
+ */
+static bool fwverify_announced(const struct fwverify_event *ev)
+{
+	return !ev->v.cached || ev->v.result != FWVERIFY_VERIFIED;
+}
+
 /* Announce a decision: audit record, uevent. */
 static void fwverify_report_out(const struct fwverify_event *ev,
 				const struct fwverify_subject *who)
 {
-	/*
-	 * Verified firmware is audited and announced once per cached verdict
-	 * (as IMA audits once per inode), not at every load it decides;
-	 * anything else at every load.
-	 */
-	if (!ev->v.cached || ev->v.result != FWVERIFY_VERIFIED) {
-		fwverify_audit(ev, who);
-		fwverify_uevent(ev);
-	}
+	fwverify_audit(ev, who);
+	fwverify_uevent(ev);
 }
 
 /* A decision on its way out, with its own copy of the event's strings. */
@@ -82,7 +85,13 @@ static void fwverify_report_pending(struct work_struct *work)
 	}
 }
 
-static DECLARE_WORK(fwverify_report_work, fwverify_report_pending);
+/*
+ * A jiffy later: queued at once, the work item would wake a worker on the
+ * driver's time at every load; a timer costs the load nothing, and the
+ * decisions of a burst of loads go out together.
+ */
+static DECLARE_DELAYED_WORK(fwverify_report_work, fwverify_report_pending);
+#define FWVERIFY_REPORT_DELAY	1
 
 /* A copy of @ev that outlives it: strings copied, nothing else kept. */
 static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event *ev)
@@ -114,8 +123,8 @@ static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event
  * written before the load returns: the log line beside the driver's own,
  * and a new name's directory must exist when a reader looks it up (no
  * lookup can wait for it).  The audit record and the uevent are sent by a
- * work item after the load, in the order of the decisions; short of memory
- * for the copy, they are sent here.
+ * work item a jiffy after the load, in the order of the decisions; short of
+ * memory for the copy, they are sent here.
  */
 void fwverify_report(const struct fwverify_event *ev)
 {
@@ -133,6 +142,8 @@ void fwverify_report(const struct fwverify_event *ev)
 		pr_debug("%s: verified\n", ev->resolved ?: "?");
 	fwverify_subject_now(&who, fwverify_table_seq());
 	fwverify_table_record(ev, &who);
+	if (!fwverify_announced(ev))
+		return;
 	p = fwverify_pending_new(ev);
 	if (!p) {
 		fwverify_report_out(ev, &who);
@@ -140,7 +151,8 @@ void fwverify_report(const struct fwverify_event *ev)
 	}
 	p->who = who;
 	llist_add(&p->node, &fwverify_pending);
-	queue_work(system_unbound_wq, &fwverify_report_work);
+	queue_delayed_work(system_unbound_wq, &fwverify_report_work,
+			   FWVERIFY_REPORT_DELAY);
 }
 
 /**
@@ -150,7 +162,7 @@ void fwverify_report(const struct fwverify_event *ev)
  */
 void fwverify_report_exit(void)
 {
-	flush_work(&fwverify_report_work);
+	flush_delayed_work(&fwverify_report_work);
 }
 
 /**

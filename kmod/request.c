@@ -38,15 +38,20 @@ static DEFINE_SPINLOCK(fwverify_requests_lock);
  * The name each recent task last looked for, for fallback reports, and
  * its last read: the loader tries a name in every search directory, then
  * with ".zst", then with ".xz", and decompresses only what it read with a
- * suffix it added (fwverify_loader_decompresses()).
+ * suffix it added (fwverify_loader_decompresses()).  A slot's strings are
+ * buffers it keeps: the loader reads the same name in each directory, and
+ * a read that repeats them allocates nothing.
  */
 #define FWVERIFY_LAST_NAMES	16
+#define FWVERIFY_LAST_MIN	64	/* the smallest buffer a slot keeps */
 static struct {
 	struct task_struct *task;
 	unsigned long when;
 	char *name;
+	size_t name_size;
 	bool decided;	/* a file was read and decided on for it */
 	char *read;	/* the last read: its name, with any suffix */
+	size_t read_size;
 	int read_dir;	/* its search directory (fwverify_loader_dir()) */
 	int read_err;	/* how it failed: 0, or a negative errno */
 	bool read_partial;	/* of a partial request: never decompressed */
@@ -55,8 +60,13 @@ static struct {
 static unsigned int fwverify_last_next;
 static DEFINE_SPINLOCK(fwverify_last_lock);
 
-static int fwverify_loader_dir(const char *path, const char **name);
-static int fwverify_loader_first_dir(void);
+/* firmware_class.path holds at most this much (fw_path_para in the loader). */
+#define FWVERIFY_CUSTOM_MAX	256
+static void fwverify_custom_dir(char *buf);
+static int fwverify_loader_dir(const char *path, const char *custom,
+			       const char **name);
+static const char *fwverify_request_name_as_written(const char *path,
+						    const char *custom);
 
 /* The suffix the loader tries before @sfx: ".zst" comes before ".xz". */
 static const char *fwverify_suffix_before(const char *sfx)
@@ -84,7 +94,7 @@ static bool fwverify_loader_decompresses(unsigned int i, const char *read,
 	const char *sfx = fwverify_compressed(read), *prev = fwverify_last[i].read;
 	size_t base = sfx ? strlen(read) - strlen(sfx) : 0;
 
-	if (!sfx || partial || dir < 0 || !prev ||
+	if (!sfx || partial || dir < 0 || !prev || !*prev ||
 	    fwverify_last[i].task != current || !fwverify_last[i].read_err ||
 	    !time_before(jiffies, fwverify_last[i].when + 10 * HZ))
 		return false;
@@ -98,69 +108,98 @@ static bool fwverify_loader_decompresses(unsigned int i, const char *read,
 }
 
 /*
+ * Put the first @n bytes of @s in a slot's buffer *@buf of *@size bytes,
+ * under fwverify_last_lock: a larger buffer only if it must grow.
+ */
+static bool fwverify_slot_set(char **buf, size_t *size, const char *s,
+			      size_t n)
+{
+	size_t want = max_t(size_t, n + 1, FWVERIFY_LAST_MIN);
+	char *p;
+
+	if (n + 1 > *size) {
+		p = kmalloc(want, GFP_ATOMIC);
+		if (!p)
+			return false;
+		kfree(*buf);
+		*buf = p;
+		*size = want;
+	}
+	memcpy(*buf, s, n);
+	(*buf)[n] = '\0';
+	return true;
+}
+
+/*
  * Remember what this task reads (@partial: for a partial request); true
  * if the loader decompresses it.
  */
 static bool fwverify_remember(const char *path, bool partial)
 {
-	char *name = fwverify_request_name(path, GFP_KERNEL), *old = NULL;
-	char *read = NULL, *old_read = NULL;
-	const char *sfx, *rel;
-	bool decompress = false;
+	char custom[FWVERIFY_CUSTOM_MAX], *resolved = NULL;
+	const char *name, *rel, *sfx;
+	bool decompress = false, same;
 	unsigned long flags;
 	unsigned int i;
+	size_t len;
 	int dir, first;
 
-	dir = fwverify_loader_dir(path, &rel);
-	first = fwverify_loader_first_dir();
-	if (name && dir >= 0)
-		read = kstrdup(rel, GFP_KERNEL);
+	fwverify_custom_dir(custom);
+	dir = fwverify_loader_dir(path, custom, &rel);
+	first = custom[0] ? 0 : 1;
+	/* Only a path not as the loader builds them needs lookups to name. */
+	name = fwverify_request_name_as_written(path, custom);
+	if (!name) {
+		resolved = fwverify_request_name(path, GFP_KERNEL);
+		name = resolved;
+	}
 	spin_lock_irqsave(&fwverify_last_lock, flags);
 	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
 		if (fwverify_last[i].task == current)
 			break;
-	if (!name || !read) {
-		/* Out of memory: no stale name or read from an earlier request. */
-		if (i < FWVERIFY_LAST_NAMES) {
-			old = fwverify_last[i].name;
-			old_read = fwverify_last[i].read;
-			fwverify_last[i].name = NULL;
-			fwverify_last[i].read = NULL;
-			fwverify_last[i].task = NULL;
-		}
-		spin_unlock_irqrestore(&fwverify_last_lock, flags);
-		kfree(old);
-		kfree(old_read);
-		kfree(name);
-		kfree(read);
-		return false;
-	}
+	if (!name || dir < 0)
+		goto forget;
 	if (i < FWVERIFY_LAST_NAMES)
-		decompress = fwverify_loader_decompresses(i, read, dir, first,
+		decompress = fwverify_loader_decompresses(i, rel, dir, first,
 							  partial);
 	else
 		i = fwverify_last_next++ % FWVERIFY_LAST_NAMES;
 	/* The loader's retry of "fw.bin" as "fw.bin.xz" is the same request. */
 	sfx = decompress ? fwverify_compressed(name) : NULL;
-	if (sfx)
-		name[strlen(name) - strlen(sfx)] = '\0';
-	old = fwverify_last[i].name;
-	old_read = fwverify_last[i].read;
+	len = strlen(name) - (sfx ? strlen(sfx) : 0);
 	/* The same name again: the loader trying the next directory. */
-	if (!old || strcmp(old, name))
+	same = fwverify_last[i].task == current && fwverify_last[i].name &&
+	       !strncmp(fwverify_last[i].name, name, len) &&
+	       !fwverify_last[i].name[len];
+	if (!fwverify_slot_set(&fwverify_last[i].name,
+			       &fwverify_last[i].name_size, name, len) ||
+	    !fwverify_slot_set(&fwverify_last[i].read,
+			       &fwverify_last[i].read_size, rel, strlen(rel)))
+		goto forget;
+	if (!same)
 		fwverify_last[i].decided = false;
 	fwverify_last[i].task = current;
 	fwverify_last[i].when = jiffies;
-	fwverify_last[i].name = name;
-	fwverify_last[i].read = read;
 	fwverify_last[i].read_dir = dir;
 	fwverify_last[i].read_err = 0;
 	fwverify_last[i].read_partial = partial;
 	fwverify_last[i].read_decompressed = decompress;
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
-	kfree(old);
-	kfree(old_read);
+	kfree(resolved);
 	return decompress;
+
+forget:
+	/* Out of memory, or no search directory: no stale name or read. */
+	if (i < FWVERIFY_LAST_NAMES) {
+		fwverify_last[i].task = NULL;
+		if (fwverify_last[i].name)
+			fwverify_last[i].name[0] = '\0';
+		if (fwverify_last[i].read)
+			fwverify_last[i].read[0] = '\0';
+	}
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
+	kfree(resolved);
+	return false;
 }
 
 /* This task's last read failed with @err. */
@@ -399,9 +438,6 @@ int fwverify_kern_path_initns(const char *path, unsigned int flags,
 	return err;
 }
 
-/* firmware_class.path holds at most this much (fw_path_para in the loader). */
-#define FWVERIFY_CUSTOM_MAX	256
-
 /*
  * firmware_class.path as the loader has it, newline and all (6.1's loader
  * uses the whole string, 6.12's cuts it at the first newline).  The
@@ -587,14 +623,14 @@ int fwverify_request_names(const char *path, const char **names, int max)
 
 /*
  * The search directory @path is in, in the loader's order: 0 the custom
- * one, then fwverify_dirs[] from 1 to FWVERIFY_LAST_DIR; -1 if none.
+ * one (@custom, fwverify_custom_dir()), then fwverify_dirs[] from 1 to
+ * FWVERIFY_LAST_DIR; -1 if none.
  */
-static int fwverify_loader_dir(const char *path, const char **name)
+static int fwverify_loader_dir(const char *path, const char *custom,
+			       const char **name)
 {
-	char custom[FWVERIFY_CUSTOM_MAX];
 	int i;
 
-	fwverify_custom_dir(custom);
 	if (custom[0]) {
 		*name = fwverify_under(path, custom, strlen(custom));
 		if (!*name)
@@ -612,13 +648,20 @@ static int fwverify_loader_dir(const char *path, const char **name)
 	return -1;
 }
 
-/* The first directory the loader searches: the custom one, if set. */
-static int fwverify_loader_first_dir(void)
+/*
+ * The firmware name in @path as the loader writes paths: less a search
+ * directory as written (@custom the custom one); NULL if it is in none.
+ */
+static const char *fwverify_request_name_as_written(const char *path,
+						    const char *custom)
 {
-	char custom[FWVERIFY_CUSTOM_MAX];
+	const char *name;
 
-	fwverify_custom_dir(custom);
-	return custom[0] ? 0 : 1;
+	name = fwverify_under_any(path, fwverify_dirs,
+				  ARRAY_SIZE(fwverify_dirs), false, 0);
+	if (!name && custom[0])
+		name = fwverify_under(path, custom, strlen(custom));
+	return name;
 }
 
 /**
@@ -641,13 +684,8 @@ char *fwverify_request_name(const char *path, gfp_t gfp)
 	char custom[FWVERIFY_CUSTOM_MAX], *c = custom;
 	const char *name;
 
-	name = fwverify_under_any(path, fwverify_dirs,
-				  ARRAY_SIZE(fwverify_dirs), false, gfp);
-	if (!name) {
-		fwverify_custom_dir(custom);
-		if (custom[0])
-			name = fwverify_under(path, custom, strlen(custom));
-	}
+	fwverify_custom_dir(custom);
+	name = fwverify_request_name_as_written(path, custom);
 	/* Only then lookups: the path may be a file's resolved one. */
 	if (!name)
 		name = fwverify_under_any(path, fwverify_dirs,

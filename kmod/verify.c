@@ -29,8 +29,6 @@
 #include <linux/vmalloc.h>
 #include <crypto/hash.h>
 #include <crypto/pkcs7.h>
-#include <keys/asymmetric-type.h>
-#include <keys/system_keyring.h>
 
 #include "cache.h"
 #include "decompress.h"
@@ -39,6 +37,7 @@
 #include "keyring.h"
 #include "request.h"
 #include "revoke.h"
+#include "signer.h"
 #include "trust.h"
 #include "verify.h"
 
@@ -334,71 +333,11 @@ static bool fwverify_sig_parses(const void *sig, size_t len,
 }
 
 /*
- * Name the signer: the trusted key's description, else its key id.  True
- * if the signer is a key of .fwverify itself, the keyring that then alone
- * is asked to verify.
- */
-static bool fwverify_find_signer(const void *sig, size_t len,
-				 struct fwverify_verdict *v)
-{
-	struct asymmetric_key_id *id;
-	struct fwverify_der a, b;
-	struct key *key;
-	bool known = false;
-
-	v->signer[0] = '\0';
-	if (fwverify_der_signer(sig, len, &a, &b))
-		return false;
-	id = asymmetric_key_generate_id(a.p, a.len, b.p, b.len);
-	if (IS_ERR(id))
-		return false;
-	key = find_asymmetric_key(fwverify_keyring, id, NULL, NULL, false);
-	if (IS_ERR(key))
-		key = find_asymmetric_key(fwverify_keyring, NULL, id, NULL,
-					  false);
-	if (!IS_ERR(key)) {
-		strscpy(v->signer, key->description, sizeof(v->signer));
-		key_put(key);
-		known = true;
-	} else {
-		snprintf(v->signer, sizeof(v->signer), "id:%*phN",
-			 min_t(int, id->len, 24), id->data);
-	}
-	kfree(id);
-	return known;
-}
-
-/*
- * Would the kernel refuse a certificate @sig carries as blacklisted
- * (x509_get_sig_params())?  Its blacklist is of TBSCertificate hashes; only
- * certificates signed over SHA-256 are hashed here: for any other, the
- * answer is "perhaps", and the whole message decides.
- */
-static bool fwverify_carries_blacklisted(const void *sig, size_t len)
-{
-	struct fwverify_der certs, tbs;
-	u8 digest[SHA256_DIGEST_SIZE];
-	bool sha256;
-
-	if (!fwverify_der_certs(sig, len, &certs))
-		return true;
-	while (certs.len) {
-		if (!fwverify_der_next_cert(&certs, &tbs, &sha256) || !sha256 ||
-		    crypto_shash_tfm_digest(fwverify_sha256, tbs.p, tbs.len,
-					    digest) ||
-		    is_hash_blacklisted(digest, sizeof(digest),
-					BLACKLIST_HASH_X509_TBS))
-			return true;
-	}
-	return false;
-}
-
-/*
  * A signer .fwverify holds itself: verify @sig less the certificates it
  * carries (fwverify_der_strip_certs()), so that the kernel checks the
- * signature once, by the trusted key.  Not when a carried certificate is
- * blacklisted, which refuses the whole message.  Any failure is left to
- * the whole message to decide.  Return: 0 if verified.
+ * signature once, by the trusted key.  Only when none of them is
+ * blacklisted (fwverify_signer()), which refuses the whole message.  Any
+ * failure is left to the whole message to decide.  Return: 0 if verified.
  */
 static int fwverify_verify_bare(const void *buf, size_t size, const void *sig,
 				size_t len)
@@ -408,8 +347,6 @@ static int fwverify_verify_bare(const void *buf, size_t size, const void *sig,
 	u8 *bare;
 	int err;
 
-	if (fwverify_carries_blacklisted(sig, len))
-		return -EAGAIN;
 	bare = kmalloc(len, GFP_KERNEL);
 	if (!bare)
 		return -ENOMEM;
@@ -434,11 +371,11 @@ static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
 			       size_t plen, bool whole,
 			       struct fwverify_verdict *v)
 {
-	bool via_fwverify, known;
+	bool via_fwverify, known, bare;
 	int err;
 
-	known = fwverify_find_signer(sig, len, v);
-	err = known && !pin && !whole ?
+	known = fwverify_signer(sig, len, v->signer, sizeof(v->signer), &bare);
+	err = known && bare && !pin && !whole ?
 	      fwverify_verify_bare(buf, size, sig, len) : -EAGAIN;
 	if (!err)
 		via_fwverify = true;
