@@ -2,8 +2,9 @@
 #
 # make                      module for the running kernel (kmod/fwverify.ko)
 # make KDIR=/path/to/build  module for any kernel build tree
-# make KVER=6.1|6.12        module for a Debian kernel the VM runs, built in
-#                           build/kmod/$(KVER)/ (scripts/fetch-kernels.sh)
+# make KVER=6.1|6.12|7.3    module for a Debian kernel the VM runs, built in
+#                           build/kmod/$(KVER)/ (scripts/fetch-kernels.sh),
+#                           with the kernel's own compiler (scripts/buildroot.sh)
 # make FWVERIFY_CERTS=a.pem,b.pem   certificates embedded in .fwverify
 # make userspace            the fwverify tool
 # make check                checkpatch, sparse and W=1 on both VM kernels
@@ -33,6 +34,10 @@ MDIR := $(TOP)
 CERTS_DER := $(TOP)/build/certs/default.der
 endif
 FWVERIFY_CERTS ?=
+# kbuild runs where the kernel's compiler is: on the host, or for a kernel
+# built with a compiler the host cannot run (7.3: trixie's gcc-14) in a
+# Debian build root of that compiler's release (scripts/buildroot.sh).
+KBUILD_RUN = $(TOP)/scripts/buildroot.sh run $(KDIR) --bind $(MDIR) --bind $(dir $(CERTS_DER)) --
 
 KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h kmod/uapi/*.h)
 
@@ -50,7 +55,7 @@ ifneq ($(KVER),)
 	@mkdir -p $(MDIR)
 	@cp -p --parents $(KMOD_SRCS) $(MDIR)/
 endif
-	$(MAKE) -C $(KDIR) M=$(MDIR) FWVERIFY_CERTS_DER=$(CERTS_DER) $(KBUILD_ARGS) modules
+	$(KBUILD_RUN) $(MAKE) -C $(KDIR) M=$(MDIR) FWVERIFY_CERTS_DER=$(CERTS_DER) $(KBUILD_ARGS) modules
 
 userspace:
 	$(MAKE) -C userspace

@@ -8,6 +8,8 @@
 #ifndef _FWVERIFY_COMPAT_H
 #define _FWVERIFY_COMPAT_H
 
+#include <linux/types.h>
+
 /* Before 6.2: ftrace_instruction_pointer_set(). */
 #ifdef FWVERIFY_COMPAT_FTRACE_IP_SET
 #define ftrace_regs_set_instruction_pointer(fregs, ip) \
@@ -21,6 +23,37 @@ struct vfsmount;
 struct path;
 int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 		    const char *name, unsigned int flags, struct path *path);
+#endif
+
+/*
+ * 6.13 made MODULE_IMPORT_NS() take the namespace as a string.  The sources still name it as the identifier older kernels
+ * stringify; on newer ones the identifier is made that string.
+ */
+#ifdef FWVERIFY_COMPAT_IMPORT_NS_STRING
+#define FIRMWARE_LOADER_PRIVATE "FIRMWARE_LOADER_PRIVATE"
+#endif
+
+/*
+ * hex2bin() moved from <linux/kernel.h> to <linux/hex.h> after 6.1, and 7.3's
+ * <linux/kernel.h> no longer includes that.
+ */
+#ifndef FWVERIFY_COMPAT_NO_HEX_H
+#include <linux/hex.h>
+#endif
+
+/*
+ * 7.x moved struct module_use to kernel/module/internal.h.  lock.c links
+ * one into its own module's source_list, which struct module still has, so
+ * that delete_module() refuses it; the layout is the kernel's.
+ */
+#ifdef FWVERIFY_COMPAT_MODULE_USE
+struct module;
+
+struct module_use {
+	struct list_head source_list;
+	struct list_head target_list;
+	struct module *source, *target;
+};
 #endif
 
 /*
