@@ -633,25 +633,34 @@ static void msg_free(struct msg *m)
 }
 
 /*
- * The firmware name a verified SignerInfo was signed for, into @v->name.
- * The kernel skips this attribute; the tool refuses a signature whose name
- * does not fit @path, the file's path or its name in a tree.
+ * The firmware name a verified SignerInfo was signed for, into @v->name,
+ * under either of its OIDs (cms.h).  The kernel's PKCS#7 parser skips this
+ * attribute; the tool refuses a signature whose name does not fit @path,
+ * the file's path or its name in a tree.
  */
 static int name_check(struct msg *m, CMS_SignerInfo *si, const char *path)
 {
-	ASN1_OBJECT *oid = OBJ_txt2obj(CMS_NAME_OID, 1);
-	const ASN1_STRING *str;
-	int i, len;
+	static const char *const oids[] = { CMS_NAME_OID, CMS_NAME_OID_LEGACY };
+	const ASN1_STRING *str = NULL;
+	int found = 0, len;
 
-	if (!oid)
-		return -ENOMEM;
-	i = CMS_signed_get_attr_by_OBJ(si, oid, -1);
-	str = CMS_signed_get0_data_by_OBJ(si, oid, -3, V_ASN1_UTF8STRING);
-	ASN1_OBJECT_free(oid);
-	if (i < 0)
+	for (size_t k = 0; k < ARRAY_SIZE(oids); k++) {
+		ASN1_OBJECT *oid = OBJ_txt2obj(oids[k], 1);
+
+		if (!oid)
+			return -ENOMEM;
+		if (CMS_signed_get_attr_by_OBJ(si, oid, -1) >= 0) {
+			found++;
+			/* -3: exactly one such attribute, with exactly one value, of that type. */
+			str = CMS_signed_get0_data_by_OBJ(si, oid, -3, V_ASN1_UTF8STRING);
+		}
+		ASN1_OBJECT_free(oid);
+	}
+	if (!found)
 		return 0;
+	if (found > 1)
+		return fail(m, -EBADMSG, "its firmware name attribute is malformed: one under each OID");
 	len = str ? ASN1_STRING_length(str) : 0;
-	/* -3: exactly one such attribute, with exactly one value, of that type. */
 	if (!str || len > CMS_NAME_MAX)
 		return fail(m, -EBADMSG, "its firmware name attribute is malformed");
 	memcpy(m->v->name, ASN1_STRING_get0_data(str), len);

@@ -4,7 +4,7 @@
  *
  * A signature is a detached DER CMS SignedData with signed attributes
  * (contentType, messageDigest, signingTime and, when given, the firmware
- * name under CMS_NAME_OID) and no sMIMECapabilities, which
+ * name under CMS_NAME_OID, id-at-name) and no sMIMECapabilities, which
  * the kernel refuses outside Authenticode.  The signer is named by issuer
  * and serial number: that is the only form by which the kernel can find a
  * signer certificate that the message itself does not carry.

@@ -20,11 +20,16 @@ enum fw_result {
 };
 
 /*
- * The signed attribute naming the firmware a signature was made for, as a
- * UTF8String.  Its OID is derived from a UUID (ITU-T X.667, arc 2.25), so it
- * needs no registration; the kernel skips signed attributes it does not know.
+ * The signed attribute naming the firmware a signature was made for, one
+ * UTF8String.  Signatures are made with it under id-at-name (X.520's name
+ * attribute type, whose syntax DirectoryString takes a UTF8String): the
+ * kernel's PKCS#7 parser knows that OID and skips the attribute quietly.
+ * Older signatures carry it under an OID derived from a UUID (ITU-T X.667,
+ * arc 2.25), which that parser logs as unknown each time; they are still
+ * read.  A SignerInfo carries at most one name attribute, under either OID.
  */
-#define CMS_NAME_OID "2.25.196871091086757864271009421185200544841"
+#define CMS_NAME_OID "2.5.4.41"
+#define CMS_NAME_OID_LEGACY "2.25.196871091086757864271009421185200544841"
 /* Longest firmware name signed (the kernel's firmware names are far shorter). */
 #define CMS_NAME_MAX 255
 

@@ -15,6 +15,8 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 make -s -C "$top/userspace" SANITIZE=1 O="$build" >&2 || { echo "Bail out! build failed"; exit 1; }
 fwverify=$build/fwverify
+make -s -C "$top/tests/helpers" O="$build/helpers" >&2 || { echo "Bail out! test helpers build failed"; exit 1; }
+signattrs=$build/helpers/cms-sign-attrs
 pki=$tmp/pki chain=$tmp/pki-chain
 "$top/tests/pki/gen.sh" "$pki" && "$top/tests/pki/gen-chain.sh" "$chain" ||
 	{ echo "Bail out! cannot make the test PKI"; exit 1; }
@@ -83,6 +85,22 @@ ossl_sign() { # KEY-NAME DIR FILE [OPTION]...: sign FILE.p7s with openssl cms
 	shift 3
 	openssl cms -sign -binary -outform DER -md sha256 -signer "$dir/$name.crt" \
 		-inkey "$dir/$name.key" -in "$file" -out "$file.p7s" "$@"
+}
+
+# sign_attrs KEY-NAME DIR FILE OID=TEXT...: sign FILE.p7s as fwverify sign does,
+# with a signed UTF8String TEXT under each OID (tests/helpers/cms-sign-attrs.c).
+sign_attrs() {
+	local name=$1 dir=$2 file=$3
+	shift 3
+	"$signattrs" "$dir/$name.key" "$dir/$name.crt" "$file" "$file.p7s" "$@"
+}
+
+# signed_utf8 P7S OID: the UTF8String values of P7S's signed attributes under
+# OID, one a line, as openssl prints them.
+signed_utf8() {
+	openssl cms -cmsout -print -inform DER -in "$1" 2>/dev/null |
+		awk -v oid="($2)" '/object:/ { f = index($0, oid) > 0 }
+			f && /UTF8STRING:/ { sub(/.*UTF8STRING:/, ""); print }'
 }
 
 flip() { # FILE OFFSET: invert one byte (a negative offset counts from the end)

@@ -103,10 +103,13 @@ for args in "--manifest --generation 1 --expires +1d" "--generation 1" "--manife
 done
 
 # --- the firmware name, a signed attribute ------------------------------------------
+# Its OIDs: id-at-name, which fwverify sign writes and the kernel's PKCS#7
+# parser knows, and the one it wrote before, which that parser logs.
+at_name=2.5.4.41
+legacy=2.25.196871091086757864271009421185200544841
 # name_of P7S: the firmware name the signature carries, as openssl prints it.
 name_of() {
-	openssl cms -cmsout -print -inform DER -in "$1" 2>/dev/null |
-		awk '/2\.25\.196871091086757864271009421185200544841/ { f = 1 } f && /UTF8STRING:/ { sub(/.*UTF8STRING:/, ""); print; exit }'
+	signed_utf8 "$1" "$at_name" | head -n 1
 }
 nm=$tmp/names
 mkdir -p "$nm/intel"
@@ -114,6 +117,9 @@ head -c 3000 /dev/urandom >"$nm/intel/fw.bin"
 sign rsa-signer "$pki" "$nm/intel/fw.bin"
 result "sign: the firmware name defaults to the file's own name" \
 	"$([[ $rc == 0 && $(name_of "$nm/intel/fw.bin.p7s") == fw.bin ]]; echo $?)" "fw.bin, saw '$(name_of "$nm/intel/fw.bin.p7s")'"
+out="id-at-name: '$(signed_utf8 "$nm/intel/fw.bin.p7s" "$at_name")', legacy: '$(signed_utf8 "$nm/intel/fw.bin.p7s" "$legacy")'"
+result "sign: the name is signed under id-at-name ($at_name) alone, not the legacy OID" \
+	"$([[ $out == "id-at-name: 'fw.bin', legacy: ''" ]]; echo $?)" "id-at-name: 'fw.bin', legacy: ''"
 sign rsa-signer "$pki" "$nm/intel/fw.bin" --base "$nm"
 result "sign --base: the firmware name is the path under it" \
 	"$([[ $rc == 0 && $(name_of "$nm/intel/fw.bin.p7s") == intel/fw.bin ]]; echo $?)" "intel/fw.bin"
@@ -134,6 +140,29 @@ expect "sign --name: the name given is signed" 0 'other\.bin: verified'
 ossl_sign rsa-signer "$pki" "$nm/intel/other.bin" -nosmimecap
 run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/other.bin"
 expect "verify: a signature that names no firmware (a vendor's) is judged as before" 0 'other\.bin: verified'
+
+# Signatures made before carry the name under the legacy OID: still bound.
+cp "$nm/intel/fw.bin" "$nm/intel/legacy.bin"
+sign_attrs rsa-signer "$pki" "$nm/intel/legacy.bin" "$legacy=intel/legacy.bin"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/legacy.bin"
+expect "verify: a signature naming its firmware under the legacy OID is verified" 0 'legacy\.bin: verified'
+cp "$nm/intel/legacy.bin" "$nm/intel/legacy-copy.bin"
+cp "$nm/intel/legacy.bin.p7s" "$nm/intel/legacy-copy.bin.p7s"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/legacy-copy.bin"
+expect "verify: a legacy-OID signature renamed is refused" 1 \
+	'legacy-copy\.bin: bad-signature: signed for the firmware name "intel/legacy\.bin", not this file.s'
+# One name attribute a SignerInfo, under either OID.
+sign_attrs rsa-signer "$pki" "$nm/intel/legacy.bin" "$at_name=intel/legacy.bin" "$legacy=intel/legacy.bin"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/legacy.bin"
+expect "verify: the same name under both OIDs is malformed" 1 \
+	'legacy\.bin: malformed: its firmware name attribute is malformed: one under each OID'
+sign_attrs rsa-signer "$pki" "$nm/intel/legacy.bin" "$legacy=intel/legacy.bin" "$at_name=intel/other.bin"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/legacy.bin"
+expect "verify: two names, one under each OID, are malformed" 1 'legacy\.bin: malformed: '
+sign_attrs rsa-signer "$pki" "$nm/intel/legacy.bin" "$at_name=intel/legacy.bin" "$at_name=intel/legacy.bin"
+run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$nm/intel/legacy.bin"
+expect "verify: two id-at-name attributes are malformed" 1 'legacy\.bin: malformed: its firmware name attribute is malformed$'
+
 for bad in ../fw.bin /abs.bin intel//fw.bin "" "intel/./fw.bin"; do
 	usage_error "sign --name '$bad': not a firmware name" sign --key "$pki/rsa-signer.key" \
 		--cert "$pki/rsa-signer.crt" --name "$bad" "$nm/intel/fw.bin"

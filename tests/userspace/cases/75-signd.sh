@@ -379,6 +379,9 @@ expect_audited "alice signs with fw-dev: exit 0, audited with the digest and the
 	sign client=alice key=fw-dev name=fw-signd.bin "sha256=$sdfwsha" size=50000 \
 	"signature_sha256=$(sha256sum "$sdfw.p7s" 2>/dev/null | cut -d' ' -f1)"
 verified_both "the server's signature, by fw-dev (rsa-signer)" "$pki/rsa-signer.crt" "$sdfw"
+rc=- out=$(signed_utf8 "$sdfw.p7s" 2.5.4.41)
+result "the server's signature names the firmware under id-at-name (2.5.4.41)" \
+	"$([[ $out == fw-signd.bin ]]; echo $?)" "fw-signd.bin"
 cp "$sdfw" "$tmp/renamed.bin"
 cp "$sdfw.p7s" "$tmp/renamed.bin.p7s"
 run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$tmp/renamed.bin"
