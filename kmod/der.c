@@ -139,13 +139,26 @@ int fwverify_der_signer(const void *sig, size_t len, struct fwverify_der *id,
 }
 
 /*
- * The firmware name attribute of fwverify sign (userspace/cms.h,
- * CMS_NAME_OID 2.25.196871091086757864271009421185200544841), DER encoded.
+ * The firmware name attribute (userspace/cms.h), DER encoded, under either
+ * OID: id-at-name 2.5.4.41 (CMS_NAME_OID), which fwverify sign writes and
+ * the kernel's PKCS#7 parser knows (OID_name), and the OID it wrote before
+ * (CMS_NAME_OID_LEGACY 2.25.196871091086757864271009421185200544841),
+ * which that parser logs as unknown.  Either names the firmware.
  */
-static const u8 fwverify_name_oid[] = {
+static const u8 fwverify_name_oid[] = { 0x55, 0x04, 0x29 };
+
+static const u8 fwverify_name_oid_legacy[] = {
 	0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b,
 	0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49,
 };
+
+static bool fwverify_der_is_name(const struct fwverify_der *oid)
+{
+	return fwverify_der_is(oid, fwverify_name_oid,
+			       sizeof(fwverify_name_oid)) ||
+	       fwverify_der_is(oid, fwverify_name_oid_legacy,
+			       sizeof(fwverify_name_oid_legacy));
+}
 
 /* id-messageDigest, 1.2.840.113549.1.9.4 */
 static const u8 fwverify_msgdigest_oid[] = {
@@ -230,10 +243,12 @@ static int fwverify_check_name(struct fwverify_der si, const char *path,
 	if (!fwverify_der_attrs(si, &alg, &attrs, &err))
 		return err;
 	while (!(err = fwverify_der_attr(&attrs, &oid, &tag, &val, &one))) {
-		if (!fwverify_der_is(&oid, fwverify_name_oid,
-				     sizeof(fwverify_name_oid)))
+		if (!fwverify_der_is_name(&oid))
 			continue;
-		/* Exactly one attribute, one value, a UTF8String, no NUL. */
+		/*
+		 * Exactly one attribute under either OID, one value, a
+		 * UTF8String, no NUL.
+		 */
 		if (seen || !one || tag != 0x0c || !val.len ||
 		    val.len > FWVERIFY_NAME_MAX || memchr(val.p, 0, val.len))
 			return -EBADMSG;
@@ -255,10 +270,11 @@ static int fwverify_check_name(struct fwverify_der si, const char *path,
  * A signature made by fwverify sign names the firmware it was made for:
  * the name must be the last components of @path.  Every SignerInfo that
  * names one is checked, so a second, untrusted SignerInfo cannot name
- * another.  Signatures without the attribute fit any path.
+ * another.  Signatures without the attribute fit any path.  A SignerInfo
+ * carries at most one name attribute, under either of its OIDs.
  *
  * Return: 0 if it fits, -EKEYREJECTED if a name does not, -EBADMSG if a
- * name attribute is malformed or the message is not read.
+ * name attribute is malformed or repeated, or the message is not read.
  */
 int fwverify_der_check_names(const void *sig, size_t len, const char *path,
 			     size_t plen)

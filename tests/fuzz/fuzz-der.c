@@ -30,9 +30,10 @@
  *    it always names the signer.
  * 3. fwverify_der_check_names() gives, for DER input OpenSSL parses,
  *    exactly der.c's documented verdict computed on OpenSSL's reading
- *    (every SignerInfo in order, each name attribute: one value, a
- *    UTF8String of 1 to 255 bytes without NUL, the last components of the
- *    path); for any other input OpenSSL or the kernel parses, it never
+ *    (every SignerInfo in order, each name attribute: at most one under
+ *    either OID, id-at-name or the legacy one, one value, a UTF8String of
+ *    1 to 255 bytes without NUL, the last components of the path); for
+ *    any other input OpenSSL or the kernel parses, it never
  *    lets a name through that their reading refuses (the kernel's: its
  *    SETs of attributes, the ones the signature covers), nor refuses one
  *    they let through.  Paths come from the input's own name attribute (as
@@ -63,7 +64,9 @@
 #define _LINUX_ASN1_H
 #include "pkcs7.asn1.h"
 
-#define NAME_OID "2.25.196871091086757864271009421185200544841"
+/* The firmware name attribute's OIDs: id-at-name, and the one fwverify sign wrote before. */
+#define NAME_OID "2.5.4.41"
+#define NAME_OID_LEGACY "2.25.196871091086757864271009421185200544841"
 #define DIGEST_LEN 32
 
 static const uint8_t *in;
@@ -240,12 +243,18 @@ static struct kreading {
 #define OID_SMIME_CAPS	OID(0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x0f)
 #define OID_MS_OPUS	OID(0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x01, 0x0c)
 #define OID_MS_STATEMENT OID(0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x02, 0x01, 0x0b)
-#define OID_NAME	OID(0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b, \
+#define OID_NAME	OID(0x55, 0x04, 0x29)
+#define OID_NAME_LEGACY	OID(0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b, \
 			    0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49)
 
 static bool is(struct kbytes a, struct kbytes b)
 {
 	return same(a.p, a.len, b.p, b.len);
+}
+
+static bool is_name(struct kbytes oid)
+{
+	return is(oid, OID_NAME) || is(oid, OID_NAME_LEGACY);
 }
 
 static struct kbytes kb(const void *p, size_t len)
@@ -585,7 +594,7 @@ static void check_signer(const struct reading *r)
 	OPENSSL_free(der);
 }
 
-static ASN1_OBJECT *name_oid;
+static ASN1_OBJECT *name_oid, *name_oid_legacy;
 
 /* der.c's fwverify_name_fits(). */
 static bool fits(const unsigned char *name, size_t n, const char *path, size_t plen)
@@ -595,7 +604,8 @@ static bool fits(const unsigned char *name, size_t n, const char *path, size_t p
 }
 
 /*
- * A SignerInfo's name attribute at @i, or NULL if @i is another attribute.
+ * A SignerInfo's name attribute (under either OID) at @i, or NULL if @i is
+ * another attribute.
  * *@err is -EBADMSG if it is one but not a single UTF8String der.c takes.
  */
 static const ASN1_STRING *name_attr(CMS_SignerInfo *si, int i, int *err)
@@ -605,7 +615,8 @@ static const ASN1_STRING *name_attr(CMS_SignerInfo *si, int i, int *err)
 	ASN1_TYPE *t;
 
 	*err = 0;
-	if (OBJ_cmp(X509_ATTRIBUTE_get0_object(attr), name_oid))
+	if (OBJ_cmp(X509_ATTRIBUTE_get0_object(attr), name_oid) &&
+	    OBJ_cmp(X509_ATTRIBUTE_get0_object(attr), name_oid_legacy))
 		return NULL;
 	*err = -EBADMSG;
 	if (X509_ATTRIBUTE_count(attr) != 1)
@@ -655,7 +666,7 @@ static int kernel_check_names(const char *path, size_t plen)
 		for (int j = 0; k.si[i].authattrs && j < k.si[i].nattrs; j++) {
 			const struct kattr *a = &k.si[i].attrs[j];
 
-			if (!is(a->oid, OID_NAME))
+			if (!is_name(a->oid))
 				continue;
 			if (seen || a->nvals != 1 || a->tag != 0x0c || !a->val.len ||
 			    a->val.len > FWVERIFY_NAME_MAX || memchr(a->val.p, 0, a->val.len))
@@ -729,7 +740,7 @@ static struct kbytes kernel_first_name(void)
 {
 	for (int i = 0; i < k.n; i++)
 		for (int j = 0; j < k.si[i].nattrs; j++)
-			if (is(k.si[i].attrs[j].oid, OID_NAME) && k.si[i].attrs[j].val.len)
+			if (is_name(k.si[i].attrs[j].oid) && k.si[i].attrs[j].val.len)
 				return k.si[i].attrs[j].val;
 	return kb(NULL, 0);
 }
@@ -762,7 +773,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	name_oid = OBJ_txt2obj(NAME_OID, 1);
-	if (!name_oid)
+	name_oid_legacy = OBJ_txt2obj(NAME_OID_LEGACY, 1);
+	if (!name_oid || !name_oid_legacy)
 		abort();
 	return 0;
 }
