@@ -24,11 +24,11 @@ cached=/sys/kernel/fwverify/stats/cached
 rc=0
 
 # The console takes emergencies only: writing to the emulated serial port
-# is slow under TCG (a few hundred us a line), and would be timed.  Not
-# only test_firmware's and the audit's lines: the kernel's PKCS#7 parser
-# prints "PKCS7: Unknown OID" at the default level for the firmware name
-# attribute of every signature fwverify sign makes.  dmesg still has every
-# line.
+# is slow under TCG (a few hundred us a line), and would be timed:
+# test_firmware's and the audit's lines, and for a signature made before
+# fwverify sign named the firmware under id-at-name (2.5.4.41), the kernel
+# PKCS#7 parser's "PKCS7: Unknown OID" for its legacy name OID.  dmesg
+# still has every line.
 dmesg -n 1
 # Let what the boot left running settle before the first timed load.
 sleep 3
