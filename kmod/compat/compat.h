@@ -26,8 +26,9 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 #endif
 
 /*
- * 6.13 made MODULE_IMPORT_NS() take the namespace as a string.  The sources still name it as the identifier older kernels
- * stringify; on newer ones the identifier is made that string.
+ * 6.13 made MODULE_IMPORT_NS() take the namespace as a string.  The
+ * sources still name it as the identifier older kernels stringify; on newer
+ * ones the identifier is made that string.
  */
 #ifdef FWVERIFY_COMPAT_IMPORT_NS_STRING
 #define FIRMWARE_LOADER_PRIVATE "FIRMWARE_LOADER_PRIVATE"
@@ -54,6 +55,16 @@ struct module_use {
 	struct list_head target_list;
 	struct module *source, *target;
 };
+#endif
+
+/*
+ * 7.x mounts an empty nullfs as the true root: init_task's root is that,
+ * and the firmware loader resolves paths from PID 1's root, the new
+ * userspace_init_fs (scoped_with_init_fs() in kernel_read_file.c).  Before,
+ * init_task's root was PID 1's.
+ */
+#ifdef FWVERIFY_COMPAT_INIT_FS
+#define userspace_init_fs (init_task.fs)
 #endif
 
 /*
