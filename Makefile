@@ -21,6 +21,8 @@
 #                           build, sign and install fwverify.ko for the running kernel
 # make intree               fwverify built into a small 6.12 kernel, with the VM
 #                           suites run on it (slow: scripts/intree/build.sh)
+# make debug-kernel         the kselftests on a 6.12 kernel with KASAN, lockdep and
+#                           DEBUG_OBJECTS (built once: scripts/debug-kernel.sh)
 
 TOP := $(CURDIR)
 KVER ?=
@@ -42,7 +44,7 @@ KBUILD_RUN = $(TOP)/scripts/buildroot.sh run $(KDIR) --bind $(MDIR) --bind $(dir
 KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h kmod/uapi/*.h)
 
 .PHONY: all module userspace certs check test bench demo selftests-matrix deb packaging \
-	dkms-install intree clean FORCE
+	dkms-install intree debug-kernel clean FORCE
 
 all: module userspace
 
@@ -93,6 +95,9 @@ dkms-install:
 
 intree:
 	scripts/intree/build.sh
+
+debug-kernel:
+	scripts/debug-kernel.sh test
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
