@@ -14,6 +14,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/kernel_read_file.h>
 #include <linux/vmalloc.h>
 
 #include "audit.h"
@@ -331,6 +332,67 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 	fwverify_note_decision();
 	fwverify_event_free(ev);
 	return ev->deny ? -EKEYREJECTED : 0;
+}
+
+/* The module is unloading: its hooks may be gone before a read ends. */
+static bool fwverify_unguarded;
+
+/**
+ * fwverify_unguard() - hooks are going: a read may end unjudged
+ *
+ * The module, unloading: a read under way may have missed hooks already
+ * detached, and is not refused for it.
+ */
+void fwverify_unguard(void)
+{
+	WRITE_ONCE(fwverify_unguarded, true);
+}
+
+/**
+ * fwverify_read_firmware_path() - read a path the loader tries, and judge it
+ * @path: "<search directory>/<name><suffix>", as the loader builds it
+ * @offset: where a partial read starts
+ * @buf: as for kernel_read_file_from_path_initns()
+ * @buf_size: as for kernel_read_file_from_path_initns()
+ * @file_size: as for kernel_read_file_from_path_initns(); set only by a
+ *	       partial request
+ * @id: what is read
+ *
+ * The loader's read of each path it tries, with the request around it
+ * (request.c): the name the driver asked for, the suffix the loader added,
+ * where a partial read starts.  Both forms call it: the module from its
+ * wrapper of kernel_read_file_from_path_initns(), the built-in form from
+ * the loader itself (fwverify_firmware_read()).
+ *
+ * Return: as kernel_read_file_from_path_initns(), or -EKEYREJECTED.
+ */
+ssize_t fwverify_read_firmware_path(const char *path, loff_t offset,
+				    void **buf, size_t buf_size,
+				    size_t *file_size,
+				    enum kernel_read_file_id id)
+{
+	bool allocated = !*buf, track;
+	struct fwverify_request req;
+	ssize_t ret;
+
+	track = id == READING_FIRMWARE && fwverify_active();
+	if (track)
+		/* Only a partial request asks for the file's size. */
+		fwverify_request_begin(&req, path, offset, !!file_size);
+	/*
+	 * A call, never a tail jump (barrier()): the module's hook would see
+	 * the kernel as the caller and redirect the call back to its wrapper.
+	 */
+	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
+						file_size, id);
+	barrier();
+	if (!track)
+		return ret;
+	fwverify_request_end(&req, ret);
+	/* Unloaded, fwverify guards nothing: a locked one cannot be. */
+	if (READ_ONCE(fwverify_unguarded))
+		req.judged = true;
+	return fwverify_request_done(&req, buf, allocated, ret);
 }
 
 /**

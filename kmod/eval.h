@@ -7,6 +7,8 @@
 #ifndef _FWVERIFY_EVAL_H
 #define _FWVERIFY_EVAL_H
 
+#include <linux/kernel_read_file.h>
+
 #include "fwverify.h"
 
 struct file;
@@ -19,6 +21,11 @@ int fwverify_evaluate_post_load_data(void *buf, size_t size,
 				     const char *description);
 ssize_t fwverify_request_done(struct fwverify_request *req, void **buf,
 			      bool allocated, ssize_t ret);
+ssize_t fwverify_read_firmware_path(const char *path, loff_t offset,
+				    void **buf, size_t buf_size,
+				    size_t *file_size,
+				    enum kernel_read_file_id id);
+void fwverify_unguard(void);
 int fwverify_check_path(const char *path, struct fwverify_event *ev);
 void fwverify_check_free(struct fwverify_event *ev);
 enum fwverify_mode fwverify_mode(void);

@@ -30,8 +30,6 @@ const char *const fwverify_form = "module, ftrace hooks";
  * function can skip the redirected call, and the wrapper never runs.
  */
 static atomic_t fwverify_inflight = ATOMIC_INIT(0);
-/* Unloading: a read begun before may miss hooks already detached. */
-static bool fwverify_detaching;
 
 static void fwverify_enter(void)
 {
@@ -53,25 +51,11 @@ static ssize_t fwverify_read_path(const char *path, loff_t offset, void **buf,
 				  size_t buf_size, size_t *file_size,
 				  enum kernel_read_file_id id)
 {
-	bool allocated = !*buf, track;
-	struct fwverify_request req;
 	ssize_t ret;
 
 	fwverify_enter();
-	track = id == READING_FIRMWARE && fwverify_active();
-	if (track)
-		/* Only a partial request asks for the file's size. */
-		fwverify_request_begin(&req, path, offset, !!file_size);
-	ret = kernel_read_file_from_path_initns(path, offset, buf, buf_size,
-						file_size, id);
-	barrier();
-	if (track) {
-		fwverify_request_end(&req, ret);
-		/* Unloaded, fwverify guards nothing: a locked one cannot be. */
-		if (READ_ONCE(fwverify_detaching))
-			req.judged = true;
-		ret = fwverify_request_done(&req, buf, allocated, ret);
-	}
+	ret = fwverify_read_firmware_path(path, offset, buf, buf_size,
+					  file_size, id);
 	fwverify_return();
 	return ret;
 }
@@ -305,7 +289,7 @@ void fwverify_hook_exit(void)
 {
 	int i;
 
-	WRITE_ONCE(fwverify_detaching, true);
+	fwverify_unguard();
 	for (i = ARRAY_SIZE(fwverify_hooks) - 1; i >= 0; i--)
 		fwverify_detach(&fwverify_hooks[i]);
 	/*

@@ -10,18 +10,27 @@
  * built-in driver probing at boot, is judged by the mode alone: denied in
  * enforce mode, allowed otherwise, and logged either way.
  *
- * What the module learns from the loader's own functions, the firmware
- * name a symlink was requested by, the platform-firmware request and the
- * no-uevent fallback, has no LSM hook: built in, a file is named by where
- * it is (fwverify_request_name()), and the rest is judged without it.
+ * The LSM hooks see the file the loader opened, not the name the driver
+ * asked for, nor the suffix the loader added, nor where a partial read
+ * starts.  The loader patch (kmod/intree/patches/, applied by
+ * scripts/intree/install.sh) has the loader read each path it tries
+ * through fwverify_firmware_read(), as the module's wrapper of
+ * kernel_read_file_from_path_initns() does: from there on the code is the
+ * module's.  What the module also learns from the loader's own functions,
+ * the platform-firmware request and the no-uevent fallback, is judged
+ * without it.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
+#include <linux/export.h>
 #include <linux/init.h>
 #include <linux/kernel_read_file.h>
 #include <linux/lsm_hooks.h>
 #include <linux/security.h>
 #include <linux/string.h>
+
+/* fwverify_firmware_read(), from the loader patch: built in, fwverify is in security/. */
+#include "../../drivers/base/firmware_loader/firmware.h"
 
 #include "eval.h"
 #include "fwverify.h"
@@ -101,6 +110,32 @@ static int fwverify_lsm_post_load_data(char *buf, loff_t size,
 		return fwverify_not_ready(NULL, description ?: "firmware data");
 	return fwverify_evaluate_post_load_data(buf, size, description);
 }
+
+/**
+ * fwverify_firmware_read() - the loader reads a path it tries
+ * @path: "<search directory>/<name><suffix>"
+ * @offset: where a partial read starts
+ * @buf: as for kernel_read_file_from_path_initns()
+ * @buf_size: as for kernel_read_file_from_path_initns()
+ * @file_size: as for kernel_read_file_from_path_initns()
+ *
+ * Called by the patched loader (its firmware.h) instead of
+ * kernel_read_file_from_path_initns(): fwverify follows the request as the
+ * module does.  Before fwverify is ready, the hooks alone judge the read.
+ *
+ * Return: as kernel_read_file_from_path_initns(), or -EKEYREJECTED.
+ */
+ssize_t fwverify_firmware_read(const char *path, loff_t offset, void **buf,
+			       size_t buf_size, size_t *file_size)
+{
+	if (!fwverify_is_ready())
+		return kernel_read_file_from_path_initns(path, offset, buf,
+							 buf_size, file_size,
+							 READING_FIRMWARE);
+	return fwverify_read_firmware_path(path, offset, buf, buf_size,
+					   file_size, READING_FIRMWARE);
+}
+EXPORT_SYMBOL_GPL(fwverify_firmware_read);
 
 static const struct lsm_id fwverify_lsmid = {
 	.name = "fwverify",

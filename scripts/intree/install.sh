@@ -8,6 +8,7 @@
 #   security/Kconfig            source "security/fwverify/Kconfig"
 #   security/Makefile           obj-$(CONFIG_SECURITY_FWVERIFY) += fwverify/
 #   include/linux/lsm_count.h   one more LSM to make room for
+#   drivers/base/firmware_loader the loader patches of kmod/intree/patches/
 #
 # Running it again refreshes the sources and changes nothing else.  The
 # tree must be Linux 6.12, the version this form is built and tested on.
@@ -62,4 +63,17 @@ if ! grep -q FWVERIFY_ENABLED "$count"; then
 	sed -i 's|^		IPE_ENABLED)$|		IPE_ENABLED		\\\n		FWVERIFY_ENABLED)|' "$count"
 	sed -i 's|^#if IS_ENABLED(CONFIG_SECURITY_IPE)$|#if IS_ENABLED(CONFIG_SECURITY_FWVERIFY)\n#define FWVERIFY_ENABLED 1,\n#else\n#define FWVERIFY_ENABLED\n#endif\n\n&|' "$count"
 fi
+# The loader patches (kmod/intree/patches/, git format-patch form): the
+# loader reads each path through fwverify, so that built in it sees the
+# request as the module does.  Each is applied once: one that reverses
+# cleanly is in already.
+for p in "$top"/kmod/intree/patches/*.patch; do
+	if patch -d "$tree" -p1 -R -s -f --dry-run <"$p" >/dev/null 2>&1; then
+		continue
+	fi
+	patch -d "$tree" -p1 -N -s -f --dry-run <"$p" >/dev/null 2>&1 ||
+		die "${p##*/} does not apply to '$tree' (Linux $ver): carry a version of it for this kernel"
+	patch -d "$tree" -p1 -N -s -f <"$p"
+	echo "intree-install: applied ${p##*/}"
+done
 echo "intree-install: fwverify installed in $dest (Linux $ver)"
