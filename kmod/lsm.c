@@ -111,6 +111,14 @@ static int fwverify_lsm_post_load_data(char *buf, loff_t size,
 	return fwverify_evaluate_post_load_data(buf, size, description);
 }
 
+/*
+ * Declared by the loader patch: a tree without it fails to build here,
+ * rather than build a fwverify that never sees a request.
+ */
+static_assert(__same_type(&fwverify_firmware_read,
+			  ssize_t (*)(const char *, loff_t, void **, size_t,
+				      size_t *)));
+
 /**
  * fwverify_firmware_read() - the loader reads a path it tries
  * @path: "<search directory>/<name><suffix>"
