@@ -12,6 +12,9 @@
 #   tool-6.1, tool-6.12
 #                the tool against the real module in QEMU (tests/vm/tool)
 #   kfence-6.12  the same with KFENCE sampling every 1 ms; any report fails
+#   debug-6.12   the kselftests on a 6.12 kernel built with KASAN, lockdep,
+#                DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS; any report fails
+#                (scripts/debug-kernel.sh; the first run builds the kernel)
 #   upstream-6.1, upstream-6.12
 #                the kernel's own firmware selftests, unmodified, with
 #                fwverify in enforce mode over signed files (tests/upstream)
@@ -48,6 +51,7 @@ run_suite() {
 			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool build/pki-signd ;;
 	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
 	packaging) tests/packaging/run.sh ;;
+	debug-6.12) scripts/debug-kernel.sh test ;;
 	kfence-*)
 		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \
 			VM_LOGDIR=build/vm-logs/kfence scripts/vm-test.sh "${1#kfence-}" || return
