@@ -1106,32 +1106,35 @@ TEST_F(attack, signature_copied_to_another_name_is_refused)
 
 /*
  * Tag the signed attributes of the signature at @path as a primitive [0]
- * (0x80 for 0xa0).  They are found by the contentType attribute they
- * start with (OID 1.2.840.113549.1.9.3): "a0 81 LL 30 LL 06 09 <oid>" or
- * "a0 82 LL LL 30 LL 06 09 <oid>".
+ * (0x80 for 0xa0).  They are the [0] ("a0 LL", "a0 81 LL" or "a0 82 LL
+ * LL") that holds exactly a run of attributes: SEQUENCEs of a short
+ * length, each starting with an OID.  Not found by the OID of the first
+ * one: DER sorts them by their encoding, and which is first (and whether
+ * they take 128 bytes) depends on the name's length.  The certificates'
+ * [0] holds long SEQUENCEs, a certificate's version [0] an INTEGER.
  */
 static int flip_attrs_tag(const char *path)
 {
-	static const unsigned char oid[] = {
-		0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x03,
-	};
-	size_t len = 0, i;
+	size_t len = 0, i, hdr, end, p;
 	unsigned char *b = (unsigned char *)slurp(path, &len);
 	int ret = -ENOENT;
 
 	if (!b)
 		return -errno;
-	for (i = 6; i + sizeof(oid) <= len && ret; i++) {
-		size_t tag = 0;
-
-		if (memcmp(b + i, oid, sizeof(oid)) || b[i - 2] != 0x30)
+	for (i = 0; i + 4 < len && ret; i++) {
+		if (b[i] != 0xa0 || (b[i + 1] > 0x80 && b[i + 1] != 0x81 &&
+				     b[i + 1] != 0x82))
 			continue;
-		if (b[i - 5] == 0xa0 && b[i - 4] == 0x81)
-			tag = i - 5;
-		else if (b[i - 6] == 0xa0 && b[i - 5] == 0x82)
-			tag = i - 6;
-		if (tag) {
-			b[tag] = 0x80;
+		hdr = b[i + 1] < 0x80 ? 2 : b[i + 1] == 0x81 ? 3 : 4;
+		end = i + hdr + (hdr == 2 ? b[i + 1] : hdr == 3 ? b[i + 2] :
+				 (size_t)b[i + 2] << 8 | b[i + 3]);
+		if (end > len)
+			continue;
+		for (p = i + hdr; p + 2 < end && b[p] == 0x30 && b[p + 1] < 0x80 &&
+		     b[p + 2] == 0x06; p += 2 + b[p + 1])
+			;
+		if (p == end && end > i + hdr) {
+			b[i] = 0x80;
 			ret = 0;
 		}
 	}

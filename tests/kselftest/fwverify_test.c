@@ -171,6 +171,99 @@ TEST_F(fw, signature_symlink_for_another_name_is_refused)
 	check_load(_metadata, variant->mode, "fwverify-test/link-named.bin", "bad_signature");
 }
 
+/*
+ * The firmware name attribute: fwverify sign writes it under id-at-name
+ * (2.5.4.41); signatures made before carry it under a private OID, and
+ * still name their firmware.  mkfwtree.sh makes these with cms-sign-attrs.
+ */
+TEST_F(fw, legacy_name_oid_signature)
+{
+	check_load(_metadata, variant->mode, "fwverify-test/legacy-name.bin", "verified");
+}
+
+/* A copy of legacy-name.bin and its signature, which names legacy-name.bin. */
+TEST_F(fw, legacy_name_oid_signature_for_another_name)
+{
+	check_load(_metadata, variant->mode, "fwverify-test/legacy-renamed.bin", "bad_signature");
+}
+
+/* The same name under each OID: two name attributes, as two under one. */
+TEST_F(fw, name_under_both_oids_is_malformed)
+{
+	check_load(_metadata, variant->mode, "fwverify-test/both-names.bin", "malformed");
+}
+
+/*
+ * Load @name, a file not loaded before (so verified, not taken from the
+ * cache), in enforce mode: it must be verified.  Return the number of
+ * "PKCS7: Unknown OID" lines the kernel logged meanwhile, printed.
+ */
+static int unknown_oid_lines(struct __test_metadata *_metadata, const char *name)
+{
+	char rec[2048], got[64] = "", *msg;
+	int fd, ret, lines = 0;
+	ssize_t n;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	ret = set_mode("enforce") ?: request_fw(name);
+	table_field(name, "result", got, sizeof(got));
+	set_mode("log");
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* records overwritten before they were read */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		rec[strcspn(rec, "\n")] = '\0';
+		msg = strchr(rec, ';');		/* "prio,seq,time,flags;text" */
+		if (strstr(rec, "PKCS7: Unknown OID")) {
+			TH_LOG("%s: the kernel logged: %s", name, msg ? msg + 1 : rec);
+			lines++;
+		}
+	}
+	close(fd);
+	EXPECT_EQ(0, ret) TH_LOG("%s: load failed: %s", name, strerror(-ret));
+	EXPECT_STREQ("verified", got);
+	return lines;
+}
+
+/*
+ * A signature fwverify sign makes costs no kernel log line: the kernel's
+ * PKCS#7 parser knows every OID in it, the name attribute's too.
+ */
+TEST(tool_signature_logs_no_unknown_oid)
+{
+	char name[128];
+
+	snprintf(name, sizeof(name), "fwverify-oid/tool-%d.bin", getpid());
+	ASSERT_EQ(0, make_fw(name, 3000, "rsa-signer"));
+	EXPECT_EQ(0, unknown_oid_lines(_metadata, name));
+}
+
+/*
+ * The check above can see the line: the kernel's parser logs the legacy
+ * OID of a signature made before, for a copy of it (a path not loaded yet)
+ * under its signed name.
+ */
+TEST(legacy_signature_logs_unknown_oid)
+{
+	char dir[128], path[256], sig[300], name[256];
+
+	snprintf(dir, sizeof(dir), "/lib/firmware/fwverify-oid/legacy-%d", getpid());
+	snprintf(path, sizeof(path), "%s/legacy-name.bin", dir);
+	snprintf(sig, sizeof(sig), "%s.p7s", path);
+	mkdir("/lib/firmware/fwverify-oid", 0755);
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	ASSERT_EQ(0, copy_file(FW_DIR "/legacy-name.bin", path));
+	ASSERT_EQ(0, copy_file(FW_DIR "/legacy-name.bin.p7s", sig));
+	snprintf(name, sizeof(name), "%s", path + strlen("/lib/firmware/"));
+	EXPECT_LE(1, unknown_oid_lines(_metadata, name));
+}
+
 /* Each failure is logged once, naming the file, the result and the action. */
 TEST(failure_is_logged)
 {

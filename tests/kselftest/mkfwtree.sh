@@ -7,6 +7,10 @@ set -euo pipefail
 out=$1/fwverify-test
 pki=$2
 tool=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# Signatures with name attributes the tool does not write (tests/helpers).
+make -s -C "$top/tests/helpers" >&2
+signattrs=$top/build/test-helpers/cms-sign-attrs
 rm -rf "$out"
 mkdir -p "$out"
 cd "$out"
@@ -22,6 +26,11 @@ osign() { # file key-name [extra openssl args]
 	shift 2
 	openssl cms -sign -binary -nosmimecap -md sha256 -outform DER \
 		-signer "$pki/$k.crt" -inkey "$pki/$k.key" -in "$f" -out "$f.p7s" "$@"
+}
+asign() { # file key-name OID=TEXT...: as fwverify sign, with those attributes
+	local f=$1 k=$2
+	shift 2
+	"$signattrs" "$pki/$k.key" "$pki/$k.crt" "$f" "$f.p7s" "$@"
 }
 flip() { # file offset: invert one byte
 	local b
@@ -56,6 +65,13 @@ cp openssl.bin link-sig.bin
 # One whose signature names rsa-sha256.bin: refused by any other name.
 cp rsa-sha256.bin link-named.bin
 blob big.bin $((4 << 20)); fsign big.bin rsa-signer
+# The firmware name under the OID fwverify sign wrote before id-at-name
+# (2.5.4.41): still bound to its name.  Under both OIDs: two name attributes.
+legacy=2.25.196871091086757864271009421185200544841
+blob legacy-name.bin; asign legacy-name.bin rsa-signer "$legacy=legacy-name.bin"
+cp legacy-name.bin legacy-renamed.bin; cp legacy-name.bin.p7s legacy-renamed.bin.p7s
+blob both-names.bin
+asign both-names.bin rsa-signer "2.5.4.41=both-names.bin" "$legacy=both-names.bin"
 
 # Compressed firmware: a signature of the stored file, or of the content.
 xzc() { xz -q -C crc32 "$1"; }
