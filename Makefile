@@ -7,7 +7,7 @@
 #                           with the kernel's own compiler (scripts/buildroot.sh)
 # make FWVERIFY_CERTS=a.pem,b.pem   certificates embedded in .fwverify
 # make userspace            the fwverify tool
-# make check                checkpatch, sparse and W=1 on both VM kernels
+# make check                checkpatch, sparse and W=1 on each VM kernel
 # make test                 every test (what the README's test command runs)
 # make bench                benchmarks
 # make demo                 the demo in the VM

@@ -6,7 +6,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-series=(${KERNELS:-6.1 6.12})
+series=(${KERNELS:-6.1 6.12 7.3})
 n=0 fail=0
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
