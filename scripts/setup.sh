@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Install everything fwverify needs on Debian 12 and fetch the kernels the VM
-# runs.  Idempotent: a second run only checks.  Must run as root.
+# Install everything fwverify needs on Debian 12, fetch the kernels the VM
+# runs and make the build roots of those built with a compiler Debian 12 lacks
+# (scripts/buildroot.sh).  Idempotent: a second run only checks.  Must run as
+# root.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -32,4 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 "$top/scripts/fetch-kernels.sh"
+# The build root of each kernel whose compiler the host lacks (7.3: gcc-14),
+# made now rather than by the first build against it.
+for kdir in "$top"/build/kernels/*/kdir; do
+	if [ -e "$kdir" ]; then "$top/scripts/buildroot.sh" run "$kdir" -- true; fi
+done
 "$top/scripts/fetch-source.sh"
