@@ -54,13 +54,19 @@ apt_update() {
 		apt-cache show "$pkg" >/dev/null 2>&1 || apt-get update -qq
 		return 0
 	fi
-	[ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages' -mtime -1 2>/dev/null)" ] && return 0
-	apt-get "${APT[@]}" update -qq >/dev/null 2>"$d/update.log" && return 0
-	if [ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages')" ]; then
+	[ -n "$(find "$d/updated" -mmin -1440 2>/dev/null)" ] && return 0
+	# apt-get update exits 0 when a mirror does not answer, with a warning.
+	if apt-get "${APT[@]}" update -qq >/dev/null 2>"$d/update.log" &&
+	   ! grep -q '^[EW]:' "$d/update.log" &&
+	   [ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages*')" ]; then
+		touch "$d/updated"
+		return 0
+	fi
+	if [ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages*')" ]; then
 		echo "fetch-kernels: cannot refresh $suite's package lists, using the old ones" >&2
 		return 0
 	fi
-	die "cannot fetch $suite's package lists from $mirror: $(tail -n 1 "$d/update.log")"
+	die "cannot fetch $suite's package lists from $mirror: $(grep -m 1 '^[EW]:' "$d/update.log")"
 }
 
 # The packages PKG depends on whose names match PATTERN (at least one).
@@ -74,7 +80,7 @@ deps_of() {
 # The one package PKG depends on by PATTERN.
 dep_of() {
 	local d
-	d=$(deps_of "$@")
+	d=$(deps_of "$@") || exit 2
 	echo "${d%%$'\n'*}"
 }
 
