@@ -70,10 +70,17 @@ make_root() {
 	want=$(packages_of "$suite" | tr '\n' ' ')
 	[ "$(cat "$dest/.packages" 2>/dev/null)" = "$want" ] && return 0
 	command -v debootstrap >/dev/null || die "debootstrap missing (scripts/setup.sh installs it)"
+	# One maker at a time; the others find the root made when they get in.
+	mkdir -p "$cache/buildroot"
+	exec 9>"$cache/buildroot/.lock"
+	flock 9
+	if [ "$(cat "$dest/.packages" 2>/dev/null)" = "$want" ]; then
+		exec 9>&-
+		return 0
+	fi
 	echo "buildroot: debootstrap --variant=minbase $suite with ${want% } (once, cached in $dest)" >&2
 	tmp=$dest.tmp
 	rm -rf --one-file-system "$tmp"
-	mkdir -p "$cache/buildroot"
 	start=$SECONDS
 	nice debootstrap --variant=minbase --include="$(echo "${want% }" | tr ' ' ,)" \
 		"$suite" "$tmp" "$mirror" >"$cache/buildroot/$suite.log" 2>&1 || {
@@ -85,6 +92,7 @@ make_root() {
 	echo "$want" >"$tmp/.packages"
 	rm -rf --one-file-system "$dest"
 	mv "$tmp" "$dest"
+	exec 9>&-
 	echo "buildroot: $suite ready in $((SECONDS - start))s ($(du -sh "$dest" | cut -f1))" >&2
 }
 
