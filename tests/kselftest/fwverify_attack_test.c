@@ -309,8 +309,6 @@ TEST_F(symlink_oops, compressed_link_to_a_file_that_is_not_xz_is_malformed)
 	int ret = request_fw(name);
 
 	/* Reaching this line at all is the first half of the test. */
-	if (fwverify_builtin())
-		SKIP(return, "built in, fwverify sees only the link's target");
 	table_field(name, "result", got, sizeof(got));
 	if (strcmp(got, "malformed") || !ret ||
 	    (variant->enforce && ret != -EKEYREJECTED))
@@ -326,10 +324,6 @@ TEST_F(symlink_oops, compressed_link_to_a_file_that_is_not_xz_is_malformed)
 
 TEST_F(symlink_oops, compressed_link_to_xz_of_signed_content_verifies)
 {
-	if (fwverify_builtin()) {
-		request_fw(FWA "oops/fw2.bin");
-		SKIP(return, "built in, fwverify sees only the link's target");
-	}
 	expect_load(FWA "oops/fw2.bin", 0, "verified",
 		    PLAIN "oops-fw2.bin");
 }
@@ -563,8 +557,6 @@ TEST_F(attack, partial_reads_spliced_from_two_files_are_refused)
 	char buf[4096], got[64] = "";
 	size_t len = 0;
 	int ret;
-
-	SKIP_IF_BUILTIN("no hook sees where a partial read starts (security.rst, Known gaps)");
 
 	snprintf(path, sizeof(path), FWROOT "%s", name);
 	snprintf(next, sizeof(next), "%s.next", path);
@@ -984,7 +976,6 @@ TEST_F(plain, custom_path_inside_lib_firmware_keeps_the_rule)
 {
 	static const char *const dirs[] = { FWROOT "fwvt-cpdir", NULL };
 
-	SKIP_IF_BUILTIN("names come from the file's own path (security.rst, Known gaps)");
 	expect_custom_dir_rule(_metadata, FWROOT "fwvt-cpdir",
 			       FWROOT "fwvt-cpdir", dirs);
 }
@@ -998,7 +989,6 @@ TEST_F(plain, custom_path_with_a_newline_inside_keeps_the_rule)
 	static const char *const dirs[] = { FWROOT "fwvt-nldir",
 					    FWROOT "fwvt-nldir\nx", NULL };
 
-	SKIP_IF_BUILTIN("names come from the file's own path (security.rst, Known gaps)");
 	expect_custom_dir_rule(_metadata, FWROOT "fwvt-nldir\nx",
 			       FWROOT "fwvt-nldir\\nx", dirs);
 }
@@ -1066,7 +1056,6 @@ TEST_F(attack, name_with_suffix_after_a_refused_request_is_stored)
 	char name[128], stored[160], path[256], spath[256];
 	unsigned int i;
 
-	SKIP_IF_BUILTIN("built in, a compressed suffix always means the content (security.rst, Compressed firmware)");
 	for (i = 0; i < 2; i++) {
 		snprintf(name, sizeof(name), FWA "sfx/t-%s.bin", sfx[i]);
 		snprintf(stored, sizeof(stored), "%s.%s", name, sfx[i]);
@@ -1181,7 +1170,6 @@ TEST_F(attack, symlink_to_firmware_signed_for_another_name_is_refused)
 	const char *gpu = fresh(FWA "bind-gpu-%d.bin", variant->mode);
 	char wp[256], gp[256];
 
-	SKIP_IF_BUILTIN("built in, fwverify names a symlinked firmware by its target");
 	snprintf(wp, sizeof(wp), FWROOT "%s", wifi);
 	snprintf(gp, sizeof(gp), FWROOT "%s", gpu);
 	ASSERT_EQ(0, make_fw(wifi, 2000, "rsa-signer"));

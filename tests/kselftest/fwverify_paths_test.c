@@ -208,40 +208,24 @@ TEST_F(paths, zst_decompression_bomb_is_capped)
 	check_bomb(_metadata, variant->enforce, FWT "zbomb.bin");
 }
 
-/*
- * Built in, fwverify sees only the file a symlink leads to (no LSM hook
- * carries the requested name): it names the firmware by that file and
- * looks for the signature beside it alone (Documentation/integrators.rst).
- */
-#define LINK_NAME(requested, target) (fwverify_builtin() ? FWT target : FWT requested)
-
 TEST_F(paths, symlink_with_signature_beside_target)
 {
 	char r[256];
 
 	ASSERT_EQ(0, request_fw(FWT "link-resolved.bin"));
 	EXPECT_TRUE(driver_has(FWT "link-target/real.bin"));
-	ASSERT_EQ(0, table_field(LINK_NAME("link-resolved.bin", "link-target/real.bin"),
-				 "result", r, sizeof(r)));
+	ASSERT_EQ(0, table_field(FWT "link-resolved.bin", "result", r, sizeof(r)));
 	EXPECT_STREQ("verified", r);
-	ASSERT_EQ(0, table_field(LINK_NAME("link-resolved.bin", "link-target/real.bin"),
-				 "path", r, sizeof(r)));
+	ASSERT_EQ(0, table_field(FWT "link-resolved.bin", "path", r, sizeof(r)));
 	EXPECT_STREQ("/lib/firmware/" FWT "link-target/real.bin", r);
 }
 
 TEST_F(paths, symlink_with_signature_beside_requested_name)
 {
-	const char *name = LINK_NAME("link-requested.bin", "link-target/real2.bin");
+	const char *name = FWT "link-requested.bin";
 	char r[256];
-	int ret = request_fw(FWT "link-requested.bin");
+	int ret = request_fw(name);
 
-	if (fwverify_builtin()) {
-		/* The signature beside the link's name is not looked at. */
-		EXPECT_EQ(variant->enforce ? -EKEYREJECTED : 0, ret);
-		ASSERT_EQ(0, table_field(name, "result", r, sizeof(r)));
-		EXPECT_STREQ("unsigned", r);
-		return;
-	}
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, table_field(name, "result", r, sizeof(r)));
 	EXPECT_STREQ("verified", r);
@@ -252,8 +236,7 @@ TEST_F(paths, dangling_signature_link_falls_back_to_target)
 	char r[256];
 
 	ASSERT_EQ(0, request_fw(FWT "link-dangling-sig.bin"));
-	ASSERT_EQ(0, table_field(LINK_NAME("link-dangling-sig.bin", "link-target/real.bin"),
-				 "result", r, sizeof(r)));
+	ASSERT_EQ(0, table_field(FWT "link-dangling-sig.bin", "result", r, sizeof(r)));
 	EXPECT_STREQ("verified", r);
 }
 
@@ -481,7 +464,6 @@ TEST(debian_regulatory_db_with_cfg80211)
 	if (access("/lib/modules/extra/cfg80211.ko", F_OK))
 		SKIP(return, "no cfg80211 module in the image");
 	/* Debian's alternatives links: see symlink_with_signature_beside_requested_name. */
-	SKIP_IF_BUILTIN("symlinks are judged by their targets, and Debian's regdb signature is beside the link");
 	mkdir("/etc", 0755);
 	mkdir("/etc/alternatives", 0755);
 	symlink("/lib/firmware/regulatory.db-debian", "/etc/alternatives/regulatory.db");

@@ -89,7 +89,6 @@ struct shared {
 static struct {
 	unsigned long ops, loads, allowed, refused, checked, unchecked;
 	unsigned long checks, check_verified, mode_changes, reloads, signs;
-	unsigned long builtin_limits;	/* loads the built-in form cannot judge */
 	unsigned long tool_stricter;	/* signatures only the tool refuses */
 	unsigned long violations, kmsg_bad;
 } st;
@@ -425,20 +424,6 @@ static void check_got(const char *how, const char *name, const unsigned char *p,
 		snprintf(lib, sizeof(lib), "/lib/firmware/%s", name);
 		if (good_sigfile(paths, 2, p, n, partial, off, bs))
 			return;
-	}
-	/*
-	 * Built in, fwverify cannot see the name the driver requested: it
-	 * binds names to the file a symlink leads to, and takes a compressed
-	 * suffix for a decompressing read (Documentation/security.rst, the
-	 * built-in form's limits), so this property is the module's.  Built
-	 * in, misses are counted and the first shown; the run still fails on
-	 * any kernel warning or oops.
-	 */
-	if (fwverify_builtin()) {
-		if (!st.builtin_limits++)
-			fprintf(stderr, "# built in, '%s' (%s) got %zu bytes not signed for that name\n",
-				name, how, n);
-		return;
 	}
 	where[0] = '\0';
 	if (partial)
@@ -1660,9 +1645,6 @@ TEST(stress)
 	if (st.tool_stricter)
 		TH_LOG("%lu signature files the kernel verified over signed files were refused by fwverify verify",
 		       st.tool_stricter);
-	if (st.builtin_limits)
-		TH_LOG("built in: %lu loads got bytes not signed for the name asked for (the form's known limits)",
-		       st.builtin_limits);
 	for (i = 0; i < st.violations && i < ARRAY_SIZE(viol); i++)
 		TH_LOG("violation: %s", viol[i]);
 	for (i = 0; i < st.kmsg_bad && i < ARRAY_SIZE(kmsg_bad); i++)
