@@ -11,15 +11,17 @@
 # $FWVERIFY_CACHE/debug-kernel/<key> (default /var/cache/fwverify) and reused
 # while the tarball, the fragment, the compiler and RECIPE are the same.
 #
-#   debug-kernel.sh        build if needed, register
-#   debug-kernel.sh test   then the kselftests on it (DEBUG_PAYLOAD, default
-#                          tests/kselftest/run_vm.sh), failing on any report
-#                          of the checkers in the kernel log
+#   debug-kernel.sh            build if needed, register
+#   debug-kernel.sh test       then the kselftests on it (DEBUG_PAYLOAD, default
+#                              tests/kselftest/run_vm.sh), and fail on any
+#                              report of the checkers in the kernel log
+#   debug-kernel.sh scan LOG   only that check, on a console log
 #
 # DEBUG_KERNEL_JOBS=N: build parallelism (default 2), run under nice -n 10.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+[ "${1:-}" != scan ] || [ $# != 2 ] || set -- scan "$(realpath -m -- "$2")"
+cd "$top" || exit 2
 
 # Bump when the way the kernel is built changes (not the fragment: its
 # content is in the key already).
@@ -36,7 +38,6 @@ step() { echo "# debug-kernel: $1 ($((SECONDS - t0)) s)"; t0=$SECONDS; }
 
 [ -f "$tarball" ] || die "$tarball missing (scripts/setup.sh installs linux-source-6.12)"
 command -v gcc >/dev/null || die "no gcc (scripts/setup.sh)"
-
 key=$( { stat -c '%s %Y' "$tarball"; cat "$fragment"; gcc --version | head -n 1; echo "$RECIPE"; } |
 	sha256sum | cut -c1-16)
 dir=$cache/6.12-$key
@@ -82,53 +83,83 @@ build() {
 	echo "# debug-kernel: built in $(<"$dir/build-seconds") s, $(du -sh "$dir" | cut -f1) in $dir"
 }
 
-mkdir -p "$cache" || die "cannot create $cache"
-exec 9>"$cache/lock"
-flock 9 || die "cannot lock $cache/lock"
-[ -e "$dir/.done" ] || build
-release=$(make -C "$src" -s kernelrelease) || die "no kernel release in $src"
-out=build/kernels/$series
-mkdir -p "$out"
-ln -sfn "$src/arch/x86/boot/bzImage" "$out/vmlinuz"
-ln -sfn "$dir/mods/lib/modules/$release" "$out/modules"
-ln -sfn "$src" "$out/kdir"
-echo "$release" >"$out/release"
-flock -u 9
-[ "${1:-}" = test ] || exit 0
+# Build if need be (one build at a time), and register the tree as $series.
+prepare() {
+	local release out=build/kernels/$series
+	mkdir -p "$cache" || die "cannot create $cache"
+	exec 9>"$cache/lock"
+	flock 9 || die "cannot lock $cache/lock"
+	[ -e "$dir/.done" ] || build
+	release=$(make -C "$src" -s kernelrelease) || die "no kernel release in $src"
+	mkdir -p "$out"
+	ln -sfn "$src/arch/x86/boot/bzImage" "$out/vmlinuz"
+	ln -sfn "$dir/mods/lib/modules/$release" "$out/modules"
+	ln -sfn "$src" "$out/kdir"
+	echo "$release" >"$out/release"
+	exec 9>&-
+}
 
 # --- the suite ---------------------------------------------------------------
+
+# scan LOG: the checkers' reports in a kernel console log, as TAP.  The
+# reports that panic (a WARN, an oops: tests/vm/init sets panic_on_warn) end
+# the run; lockdep, might_sleep() and the hung task detector only print, so
+# the log is read whatever the payload's status.  So is any other stack dump
+# (sysfs's duplicate name, for one), except the allocation failures that the
+# fault injection of fwverify_attack_test provokes.
+scan() {
+	local console=$1 n=0 bad=0 found
+	tap() {	# tap STATUS DESCRIPTION
+		n=$((n + 1))
+		if [ "$1" = 0 ]; then echo "ok $n - $series: $2"; else echo "not ok $n - $series: $2"; bad=1; fi
+	}
+	[ -f "$console" ] || { tap 1 "no console log $console"; return 1; }
+	# The checkers must have been on, or a clean log means nothing.
+	grep -q 'KernelAddressSanitizer initialized' "$console"
+	tap $? "KASAN initialized"
+	grep -q 'kfence: initialized' "$console"
+	tap $? "KFENCE initialized"
+	grep -q 'Lock dependency validator' "$console"
+	tap $? "lockdep initialized"
+	found=$(awk '
+		BEGIN { last = -100 }
+		{ sub(/^\[ *[0-9.]+\] /, ""); line[NR] = $0 }
+		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|cannot create duplicate filename/ {
+			print NR ": " $0; last = NR; next
+		}
+		/Call Trace:/ && NR - last > 40 {
+			# A stack dump with no report above it: its first line
+			# is the one before "CPU: ...".
+			for (i = NR - 1; i > 0 && i > NR - 8; i--)
+				if (line[i] ~ /vmalloc error:|page allocation failure:/)
+					next
+			for (i = NR - 1; i > 1 && line[i] !~ /^CPU: /; i--)
+				;
+			print i - 1 ": " line[i - 1]; last = NR
+		}' "$console")
+	if [ -z "$found" ]; then
+		tap 0 "no KASAN, KFENCE, lockdep, atomic-sleep, DEBUG_OBJECTS, WARN or other stack dump in the kernel log"
+		return $bad
+	fi
+	tap 1 "reports in $console (line: first line):"
+	echo "$found" | head -n 20 | sed 's/^/#   /'
+	echo "# the first, in full:"
+	sed -n "${found%%:*},+45p" "$console" | sed 's/^/# /'
+	return 1
+}
+
+case ${1:-} in
+'') prepare; exit 0 ;;
+scan) [ $# = 2 ] || die "usage: debug-kernel.sh scan CONSOLE-LOG"; scan "$2"; exit ;;
+test) prepare ;;
+*) die "usage: debug-kernel.sh [test | scan CONSOLE-LOG]" ;;
+esac
 
 logdir=build/vm-logs/debug
 t0=$SECONDS
 KMOD_OUT=build/kmod-debug VM_WORK=build/vm-debug VM_LOGDIR=$logdir \
-	VM_TIMEOUT=${VM_TIMEOUT:-3000} scripts/vm-test.sh "$series" "${DEBUG_PAYLOAD:-tests/kselftest/run_vm.sh}"
+	VM_TIMEOUT=${VM_TIMEOUT:-1200} scripts/vm-test.sh "$series" "${DEBUG_PAYLOAD:-tests/kselftest/run_vm.sh}"
 rc=$?
 step "the payload on $series (exit $rc)"
-
-# What the checkers print.  A WARN or an oops already ended the run (init
-# sets panic_on_warn); lockdep and might_sleep() only print, and turn
-# themselves off, so the log is read whatever the payload's status.
-reports='BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:'
-reports+='|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON'
-reports+='|turning off the locking correctness validator'
-console=$logdir/console.log
-n=0
-tap() {	# tap OK DESCRIPTION
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $series: $2"; else echo "not ok $n - $series: $2"; rc=1; fi
-}
-[ -f "$console" ] || die "no $console"
-# The checkers must have been on, or a clean log means nothing.
-grep -q 'KernelAddressSanitizer initialized' "$console"
-tap $? "KASAN initialized"
-grep -q 'kfence: initialized' "$console"
-tap $? "KFENCE initialized"
-grep -q 'Lock dependency validator' "$console"
-tap $? "lockdep initialized"
-if grep -qE "$reports" "$console"; then
-	tap 1 "reports in the kernel log ($console):"
-	grep -nE -A 40 "$reports" "$console" | head -n 200 | sed 's/^/# /'
-else
-	tap 0 "no KASAN, KFENCE, lockdep, atomic-sleep, DEBUG_OBJECTS or WARN report in the kernel log"
-fi
+scan "$logdir/console.log" || rc=1
 exit $rc
