@@ -160,6 +160,36 @@ static ssize_t fwverify_lock_read(struct file *file, char __user *ubuf,
 	return simple_read_from_buffer(ubuf, count, ppos, buf, strlen(buf));
 }
 
+/*
+ * The lock's words, and only them: "1", "y" or "on" lock, "0", "n" or
+ * "off" do not, a newline may follow.  Not kstrtobool(), which reads a
+ * word by its first letters and took more of them over time (7.x reads
+ * "e..." as true): a mistyped or misdirected write must not lock until
+ * reboot.
+ */
+static int fwverify_lock_parse(const char __user *ubuf, size_t count,
+			       bool *lock)
+{
+	static const char *const words[] = { "0", "n", "off", "1", "y", "on" };
+	char buf[5];
+	int i;
+
+	if (!count || count >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, count))
+		return -EFAULT;
+	buf[count] = '\0';
+	if (buf[count - 1] == '\n')
+		buf[count - 1] = '\0';
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		if (!strcasecmp(buf, words[i])) {
+			*lock = i >= ARRAY_SIZE(words) / 2;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static ssize_t fwverify_lock_write(struct file *file, const char __user *ubuf,
 				   size_t count, loff_t *ppos)
 {
@@ -168,7 +198,7 @@ static ssize_t fwverify_lock_write(struct file *file, const char __user *ubuf,
 
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	err = kstrtobool_from_user(ubuf, count, &lock);
+	err = fwverify_lock_parse(ubuf, count, &lock);
 	if (err)
 		return err;
 	if (!lock)

@@ -432,7 +432,7 @@ int fwverify_kern_path_initns(const char *path, unsigned int flags,
 	struct path root;
 	int err;
 
-	get_fs_root(init_task.fs, &root);
+	get_fs_root(userspace_init_fs, &root);
 	err = vfs_path_lookup(root.dentry, root.mnt, path, flags, out);
 	path_put(&root);
 	return err;

@@ -75,7 +75,7 @@ static int fwverify_lookup_in(const struct path *dir, const char *name,
 	full = IS_ERR(p) ? NULL : kasprintf(GFP_KERNEL, "%s/%s", p, name);
 	err = IS_ERR(p) ? PTR_ERR(p) : full ? 0 : -ENOMEM;
 	if (!err) {
-		get_fs_root(init_task.fs, &root);
+		get_fs_root(userspace_init_fs, &root);
 		err = vfs_path_lookup(root.dentry, root.mnt, full, LOOKUP_FOLLOW,
 				      out);
 		path_put(&root);

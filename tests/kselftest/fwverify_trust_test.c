@@ -15,6 +15,8 @@
  */
 #include "fwverify_lib.h"
 
+#include <strings.h>
+
 #include <dirent.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
@@ -625,11 +627,16 @@ TEST_F(revoke, bad_line_adds_nothing)
 /* Would kstrtobool() read @s as true?  Then it would lock: never written. */
 static bool locks(const unsigned char *s, size_t len)
 {
-	if (!len)
+	char w[3];
+
+	/* The lock's words (ABI): "1", "y" or "on", any case, then a newline. */
+	if (len && s[len - 1] == '\n')
+		len--;
+	if (!len || len > 2)
 		return false;
-	if (strchr("yYtT1", s[0]) && s[0])
-		return true;
-	return len > 1 && (s[0] == 'o' || s[0] == 'O') && (s[1] == 'n' || s[1] == 'N');
+	memcpy(w, s, len);
+	w[len] = '\0';
+	return !strcasecmp(w, "1") || !strcasecmp(w, "y") || !strcasecmp(w, "on");
 }
 
 struct snapshot {
@@ -685,6 +692,8 @@ TEST(knobs_survive_junk)
 		"log *", "off  ", "sha256:", "/", "/nonexistent", "/proc/self/mem",
 		"enforce fw\xc3\xa4/*\n", "\xef\xbb\xbf" "enforce a/*", "\xff\xfe\xfd",
 		"-1", "18446744073709551616", "0x", "nonE", "none,", ",", "enforce\r\n",
+		/* kstrtobool() takes these for true (7.x: "e..." too): no lock. */
+		"yes", "true", "t", "Yep", "1x", "on2", "enable",
 	};
 	size_t big = 64 * 1024 + 1, len, k, i;
 	unsigned char *buf = malloc(big + 1);
