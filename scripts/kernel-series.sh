@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by scripts/fetch-kernels.sh and scripts/fetch-source.sh: the kernel
+# series the VM runs, where apt finds each, and apt helpers that reach a suite
+# other than the host's through a private configuration in
+# $FWVERIFY_CACHE/apt/<suite>, leaving the host's /etc/apt alone.
+# The including script sets top and cache and defines nothing named here.
+
+mirror=${FWVERIFY_MIRROR:-http://deb.debian.org/debian}
+
+# series -> "image meta-package headers meta-package [suite]"
+declare -A META=(
+	[6.1]="linux-image-amd64 linux-headers-amd64"
+	[6.12]="linux-image-6.12-amd64 linux-headers-6.12-amd64"
+	[7.3]="linux-image-amd64 linux-headers-amd64 trixie-backports"
+)
+
+prog=$(basename "$0" .sh)
+die() { echo "$prog: $*" >&2; exit 2; }
+
+# The suite of SERIES ("" for the host's own release).
+suite_of() {
+	local imeta hmeta suite
+	[ -n "${META[$1]:-}" ] || die "unknown kernel series '$1' (known: ${!META[*]})"
+	read -r imeta hmeta suite <<<"${META[$1]}"
+	echo "$suite"
+}
+
+# apt-get/apt-cache options for SUITE ("" for the host's configuration).
+APT=()
+apt_for() {
+	local suite=$1 d
+	APT=()
+	[ -n "$suite" ] || return 0
+	d=$cache/apt/$suite
+	mkdir -p "$d/parts" "$d/prefs" "$d/lists/partial" "$d/cache/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$d/sources.list"
+	touch "$d/status"
+	APT=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts="$d/parts"
+	     -o Dir::Etc::Preferences="$d/prefs/none" -o Dir::Etc::PreferencesParts="$d/prefs"
+	     -o Dir::State::Lists="$d/lists" -o Dir::Cache="$d/cache" -o Dir::State::Status="$d/status")
+}
+
+# Refresh the package lists: the host's only when they lack the package, a
+# private suite's when they are a day old.
+apt_update() {
+	local suite=$1 pkg=$2 d=$cache/apt/$1
+	if [ -z "$suite" ]; then
+		apt-cache show "$pkg" >/dev/null 2>&1 || apt-get update -qq
+		return 0
+	fi
+	[ -n "$(find "$d/updated" -mmin -1440 2>/dev/null)" ] && return 0
+	# apt-get update exits 0 when a mirror does not answer, with a warning.
+	if apt-get "${APT[@]}" update -qq >/dev/null 2>"$d/update.log" &&
+	   ! grep -q '^[EW]:' "$d/update.log" &&
+	   [ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages*')" ]; then
+		touch "$d/updated"
+		return 0
+	fi
+	if [ -n "$(find "$d/lists" -maxdepth 1 -name '*_Packages*')" ]; then
+		echo "$prog: cannot refresh $suite's package lists, using the old ones" >&2
+		return 0
+	fi
+	die "cannot fetch $suite's package lists from $mirror: $(grep -m 1 '^[EW]:' "$d/update.log")"
+}
+
+# The packages PKG depends on whose names match PATTERN (at least one).
+deps_of() {
+	local pkg=$1 pattern=$2 d
+	d=$(apt-cache "${APT[@]}" depends --no-recommends --no-suggests "$pkg" 2>/dev/null |
+		awk -v p="$pattern" '$1 == "Depends:" && $2 ~ p { print $2 }')
+	[ -n "$d" ] || die "cannot resolve '$pattern' from $pkg (run apt-get update?)"
+	echo "$d"
+}
+# The one package PKG depends on by PATTERN.
+dep_of() {
+	local d
+	d=$(deps_of "$@") || exit 2
+	echo "${d%%$'\n'*}"
+}
+
+# The version of PKG that apt would fetch.
+version_of() {
+	local v
+	v=$(apt-cache "${APT[@]}" show --no-all-versions "$1" 2>/dev/null | sed -n 's/^Version: //p' | head -n 1)
+	[ -n "$v" ] || die "no package $1${APT:+ in the private lists}"
+	echo "$v"
+}
+
+# Download PKG... (name or name=version) into DIR without installing them.
+apt_download() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	(cd "$dir" && apt-get "${APT[@]}" -o APT::Sandbox::User=root download -q "$@" >/dev/null) ||
+		die "apt-get download failed for $*"
+}
