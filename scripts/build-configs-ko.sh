@@ -32,7 +32,8 @@ cat >"$out/Kbuild" <<KBUILD
 obj-m := configs.o
 ccflags-y := -DCONFIG_IKCONFIG_PROC -Wa,-I$out
 KBUILD
-make -s -C "$kdir" M="$out" modules 2>&1 | grep -v '^Skipping BTF' || true
+# With the kernel's own compiler (7.3: in the trixie build root).
+"$top/scripts/buildroot.sh" run "$kdir" -- make -s -C "$kdir" M="$out" modules 2>&1 | grep -v '^Skipping BTF' || true
 [ -f "$out/configs.ko" ] || { echo "build-configs-ko: build failed" >&2; exit 2; }
 # The embedded data must be the kernel's .config, byte for byte (gzip stops
 # at the end of its stream, the rest of the module is trailing garbage).

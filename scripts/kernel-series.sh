@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by scripts/fetch-kernels.sh and scripts/fetch-source.sh: the kernel
 # series the VM runs, where apt finds each, and apt helpers that reach a suite
@@ -5,6 +6,7 @@
 # $FWVERIFY_CACHE/apt/<suite>, leaving the host's /etc/apt alone.
 # The including script sets top and cache and defines nothing named here.
 
+: "${top:?}" "${cache:?}"
 mirror=${FWVERIFY_MIRROR:-http://deb.debian.org/debian}
 
 # series -> "image meta-package headers meta-package [suite]"
@@ -19,10 +21,10 @@ die() { echo "$prog: $*" >&2; exit 2; }
 
 # The suite of SERIES ("" for the host's own release).
 suite_of() {
-	local imeta hmeta suite
+	local f
 	[ -n "${META[$1]:-}" ] || die "unknown kernel series '$1' (known: ${!META[*]})"
-	read -r imeta hmeta suite <<<"${META[$1]}"
-	echo "$suite"
+	read -r -a f <<<"${META[$1]}"
+	echo "${f[2]:-}"
 }
 
 # apt-get/apt-cache options for SUITE ("" for the host's configuration).
