@@ -31,7 +31,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 tool-6.1 tool-6.12 kfence-6.12 upstream-6.1 upstream-6.12 packaging})
+suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 upstream-6.1 upstream-6.12 upstream-7.3 packaging})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -53,10 +53,12 @@ run_suite() {
 	packaging) tests/packaging/run.sh ;;
 	debug-6.12) scripts/debug-kernel.sh test ;;
 	kfence-*)
-		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence \
-			VM_LOGDIR=build/vm-logs/kfence scripts/vm-test.sh "${1#kfence-}" || return
-		if grep -q "BUG: KFENCE" build/vm-logs/kfence/console.log; then
-			echo "not ok - KFENCE reported a memory error (build/vm-logs/kfence/console.log)"
+		# Each series its own work tree and console log.
+		local klog=build/vm-logs/kfence-${1#kfence-}
+		VM_APPEND="kfence.sample_interval=1" VM_WORK=build/vm-kfence-${1#kfence-} \
+			VM_LOGDIR=$klog scripts/vm-test.sh "${1#kfence-}" || return
+		if grep -q "BUG: KFENCE" "$klog/console.log"; then
+			echo "not ok - KFENCE reported a memory error ($klog/console.log)"
 			return 1
 		fi ;;
 	*) echo "test: unknown suite '$1'" >&2; return 2 ;;
