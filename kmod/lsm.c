@@ -171,7 +171,8 @@ static int __init fwverify_lsm_init(void)
  * CONFIG_LSM say, and after every LSM that may refuse the read first.
  */
 DEFINE_LSM(fwverify) = {
-	.name = "fwverify",
+	/* The rest starts late (main.c): what it builds on exists by then. */
+	FWVERIFY_LSM_INFO,
 	.order = LSM_ORDER_LAST,
 	.init = fwverify_lsm_init,
 };

@@ -25,7 +25,15 @@
 #include "table.h"
 #include "verify.h"
 
-static int __init fwverify_init(void)
+/**
+ * fwverify_init() - bring up everything but the hooks, then attach them
+ *
+ * The module's init; built in, a late initcall (the LSM's initcall_late
+ * where the kernel has it).
+ *
+ * Return: 0, or the error of the part that failed (all undone).
+ */
+int __init fwverify_init(void)
 {
 	int err;
 
@@ -109,7 +117,7 @@ module_exit(fwverify_exit);
  * that parses the embedded certificates.  The system keyrings get their
  * certificates at the same level.
  */
-late_initcall(fwverify_init);
+fwverify_late_initcall(fwverify_init);
 #endif
 
 MODULE_DESCRIPTION("Refuse firmware not signed by a trusted key");

@@ -68,6 +68,22 @@ struct module_use {
 #endif
 
 /*
+ * Built in: 7.x's struct lsm_info names the LSM by its lsm_id and runs an
+ * LSM's initcalls itself (initcall_late, ...), in LSM order.  Before, it
+ * had a name string, and fwverify started the rest of itself with a
+ * late_initcall of its own.
+ */
+#ifdef FWVERIFY_COMPAT_LSM_NAME
+#define FWVERIFY_LSM_INFO	.name = "fwverify"
+#define fwverify_late_initcall(_fn)	late_initcall(_fn)
+#else
+#define FWVERIFY_LSM_INFO	.id = &fwverify_lsmid, .initcall_late = fwverify_init
+/* The LSM's initcall_late runs it (lsm.c). */
+#define fwverify_late_initcall(_fn)	\
+	static_assert(__same_type(&(_fn), int (*)(void)))
+#endif
+
+/*
  * Not in the kernel's headers on any version: the firmware loader's
  * fallback settings (drivers/base/firmware_loader/sysfs.h, unchanged since
  * 4.17), exported to its own tests in namespace FIRMWARE_LOADER_PRIVATE.

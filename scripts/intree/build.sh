@@ -1,12 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # build.sh [SUITES...]: the in-tree form, proven.  Unpack Debian's
-# linux-source-6.12 into build/intree/linux-6.12, put fwverify in it
-# (install.sh), configure a small kernel (tinyconfig + config.fragment, the
-# test PKI's certificates in CONFIG_SECURITY_FWVERIFY_CERTS), build it with
-# W=1 and sparse on security/fwverify, and register it as the VM kernel
-# "intree-6.12".  Then run the VM suites on it (default: the kselftests and
+# linux-source-<V> (INTREE_SERIES=V, default 6.12; 7.3 too) into
+# build/intree/linux-<V>, put fwverify in it (install.sh, with the loader
+# patch), configure a small kernel (tinyconfig + config.fragment, the test
+# PKI's certificates in CONFIG_SECURITY_FWVERIFY_CERTS), build it with W=1
+# and sparse on security/fwverify, and register it as the VM kernel
+# "intree-<V>".  Then run the VM suites on it (default: the kselftests and
 # the tool's tests), with TAP output, and print how long each step took.
+# The kernel is built from source with the host's compiler: only modules
+# built against a packaged kernel need that kernel's own (buildroot.sh).
 #
 # Slow (minutes): not part of scripts/test.sh; `make intree` runs it.
 # INTREE_JOBS=N overrides the build's parallelism (default: nproc).
@@ -17,16 +20,20 @@ cd "$top"
 die() { echo "intree: $*" >&2; exit 2; }
 step() { echo "# intree: $1 ($((SECONDS - t0)) s)"; t0=$SECONDS; }
 
-series=intree-6.12
-tarball=/usr/src/linux-source-6.12.tar.xz
+ver=${INTREE_SERIES:-6.12}
+series=intree-$ver
+# Debian 12 installs linux-source-6.12; newer series come unpacked from
+# their package into the cache (scripts/fetch-source.sh --tarball).
+tarball=/usr/src/linux-source-$ver.tar.xz
+[ -f "$tarball" ] || tarball=${FWVERIFY_CACHE:-/var/cache/fwverify}/linux-source/linux-source-$ver.tar.xz
 work=build/intree
-src=$work/linux-6.12
+src=$work/linux-$ver
 jobs=${INTREE_JOBS:-$(nproc)}
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(vm tool)
 start=$SECONDS t0=$SECONDS
 
-[ -f "$tarball" ] || die "$tarball missing (scripts/setup.sh installs linux-source-6.12)"
+[ -f "$tarball" ] || die "no linux-source-$ver tarball (scripts/setup.sh installs linux-source-6.12; scripts/fetch-source.sh --tarball $ver fetches others)"
 scripts/vm-prepare.sh >/dev/null || die "scripts/vm-prepare.sh failed"
 
 # A tree per tarball: a new linux-source package unpacks afresh.
@@ -36,7 +43,7 @@ if [ "$(cat "$src/.fwverify-stamp" 2>/dev/null)" != "$stamp" ]; then
 	mkdir -p "$src"
 	tar -C "$src" --strip-components=1 -xJf "$tarball" || die "cannot unpack $tarball"
 	echo "$stamp" >"$src/.fwverify-stamp"
-	step "unpacked linux-source-6.12"
+	step "unpacked linux-source-$ver"
 fi
 
 scripts/intree/install.sh "$src" || exit 2
@@ -49,12 +56,26 @@ certs=$(tr , ' ' <build/vm/trusted.list)
 	scripts/config --set-str SECURITY_FWVERIFY_CERTS "$certs" &&
 	make -s olddefconfig
 ) || die "configuration failed"
-# Every line of the fragment must have survived olddefconfig.
+# Every line of the fragment must have survived olddefconfig, unless this
+# version's Kconfig has no such option any more (7.x folded PROC_SYSCTL
+# into SYSCTL): that is said, not fatal.
+declared() {
+	grep -rqs --include='Kconfig*' -E "^[[:space:]]*(menu)?config $1\$" "$src"
+}
 missing=0
 while read -r line; do
 	case $line in
-	CONFIG_*=*) grep -qxF "$line" "$src/.config" || { echo "intree: not in .config: $line" >&2; missing=1; } ;;
-	"# CONFIG_"*" is not set") grep -qxF "$line" "$src/.config" || { echo "intree: not in .config: $line" >&2; missing=1; } ;;
+	CONFIG_*=*|"# CONFIG_"*" is not set")
+		grep -qxF "$line" "$src/.config" && continue
+		opt=${line#"# "}
+		opt=${opt#CONFIG_}
+		opt=${opt%%[= ]*}
+		if ! declared "$opt"; then
+			echo "# intree: Linux $ver has no CONFIG_$opt: left out"
+			continue
+		fi
+		echo "intree: not in .config: $line" >&2
+		missing=1 ;;
 	esac
 done <scripts/intree/config.fragment
 [ $missing = 0 ] || die "the fragment's options do not all apply (dependencies?)"
@@ -93,12 +114,12 @@ for s in "${suites[@]}"; do
 	t0=$SECONDS
 	case $s in
 	vm)
-		VM_WORK=build/vm-intree VM_LOGDIR=build/vm-logs/intree KMOD_OUT=build/kmod/intree \
+		VM_WORK=build/vm-$series VM_LOGDIR=build/vm-logs/$series KMOD_OUT=build/kmod/$series \
 			scripts/vm-test.sh "$series" || rc=1 ;;
 	tool)
 		tests/pki/gen-signd.sh build/pki-signd >/dev/null || die "gen-signd failed"
-		VM_UDEV=1 VM_KMODS="af_alg algif_hash crypto_user" VM_WORK=build/vm-intree-tool \
-			VM_LOGDIR=build/vm-logs/intree-tool \
+		VM_UDEV=1 VM_KMODS="af_alg algif_hash crypto_user" VM_WORK=build/vm-$series-tool \
+			VM_LOGDIR=build/vm-logs/$series-tool \
 			scripts/vm-test.sh "$series" tests/vm/tool/run.sh tests/vm/tool build/pki-signd || rc=1 ;;
 	*) die "unknown suite '$s' (vm, tool)" ;;
 	esac

@@ -11,7 +11,7 @@
 #   drivers/base/firmware_loader the loader patches of kmod/intree/patches/
 #
 # Running it again refreshes the sources and changes nothing else.  The
-# tree must be Linux 6.12, the version this form is built and tested on.
+# tree must be Linux 6.12 or newer (tested: 6.12 and 7.3).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
@@ -23,8 +23,10 @@ tree=${1:-}
 	die "'$tree' is not a kernel source tree"
 ver=$(awk '$1 == "VERSION" { v = $3 } $1 == "PATCHLEVEL" { p = $3 }
 	END { print v "." p }' "$tree/Makefile")
-[ "$ver" = 6.12 ] ||
-	die "'$tree' is Linux $ver: the built-in form needs 6.12 (its LSM interface: lsm_id, LSM_ORDER_LAST, lsm_count.h); older kernels use the module"
+# 6.12 brought the LSM interface this form is written for (lsm_id,
+# LSM_ORDER_LAST, lsm_count.h); tested on 6.12 and 7.3.
+[ "$(printf '%s\n' 6.12 "$ver" | sort -V | head -n 1)" = 6.12 ] ||
+	die "'$tree' is Linux $ver: the built-in form needs 6.12 or newer (its LSM interface: lsm_id, LSM_ORDER_LAST, lsm_count.h); older kernels use the module"
 
 dest=$tree/security/fwverify
 rm -rf "$dest"
