@@ -96,6 +96,31 @@ make_root() {
 	echo "buildroot: $suite ready in $((SECONDS - start))s ($(du -sh "$dest" | cut -f1))" >&2
 }
 
+# The kernel's sparse check wants a sparse that knows its C: 7.x's
+# scripts/checker-valid.sh feeds it __typeof_unqual__, which the 0.6.4 of
+# bookworm and trixie rejects, and kbuild then drops C=1/C=2 with a word on
+# stderr and goes on.  sid's sparse (0.6.5) knows it and runs on trixie's
+# libc: it goes to the build root's /usr/local/bin, ahead of the suite's.
+declare -A SPARSE_FROM=([trixie]=sid)
+add_sparse() {
+	local suite=$1 root=$cache/buildroot/$1 from ver dl
+	from=${SPARSE_FROM[$suite]:-}
+	[ -n "$from" ] || return 0
+	[ -x "$root/usr/local/bin/sparse" ] && return 0
+	# shellcheck source=scripts/kernel-series.sh
+	source "$top/scripts/kernel-series.sh"
+	apt_for "$from"
+	apt_update "$from" sparse
+	ver=$(version_of sparse)
+	dl=$cache/buildroot/$from-sparse
+	rm -rf "$dl"
+	apt_download "$dl" "sparse=$ver"
+	dpkg-deb -x "$dl"/sparse_*.deb "$dl/x" || die "cannot unpack $from's sparse"
+	install -D -m 0755 "$dl/x/usr/bin/sparse" "$root/usr/local/bin/sparse"
+	rm -rf "$dl"
+	echo "buildroot: $suite has $from's sparse $ver in /usr/local/bin" >&2
+}
+
 # run KDIR [--bind DIR]... -- CMD...
 run() {
 	local kdir=$1 suite root d binds=()
@@ -110,6 +135,7 @@ run() {
 	suite=$(suite_for "$kdir")
 	[ -n "$suite" ] || exec "$@"
 	make_root "$suite"
+	add_sparse "$suite"
 	root=$cache/buildroot/$suite
 	# The kernel tree as unpacked (fetch-kernels.sh: its Makefiles and links
 	# name paths in the cache), the project and the caller's directories.
@@ -138,7 +164,7 @@ run() {
 
 case ${1:-} in
 suite)	suite_for "${2:?usage: buildroot.sh suite KDIR}" ;;
-make)	make_root "${2:?usage: buildroot.sh make SUITE}" ;;
+make)	make_root "${2:?usage: buildroot.sh make SUITE}"; add_sparse "$2" ;;
 run)	shift; run "$@" ;;
 *)	die "usage: buildroot.sh suite KDIR | make SUITE | run KDIR [--bind DIR]... -- CMD..." ;;
 esac

@@ -112,14 +112,29 @@ else
 	notok "kernel-doc -Wall clean, every non-static function documented" "$log"
 fi
 
+# Each unit of the module form (lsm.c is the built-in form's).
+units=$(ls kmod/*.c | grep -vc '/lsm\.c$')
 for s in "${series[@]}"; do
 	rm -rf "build/kmod-check/$s"
-	if make -s module KVER="$s" KMOD_OUT="$top/build/kmod-check/$s" KBUILD_ARGS="W=1 C=2 CHECK=sparse" \
-		>"$log" 2>&1 && ! grep -E "warning|error|: note:" "$log" >/dev/null; then
-		ok "$s: W=1 and sparse clean"
+	# KBUILD_CHECKSRC on the command line: kbuild cannot drop the check.
+	# It does, with a mere "not available or not up to date", when the
+	# kernel's checker-valid.sh is missing (Debian's 7.3 headers lack it)
+	# or refuses the checker.  Then every unit must show a CHECK line:
+	# a sparse that did not run is not a clean one.
+	make module KVER="$s" KMOD_OUT="$top/build/kmod-check/$s" \
+		KBUILD_ARGS="W=1 C=2 KBUILD_CHECKSRC=2 CHECK=sparse" >"$log.raw" 2>&1
+	rc=$?
+	grep -v -e 'checker-valid\.sh: No such file' \
+		-e 'C=2 specified, but sparse is not available or not up to date' "$log.raw" >"$log"
+	checked=$(grep -cE '^ +CHECK +.*kmod/[a-z_]+\.c$' "$log")
+	if [ "$rc" = 0 ] && [ "$checked" -ge "$units" ] &&
+	   ! grep -E "warning|error|: note:" "$log" >/dev/null; then
+		ok "$s: W=1 and sparse clean ($checked units checked)"
 	else
+		echo "sparse checked $checked of $units units" >>"$log"
 		notok "$s: W=1 and sparse clean" "$log"
 	fi
 done
+rm -f "$log.raw"
 echo "$((n - fail)) passed, $fail failed"
 [ "$fail" -eq 0 ]
