@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# debug-kernel.sh [test]: a 6.12 kernel with the checkers Debian's kernels
-# lack (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS, KFENCE), built
-# from Debian's linux-source-6.12 on tinyconfig + scripts/debug-kernel.fragment
+# debug-kernel.sh [test | scan LOG]: a 6.12 kernel with the checkers
+# Debian's kernels lack (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS,
+# KFENCE, kmemleak), built from Debian's linux-source-6.12 on tinyconfig +
+# scripts/debug-kernel.fragment
 # and registered as the VM kernel "debug-6.12" (build/kernels/debug-6.12:
 # vmlinuz, modules, kdir, release), so that `make module KVER=debug-6.12`
 # and scripts/vm-test.sh take it as they take Debian's.
@@ -12,9 +13,10 @@
 # while the tarball, the fragment, the compiler and RECIPE are the same.
 #
 #   debug-kernel.sh            build if needed, register
-#   debug-kernel.sh test       then the kselftests on it (DEBUG_PAYLOAD, default
-#                              tests/kselftest/run_vm.sh), and fail on any
-#                              report of the checkers in the kernel log
+#   debug-kernel.sh test       then the kselftests and a kmemleak scan on it
+#                              (tests/vm/debug/run.sh; DEBUG_PAYLOAD=FILE runs
+#                              FILE instead), and fail on any report of the
+#                              checkers in the kernel log
 #   debug-kernel.sh scan LOG   only that check, on a console log
 #
 # DEBUG_KERNEL_JOBS=N: build parallelism (default 2), run under nice -n 10.
@@ -124,7 +126,7 @@ scan() {
 	found=$(awk '
 		BEGIN { last = -100 }
 		{ sub(/^\[ *[0-9.]+\] /, ""); line[NR] = $0 }
-		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|cannot create duplicate filename/ {
+		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|Disabling lock debugging|cannot create duplicate filename/ {
 			print NR ": " $0; last = NR; next
 		}
 		/Call Trace:/ && NR - last > 40 {
@@ -157,8 +159,10 @@ esac
 
 logdir=build/vm-logs/debug
 t0=$SECONDS
+payload=(tests/vm/debug/run.sh tests/kselftest/run_vm.sh)
+[ -z "${DEBUG_PAYLOAD:-}" ] || payload=("$DEBUG_PAYLOAD")
 KMOD_OUT=build/kmod-debug VM_WORK=build/vm-debug VM_LOGDIR=$logdir \
-	VM_TIMEOUT=${VM_TIMEOUT:-1200} scripts/vm-test.sh "$series" "${DEBUG_PAYLOAD:-tests/kselftest/run_vm.sh}"
+	VM_TIMEOUT=${VM_TIMEOUT:-1200} scripts/vm-test.sh "$series" "${payload[@]}"
 rc=$?
 step "the payload on $series (exit $rc)"
 scan "$logdir/console.log" || rc=1
