@@ -3,19 +3,22 @@
 # The test command: installs what is missing (scripts/setup.sh), then runs
 # every suite and prints their TAP, then one summary line.
 #
-#   kmod-style   checkpatch --strict, sparse, W=1 on both kernels
+#   kmod-style   checkpatch --strict, sparse, W=1 on 6.1, 6.12 and 7.3
 #   userspace    the tool's host tests under ASan and UBSan
 #   crash        kill the tool at every system call of a stage and a rollback
 #   fuzz         libFuzzer on every parser of untrusted input, FUZZ_SECONDS each
-#   vm-6.1       the kselftests in QEMU on Debian's 6.1 kernel
-#   vm-6.12      the kselftests in QEMU on Debian's 6.12 kernel
-#   tool-6.1, tool-6.12
+#   vm-6.1, vm-6.12, vm-7.3
+#                the kselftests in QEMU on Debian's 6.1 and 6.12 kernels and
+#                trixie-backports' 7.3 (Documentation/kernels.rst)
+#   tool-6.1, tool-6.12, tool-7.3
 #                the tool against the real module in QEMU (tests/vm/tool)
-#   kfence-6.12  the same with KFENCE sampling every 1 ms; any report fails
+#   kfence-6.12, kfence-7.3
+#                the kselftests with KFENCE sampling every 1 ms; any report
+#                fails
 #   debug-6.12   the kselftests on a 6.12 kernel built with KASAN, lockdep,
 #                DEBUG_ATOMIC_SLEEP and DEBUG_OBJECTS; any report fails
 #                (scripts/debug-kernel.sh; the first run builds the kernel)
-#   upstream-6.1, upstream-6.12
+#   upstream-6.1, upstream-6.12, upstream-7.3
 #                the kernel's own firmware selftests, unmodified, with
 #                fwverify in enforce mode over signed files (tests/upstream)
 #   packaging    the Debian packages built, linted and installed in a
