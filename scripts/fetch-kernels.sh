@@ -35,7 +35,7 @@ fetch_one() {
 	rel=${image#linux-image-}
 	case $rel in
 	"$series".*|"$series"-*|"$series"+*) ;;
-	*) die "series $series: $imeta${suite:+ of $suite} now resolves to $rel; name a series for it in META" ;;
+	*) die "series $series: $imeta${suite:+ of $suite} now resolves to $rel; name a series for it in scripts/kernel-series.sh" ;;
 	esac
 	# Debian 13's newer kernels split the image into linux-binary-<rel>
 	# (vmlinuz) and linux-modules-<rel>, and linux-base-<rel> (config).

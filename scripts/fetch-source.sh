@@ -10,7 +10,8 @@
 # trixie-backports) is not installed on the host: linux-source-<series> of the
 # version of the kernel scripts/fetch-kernels.sh fetched is downloaded through
 # the same private apt configuration (scripts/kernel-series.sh) and its tarball
-# kept in $FWVERIFY_CACHE/linux-source-tar/<version>/.
+# kept in $FWVERIFY_CACHE/linux-source-tar/<release>/; apt is asked only
+# the first time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${FWVERIFY_CACHE:-/var/cache/fwverify}
@@ -37,11 +38,11 @@ tarball_of() {
 	# version of that kernel's image package.
 	[ -f "$top/build/kernels/$s/release" ] || "$top/scripts/fetch-kernels.sh" "$s" >&2
 	rel=$(cat "$top/build/kernels/$s/release")
-	apt_for "$suite"
-	apt_update "$suite" "linux-source-$s"
-	ver=$(version_of "linux-image-$rel")
-	dest=$cache/linux-source-tar/$ver
+	dest=$cache/linux-source-tar/$rel
 	if [ ! -e "$dest/.done" ]; then
+		apt_for "$suite"
+		apt_update "$suite" "linux-source-$s"
+		ver=$(version_of "linux-image-$rel")
 		echo "fetch-source: linux-source-$s $ver ($suite), for $rel" >&2
 		rm -rf "$dest"
 		apt_download "$dest/deb" "linux-source-$s=$ver"
