@@ -19,8 +19,9 @@
 #                           an initramfs made by the hook (tests/packaging)
 # make dkms-install         install the module sources in /usr/src and let DKMS
 #                           build, sign and install fwverify.ko for the running kernel
-# make intree               fwverify built into a small 6.12 kernel, with the VM
-#                           suites run on it (slow: scripts/intree/build.sh)
+# make intree               fwverify built into small 6.12 and 7.3 kernels (the
+#                           loader patch applied), with the VM suites run on
+#                           each (slow: scripts/intree/build.sh)
 # make debug-kernel         the kselftests on a 6.12 kernel with KASAN, lockdep and
 #                           DEBUG_OBJECTS (built once: scripts/debug-kernel.sh)
 
@@ -94,7 +95,8 @@ dkms-install:
 	dkms install fwverify/$(DKMS_VERSION)
 
 intree:
-	scripts/intree/build.sh
+	INTREE_SERIES=6.12 scripts/intree/build.sh
+	INTREE_SERIES=7.3 scripts/intree/build.sh
 
 debug-kernel:
 	scripts/debug-kernel.sh test

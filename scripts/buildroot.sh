@@ -5,6 +5,10 @@
 #   buildroot.sh suite KDIR         the suite whose compiler built the kernel
 #                                   of KDIR ("" when the host has that compiler)
 #   buildroot.sh make SUITE         make (or remake) the build root of SUITE
+#   buildroot.sh exec SUITE -- CMD...
+#                                   run CMD in SUITE's build root (the
+#                                   project bind-mounted): its newer
+#                                   sparse for a kernel built on the host
 #   buildroot.sh run KDIR [--bind DIR]... -- CMD...
 #                                   run CMD on the host when it has the
 #                                   kernel's compiler, else in the build root
@@ -123,7 +127,7 @@ add_sparse() {
 
 # run KDIR [--bind DIR]... -- CMD...
 run() {
-	local kdir=$1 suite root d binds=()
+	local kdir=$1 suite binds=()
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		[ "$1" = --bind ] || die "run: unknown option $1"
@@ -134,17 +138,30 @@ run() {
 	shift
 	suite=$(suite_for "$kdir")
 	[ -n "$suite" ] || exec "$@"
+	enter "$suite" "$kdir" "${binds[@]}" -- "$@"
+}
+
+# enter SUITE KDIR [DIR]... -- CMD...: CMD in SUITE's build root, with the
+# project, KDIR (may be "") and each DIR bind-mounted at the same paths.
+enter() {
+	local suite=$1 kdir=$2 root d binds=()
+	shift 2
+	while [ "$1" != -- ]; do binds+=("$1"); shift; done
+	shift
 	make_root "$suite"
 	add_sparse "$suite"
 	root=$cache/buildroot/$suite
 	# The kernel tree as unpacked (fetch-kernels.sh: its Makefiles and links
 	# name paths in the cache), the project and the caller's directories.
-	binds+=("$top" "$(realpath "$kdir")")
-	d=$(realpath "$kdir")
-	case $d in "$cache"/kernels/*/root/*)
-		d=${d#"$cache"/kernels/}
-		binds+=("$cache/kernels/${d%%/*}") ;;
-	esac
+	binds+=("$top")
+	if [ -n "$kdir" ]; then
+		d=$(realpath "$kdir")
+		binds+=("$d")
+		case $d in "$cache"/kernels/*/root/*)
+			d=${d#"$cache"/kernels/}
+			binds+=("$cache/kernels/${d%%/*}") ;;
+		esac
+	fi
 	# A private mount namespace: the mounts vanish with the command.
 	exec unshare --mount --propagation private -- /bin/bash -euc '
 		root=$1 cwd=$2; shift 2
@@ -166,5 +183,7 @@ case ${1:-} in
 suite)	suite_for "${2:?usage: buildroot.sh suite KDIR}" ;;
 make)	make_root "${2:?usage: buildroot.sh make SUITE}"; add_sparse "$2" ;;
 run)	shift; run "$@" ;;
-*)	die "usage: buildroot.sh suite KDIR | make SUITE | run KDIR [--bind DIR]... -- CMD..." ;;
+exec)	[ "${3:-}" = -- ] || die "usage: buildroot.sh exec SUITE -- CMD..."
+	suite=$2; shift 3; enter "$suite" "" -- "$@" ;;
+*)	die "usage: buildroot.sh suite KDIR | make SUITE | exec SUITE -- CMD... | run KDIR [--bind DIR]... -- CMD..." ;;
 esac

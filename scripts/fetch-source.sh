@@ -57,6 +57,13 @@ tarball_of() {
 	echo "$dest/linux-source-$s.tar.xz"
 }
 
+# --tarball SERIES: only print the path of its whole tarball (fetched if
+# need be), for scripts/intree/build.sh.
+if [ "${1:-}" = --tarball ]; then
+	tarball_of "${2:?usage: fetch-source.sh --tarball SERIES}"
+	exit 0
+fi
+
 series=("$@")
 [ ${#series[@]} -gt 0 ] || series=(6.1 6.12 7.3)
 for s in "${series[@]}"; do
