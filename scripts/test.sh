@@ -24,6 +24,9 @@
 #   packaging    the Debian packages built, linted and installed in a
 #                debootstrap chroot: DKMS for both kernels, signed; an
 #                initramfs made by the hook, booted in QEMU (tests/packaging)
+#   packaging-trixie
+#                the same in a Debian 13 chroot, the packages built there:
+#                DKMS for trixie's 6.12 and trixie-backports' 7.3
 #
 # SUITES="vm-6.12 userspace" runs a subset.  Exit status 0 only if all pass.
 set -uo pipefail
@@ -34,7 +37,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 upstream-6.1 upstream-6.12 upstream-7.3 packaging})
+suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 upstream-6.1 upstream-6.12 upstream-7.3 packaging packaging-trixie})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
@@ -54,6 +57,7 @@ run_suite() {
 			scripts/vm-test.sh "${1#tool-}" tests/vm/tool/run.sh tests/vm/tool build/pki-signd ;;
 	upstream-*) tests/upstream/run.sh "${1#upstream-}" enforce ;;
 	packaging) tests/packaging/run.sh ;;
+	packaging-*) tests/packaging/run.sh "${1#packaging-}" ;;
 	debug-6.12) scripts/debug-kernel.sh test ;;
 	kfence-*)
 		# Each series its own work tree and console log.

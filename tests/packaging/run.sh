@@ -1,52 +1,81 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# The packaging suite, in TAP.  It builds the Debian packages from a copy of
-# the tree (scripts/package.sh) and runs lintian, then installs them in a
-# clean Debian 12 chroot made by debootstrap:
+# run.sh [RELEASE]: the packaging suite, in TAP, on Debian RELEASE: bookworm
+# (Debian 12, the default) or trixie (Debian 13).  It builds the Debian
+# packages from a copy of the tree (scripts/package.sh) and runs lintian, then
+# installs them in a clean chroot of RELEASE made by debootstrap:
 #
+#   build          bookworm: on the host (a Debian 12); trixie: in the trixie
+#                  chroot, with its build dependencies from trixie, and
+#                  trixie's lintian.
 #   fwverify       apt brings its dependencies from the mirror; "fwverify
 #                  --version" says debian/changelog's version; systemd-analyze
 #                  verify accepts each unit.
-#   fwverify-dkms  with a MOK key in /var/lib/dkms, the headers of Debian's 6.1
-#                  kernel (through linux-headers-amd64) and a fake 5.10 tree,
-#                  installing it builds, signs and installs fwverify.ko for 6.1
-#                  and skips 5.10; the 6.12 headers installed afterwards
-#                  (linux-headers-6.12-amd64) get it too.  Each module's
-#                  signature is checked against the MOK certificate, "dkms build"
-#                  for 5.10 is refused, and a purge removes everything.  The
-#                  module embeds the test PKI's signer, from
-#                  /etc/fwverify/module-certs.
-#   early loading  Debian's 6.12 kernel image installed in the chroot makes
-#                  its initramfs with fwverify's initramfs-tools hook, over a
+#   fwverify-dkms  with a MOK key in /var/lib/dkms, the headers of the
+#                  release's first kernel (HEADERS[0]) and a fake 5.10 tree,
+#                  installing it builds, signs and installs fwverify.ko for
+#                  that kernel and skips 5.10; the second kernel's image and
+#                  headers installed afterwards get it too.  Each module's
+#                  signature is checked against the MOK certificate, "dkms
+#                  build" for 5.10 is refused, and a purge removes everything.
+#                  The module embeds the test PKI's signer, from
+#                  /etc/fwverify/module-certs; make.log warns of a kernel
+#                  newer than the tested range, and only of such a kernel.
+#                      bookworm: 6.1 (linux-headers-amd64), then 6.12
+#                                (linux-headers-6.12-amd64)
+#                      trixie:   6.12 (linux-headers-amd64), then 7.3
+#                                (linux-headers-amd64 of trixie-backports)
+#   early loading  the second kernel's image, in the chroot, makes its
+#                  initramfs with fwverify's initramfs-tools hook, over a
 #                  test firmware tree (signed, unsigned, tampered); the image
 #                  is checked, then booted in QEMU with a test boot script
 #                  (tests/packaging/early): fwverify loads first, in enforce
 #                  mode, the signed blob loads, the others are refused, and
 #                  "fwverify status" shows what a driver got before it.
 #
+# Kernels are named by the meta-package of their headers, never an ABI number.
+#
 # Environment:
 #   FWVERIFY_CACHE    cache root (default /var/cache/fwverify); chroot/ keeps
-#                     the debootstrap tarball (remade after 30 days) and the
-#                     .debs apt fetched
+#                     each release's debootstrap tarball (remade after 30
+#                     days) and the .debs apt fetched (archives-<release>)
 #   FWVERIFY_MIRROR   Debian mirror (default http://deb.debian.org/debian)
 #   FWVERIFY_SECURITY_MIRROR  (default http://deb.debian.org/debian-security)
-#   KEEP_CHROOT=1     leave the chroot in build/packaging/chroot
-# Logs: build/packaging/*.log.  Must run as root.
+#   KEEP_CHROOT=1     leave the chroot in build/packaging[-RELEASE]/chroot
+# Logs: build/packaging/*.log (bookworm), build/packaging-trixie/*.log.
+# Must run as root.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$top/build/packaging
+suite=${1:-bookworm}
+# Per release (the suites apt reads are in chroot.sh): the headers
+# meta-packages of the two kernels DKMS builds for ("PACKAGE" or
+# "PACKAGE/SUITE"), the second one's image booted; whether the packages are built in the chroot (on a host of
+# another release) or on the host.
+case $suite in
+bookworm)
+	out=$top/build/packaging
+	HEADERS=(linux-headers-amd64 linux-headers-6.12-amd64)
+	BUILD_IN_CHROOT=
+	LIBROOT=/lib
+	;;
+trixie)
+	out=$top/build/packaging-trixie
+	HEADERS=(linux-headers-amd64 linux-headers-amd64/trixie-backports)
+	BUILD_IN_CHROOT=1
+	LIBROOT=/usr/lib
+	;;
+*)
+	echo "packaging: unknown release '$suite' (bookworm, trixie)" >&2
+	exit 2
+	;;
+esac
 root=$out/chroot
-cache=${FWVERIFY_CACHE:-/var/cache/fwverify}/chroot
-mirror=${FWVERIFY_MIRROR:-http://deb.debian.org/debian}
-security=${FWVERIFY_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-suite=bookworm
-# The kernels, by the meta-package of their headers (never an ABI number).
-HEADERS_61=linux-headers-amd64
-HEADERS_612=linux-headers-6.12-amd64
+# shellcheck source=tests/packaging/chroot.sh
+. "$top/tests/packaging/chroot.sh"
 FAKE_KERNEL=5.10.0-fake
 
 EARLY_TESTS=10
-PLAN=$((24 + EARLY_TESTS))
+PLAN=$((25 + EARLY_TESTS))
 n=0
 failed=0
 
@@ -87,94 +116,17 @@ upstream=${upstream%-*}
 
 # ---------------------------------------------------------------- the chroot
 
-mounts_under() { awk -v r="$1" '$2 == r || index($2, r "/") == 1 { print $2 }' /proc/mounts; }
-
-chroot_down() {
-	local m tries
-	[ -d "$root" ] || return 0
-	for tries in 1 2 3; do
-		for m in $(mounts_under "$root" | sort -r); do
-			umount "$m" 2>/dev/null || [ "$tries" != 3 ] || umount -l "$m"
-		done
-		[ -z "$(mounts_under "$root")" ] && break
-		sleep 1
-	done
-	if [ -n "$(mounts_under "$root")" ]; then
-		echo "# packaging: still mounted under $root, not removed" >&2
-		return 1
-	fi
-	[ -n "${KEEP_CHROOT:-}" ] || rm -rf --one-file-system "$root"
-}
-
-cleanup() {
-	[ -d "$root/var/cache/apt/archives" ] && save_debs
-	[ -n "${KEEP_CHROOT:-}" ] && { mounts_under "$root" | sort -r | xargs -r umount -l; return; }
-	chroot_down
-}
-trap cleanup EXIT
+trap chroot_cleanup EXIT
 trap 'exit 130' INT TERM
-
-in_chroot() {
-	nice -n 10 chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME=/root LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-}
-apt_in() { in_chroot apt-get -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "$@"; }
-
-# The .debs apt fetched in earlier runs are linked in, and the new ones out.
-load_debs() {
-	mkdir -p "$cache/archives"
-	find "$cache/archives" -name '*.deb' -exec cp -l -t "$root/var/cache/apt/archives/" {} + 2>/dev/null ||
-		find "$cache/archives" -name '*.deb' -exec cp -t "$root/var/cache/apt/archives/" {} +
-}
-save_debs() {
-	in_chroot apt-get -q autoclean >/dev/null 2>&1
-	rm -rf "$cache/archives.new"
-	mkdir -p "$cache/archives.new"
-	find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' \
-		-exec cp -l -t "$cache/archives.new/" {} + 2>/dev/null ||
-		find "$root/var/cache/apt/archives" -maxdepth 1 -name '*.deb' \
-			-exec cp -t "$cache/archives.new/" {} +
-	rm -rf "$cache/archives"
-	mv "$cache/archives.new" "$cache/archives"
-}
-
-# A minbase bookworm, from a tarball remade when missing or 30 days old.
-chroot_up() {
-	local tarball=$cache/$suite-minbase.tar.zst tmp
-	if [ -z "$(find "$tarball" -mtime -30 2>/dev/null)" ]; then
-		tmp=$cache/debootstrap.tmp
-		rm -rf --one-file-system "$tmp"
-		nice debootstrap --variant=minbase "$suite" "$tmp" "$mirror" ||
-			{ rm -rf --one-file-system "$tmp"; return 1; }
-		tar -C "$tmp" --numeric-owner -I zstd -cf "$tarball.new" . &&
-			mv "$tarball.new" "$tarball"
-		rm -rf --one-file-system "$tmp"
-	fi
-	chroot_down || return 1
-	rm -rf --one-file-system "$root"
-	mkdir -p "$root"
-	tar -C "$root" --numeric-owner -I zstd -xpf "$tarball" || return 1
-	cat >"$root/etc/apt/sources.list" <<-EOF
-	deb $mirror $suite main
-	deb $mirror $suite-updates main
-	deb $security $suite-security main
-	EOF
-	cp /etc/resolv.conf "$root/etc/resolv.conf"
-	# Nothing starts in the chroot (deb-systemd-invoke, invoke-rc.d).
-	printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
-	chmod 755 "$root/usr/sbin/policy-rc.d"
-	mount -t proc proc "$root/proc" &&
-		mount -t sysfs sysfs "$root/sys" &&
-		mount --bind /dev "$root/dev" || return 1
-	load_debs
-	apt_in update
-}
 
 # ------------------------------------------------------------ module checks
 
-# The one package META depends on whose name matches PATTERN.
+# The one package META ("PACKAGE" or "PACKAGE/SUITE") depends on whose name
+# matches PATTERN.
 dep_of() {
-	in_chroot apt-cache depends --no-recommends --no-suggests "$1" |
+	local opt=()
+	[ "${1%/*}" = "$1" ] || opt=(-o APT::Default-Release="${1#*/}")
+	in_chroot apt-cache "${opt[@]}" depends --no-recommends --no-suggests "${1%/*}" |
 		awk -v p="$2" '$1 == "Depends:" && $2 ~ p { print $2; exit }'
 }
 
@@ -264,13 +216,25 @@ sig_verifies() {
 	return $rc
 }
 
+# dkms's installation LOG says the fake kernel was skipped, "should not be
+# built" (dkms 3.0, Debian 12: "Building initial module for K" ... "Skipped.";
+# dkms 3.2, Debian 13: "Building initial module fwverify/V for K" and a
+# warning), and built nothing for it.
+skipped_fake() {
+	awk -v k="$FAKE_KERNEL" '
+		/^Building initial module / { f = ($NF == k); next }
+		f && /should not be built/ { skipped = 1 }
+		f && /^(Done\.|Installing |Building module)/ { built = 1 }
+		END { exit !(skipped && !built) }' "$1"
+}
+
 refused() {
 	local res rc
 	res=$(in_chroot dkms build "fwverify/$upstream" -k "$FAKE_KERNEL" 2>&1)
 	rc=$?
 	printf '%s\n' "$res" >"$out/dkms-refuse.log"
 	[ "$rc" = 77 ] || { echo "dkms build for $FAKE_KERNEL: expected exit 77, saw $rc:"; echo "$res"; return 1; }
-	grep -q "BUILD_EXCLUSIVE directive which does not match this kernel" <<<"$res" ||
+	tr '\n' ' ' <<<"$res" | grep -q "BUILD_EXCLUSIVE directive which does not match this kernel" ||
 		{ echo "expected dkms's BUILD_EXCLUSIVE message, saw:"; echo "$res"; return 1; }
 	[ ! -e "$root/var/lib/dkms/fwverify/$upstream/$FAKE_KERNEL" ] ||
 		{ echo "dkms made /var/lib/dkms/fwverify/$upstream/$FAKE_KERNEL"; return 1; }
@@ -288,6 +252,33 @@ purged() {
 			"$root/etc/modprobe.d/fwverify.conf" 2>/dev/null
 	)
 	[ -z "$leftovers" ] || { echo "left after purge:"; echo "$leftovers"; return 1; }
+}
+
+# The newest series FWVERIFY_TESTED names in the kmod/Kbuild the package
+# installed.
+tested_newest() {
+	sed -n 's/^FWVERIFY_TESTED *:= *//p' "$root/usr/src/fwverify-$upstream/kmod/Kbuild" | awk '{ print $NF }'
+}
+
+# Each RELEASE newer than the tested range built with kmod/Kbuild's warning;
+# the others without.
+range_warnings() {
+	local rel series newest log rc=0 want
+	newest=$(tested_newest)
+	for rel in "$@"; do
+		series=$(sed 's/^\([0-9]*\.[0-9]*\).*/\1/' <<<"$rel")
+		log=$root/var/lib/dkms/fwverify/$upstream/$rel/x86_64/log/make.log
+		want="fwverify is tested on Linux [0-9.]* to $newest, not on $series: building it anyway"
+		if [ "$(printf '%s\n' "$newest" "$series" | sort -V | tail -n 1)" != "$newest" ]; then
+			grep -q "$want" "$log" || { echo "$log: expected '$want'"; rc=1; }
+			echo "$rel is newer than the tested $newest: make.log warns" | diag >&3
+		elif grep -q "building it anyway" "$log"; then
+			echo "$log: a warning for $series, within the tested range:"
+			grep "building it anyway" "$log"
+			rc=1
+		fi
+	done
+	return $rc
 }
 
 # ---------------------------------------------------------- payload checks
@@ -336,9 +327,9 @@ tool_payload() {
 	/usr/share/man/man1/fwverify.1.gz
 	/usr/share/man/man8/fwverify-signd.8.gz
 	/usr/share/bash-completion/completions/fwverify
-	/lib/udev/rules.d/60-fwverify.rules
-	/lib/systemd/system/fwverify-apply.service
-	/lib/systemd/system/fwverify-signd.service
+	$LIBROOT/udev/rules.d/60-fwverify.rules
+	$LIBROOT/systemd/system/fwverify-apply.service
+	$LIBROOT/systemd/system/fwverify-signd.service
 	/etc/fwverify/fwverify.conf
 	/etc/fwverify/signd.conf
 	EOF
@@ -362,9 +353,15 @@ overrides_documented() {
 	return $bad
 }
 
+# CHANGES: the host's lintian, or the chroot's for a build in it.
 lintian_clean() {
 	local res
-	res=$(lintian -I --show-overrides "$1" 2>&1 | grep -v '^running with root privileges')
+	if [ -n "$BUILD_IN_CHROOT" ]; then
+		res=$(in_chroot lintian -I --show-overrides "${1#"$root"}" 2>&1)
+	else
+		res=$(lintian -I --show-overrides "$1" 2>&1)
+	fi
+	res=$(grep -v '^running with root privileges' <<<"$res")
 	printf '%s\n' "$res" >"$out/lintian.log"
 	if grep -qE '^[EW]: ' <<<"$res"; then
 		echo "lintian errors or warnings without an override:"
@@ -415,6 +412,16 @@ initrd_lists() {
 	[ -z "$missing" ] || { printf '%s' "$missing"; return 1; }
 }
 
+# The kernel image of RELEASE: in /boot, or where Debian 13's split
+# packages (linux-binary-<release>) put it.
+image_of() {
+	local f
+	for f in "$root/boot/vmlinuz-$1" "$root/usr/lib/modules/$1/vmlinuz"; do
+		[ -f "$f" ] && { echo "$f"; return 0; }
+	done
+	echo "$root/boot/vmlinuz-$1"
+}
+
 early_loading() {
 	local rel=$1 img=$out/initrd.img-$1 kernel=$out/vmlinuz-$1 log=$out/early-boot.log line desc
 	local hooklog=$out/update-initramfs.log guest=0 st start
@@ -422,9 +429,9 @@ early_loading() {
 	start=$SECONDS
 	if apt_in install initramfs-tools busybox >"$out/install-image.log" 2>&1 &&
 		early_tree >>"$out/install-image.log" 2>&1 &&
-		apt_in install "linux-image-$rel" >>"$out/install-image.log" 2>&1 &&
+		apt_in install "${from2[@]}" "linux-image-$rel" >>"$out/install-image.log" 2>&1 &&
 		in_chroot update-initramfs -u -k "$rel" >"$hooklog" 2>&1 &&
-		cp "$root/boot/vmlinuz-$rel" "$kernel" && cp "$root/boot/initrd.img-$rel" "$img"; then
+		cp "$(image_of "$rel")" "$kernel" && cp "$root/boot/initrd.img-$rel" "$img"; then
 		ok "update-initramfs for linux-image-$rel runs fwverify's hook ($((SECONDS - start))s)"
 	else
 		fail "update-initramfs for linux-image-$rel runs fwverify's hook"
@@ -469,6 +476,55 @@ early_loading() {
 	fi
 }
 
+# ---------------------------------------------------------- build and chroot
+
+# The packages, their lintian and payload checks.  In the chroot, trixie's
+# lintian judges them.
+build_packages() {
+	local start=$SECONDS where=host pkgout=$out f
+	if [ -n "$BUILD_IN_CHROOT" ]; then
+		where="$suite chroot"
+		pkgout=$root/build
+	fi
+	if changes=$(PACKAGE_CHROOT=${BUILD_IN_CHROOT:+$root} "$top/scripts/package.sh" "$pkgout" 2>"$out/package.err"); then
+		ok "dpkg-buildpackage builds fwverify $version and fwverify-dkms (on the $where, $((SECONDS - start))s)"
+	else
+		fail "dpkg-buildpackage builds fwverify and fwverify-dkms (on the $where)"
+		tail -n 30 "$out/package.err" | diag
+		abandon "the packages did not build"
+	fi
+	if [ "$pkgout" != "$out" ]; then
+		for f in "$pkgout"/fwverify*_"$version"[_.]*; do
+			[ -f "$f" ] && cp "$f" "$out/"
+		done
+		cp "$pkgout/build.log" "$out/build.log"
+	fi
+	tool_deb=$out/fwverify_${version}_$(dpkg --print-architecture).deb
+	dkms_deb=$out/fwverify-dkms_${version}_all.deb
+	if [ -n "$BUILD_IN_CHROOT" ] && ! apt_in install lintian >"$out/install-lintian.log" 2>&1; then
+		fail "lintian: no error or warning without an override (lintian does not install)"
+		tail -n 20 "$out/install-lintian.log" | diag
+	else
+		check "lintian: no error or warning without an override ($(basename "$changes"))" lintian_clean "$changes"
+	fi
+	check "each lintian override says why" overrides_documented
+	check "fwverify-dkms holds the module sources, dkms.conf ($upstream), modprobe.d and modules-load.d" \
+		dkms_payload "$dkms_deb"
+	check "fwverify holds the tool, the server, man pages, completion, udev rule, units, conffiles" \
+		tool_payload "$tool_deb"
+}
+
+make_chroot() {
+	local start=$SECONDS
+	if chroot_up >"$out/chroot.log" 2>&1; then
+		ok "a clean $suite chroot (debootstrap --variant=minbase, $((SECONDS - start))s)"
+	else
+		fail "a clean $suite chroot (debootstrap --variant=minbase)"
+		tail -n 30 "$out/chroot.log" | diag
+		abandon "no chroot"
+	fi
+}
+
 # ------------------------------------------------------------------ the run
 
 echo "TAP version 13"
@@ -476,32 +532,14 @@ echo "1..$PLAN"
 # A chroot left by a killed run.
 chroot_down || abandon "a chroot from an earlier run is still mounted under $root"
 
-start=$SECONDS
-if changes=$("$top/scripts/package.sh" "$out" 2>"$out/package.err"); then
-	ok "dpkg-buildpackage builds fwverify $version and fwverify-dkms ($((SECONDS - start))s)"
-else
-	fail "dpkg-buildpackage builds fwverify and fwverify-dkms"
-	tail -n 30 "$out/package.err" | diag
-	abandon "the packages did not build"
-fi
-tool_deb=$out/fwverify_${version}_$(dpkg --print-architecture).deb
-dkms_deb=$out/fwverify-dkms_${version}_all.deb
-
 exec 3>&1
-check "lintian: no error or warning without an override ($(basename "$changes"))" lintian_clean "$changes"
-check "each lintian override says why" overrides_documented
-check "fwverify-dkms holds the module sources, dkms.conf ($upstream), modprobe.d and modules-load.d" \
-	dkms_payload "$dkms_deb"
-check "fwverify holds the tool, the server, man pages, completion, udev rule, units, conffiles" \
-	tool_payload "$tool_deb"
-
-start=$SECONDS
-if chroot_up >"$out/chroot.log" 2>&1; then
-	ok "a clean $suite chroot (debootstrap --variant=minbase, $((SECONDS - start))s)"
+# Bookworm builds on the host, trixie in its chroot: the chroot comes first.
+if [ -n "$BUILD_IN_CHROOT" ]; then
+	make_chroot
+	build_packages
 else
-	fail "a clean $suite chroot (debootstrap --variant=minbase)"
-	tail -n 30 "$out/chroot.log" | diag
-	abandon "no chroot"
+	build_packages
+	make_chroot
 fi
 
 cp "$tool_deb" "$dkms_deb" "$root/tmp/"
@@ -523,7 +561,7 @@ else
 fi
 
 for unit in fwverify-apply.service fwverify-signd.service; do
-	if res=$(in_chroot systemd-analyze verify "/lib/systemd/system/$unit" 2>&1); then
+	if res=$(in_chroot systemd-analyze verify "$LIBROOT/systemd/system/$unit" 2>&1); then
 		ok "systemd-analyze verify $unit"
 		[ -z "$res" ] || printf '%s\n' "$res" | diag
 	else
@@ -532,8 +570,8 @@ for unit in fwverify-apply.service fwverify-signd.service; do
 	fi
 done
 
-# DKMS: a MOK key made as dkms makes it, with a name of our own; the 6.1
-# headers; a fake 5.10 tree whose build fails loudly if dkms ever tries it.
+# DKMS: a MOK key made as dkms makes it, with a name of our own; the first
+# kernel's headers; a fake 5.10 tree whose build fails loudly if dkms ever tries it.
 mkdir -p "$root/var/lib/dkms"
 mok_cn="fwverify packaging test MOK $(date +%s)"
 openssl req -new -x509 -nodes -days 36500 -subj "/CN=$mok_cn" \
@@ -542,9 +580,13 @@ openssl req -new -x509 -nodes -days 36500 -subj "/CN=$mok_cn" \
 mkdir -p "$root/lib/modules/$FAKE_KERNEL/build/include"
 printf 'all modules clean:\n\t@echo "fake $(FAKE_KERNEL) tree: dkms must not build here"; false\n' \
 	>"$root/lib/modules/$FAKE_KERNEL/build/Makefile"
-rel61=$(dep_of "$HEADERS_61" '^linux-headers-') rel61=${rel61#linux-headers-}
-rel612=$(dep_of "$HEADERS_612" '^linux-headers-') rel612=${rel612#linux-headers-}
-echo "# kernels: $HEADERS_61 -> $rel61, $HEADERS_612 -> $rel612"
+rel1=$(dep_of "${HEADERS[0]}" '^linux-headers-') rel1=${rel1#linux-headers-}
+rel2=$(dep_of "${HEADERS[1]}" '^linux-headers-') rel2=${rel2#linux-headers-}
+echo "# kernels: ${HEADERS[0]} -> $rel1, ${HEADERS[1]} -> $rel2"
+# apt-get's options for the second kernel's suite (-t SUITE).
+from2=()
+[ "${HEADERS[1]%/*}" = "${HEADERS[1]}" ] || from2=(-t "${HEADERS[1]#*/}")
+[ -n "$rel1" ] && [ -n "$rel2" ] || abandon "the headers meta-packages ${HEADERS[*]} resolve to no kernel"
 
 # The certificate the module embeds: the test PKI's RSA signer.
 "$top/tests/pki/gen.sh" "$top/build/pki" >/dev/null
@@ -552,43 +594,48 @@ mkdir -p "$root/etc/fwverify/module-certs"
 cp "$top/build/pki/rsa-signer.crt" "$root/etc/fwverify/module-certs/"
 
 start=$SECONDS
-if apt_in install "$HEADERS_61" >"$out/install-dkms.log" 2>&1 &&
+if apt_in install "${HEADERS[0]}" >"$out/install-dkms.log" 2>&1 &&
 	apt_in install "/tmp/$(basename "$dkms_deb")" >>"$out/install-dkms.log" 2>&1 &&
-	[ "$(awk -v k="Building initial module for $FAKE_KERNEL" '$0 == k { f = 1; next }
-		f && /^(Skipped|Done)\.$/ { print; exit }' "$out/install-dkms.log")" = Skipped. ] &&
-	[ -n "$(module_of "$rel61")" ]; then
-	ok "installing fwverify-dkms builds for $rel61 and skips $FAKE_KERNEL ($((SECONDS - start))s)"
+	skipped_fake "$out/install-dkms.log" &&
+	[ -n "$(module_of "$rel1")" ]; then
+	ok "installing fwverify-dkms builds for $rel1 and skips $FAKE_KERNEL ($((SECONDS - start))s)"
 else
-	fail "installing fwverify-dkms builds for $rel61 and skips $FAKE_KERNEL"
+	fail "installing fwverify-dkms builds for $rel1 and skips $FAKE_KERNEL"
 	tail -n 30 "$out/install-dkms.log" | diag
 fi
+# The second kernel as a kernel upgrade brings it: its image and its headers
+# (Debian 13's 7.3 headers do not depend on the image, and without its modules
+# there is no modules.dep), from the suite they are in.
 start=$SECONDS
-if apt_in install "$HEADERS_612" >"$out/install-headers.log" 2>&1 && [ -n "$(module_of "$rel612")" ]; then
-	ok "installing the $rel612 headers afterwards builds fwverify for it (autoinstall, $((SECONDS - start))s)"
+if apt_in install "${from2[@]}" "${HEADERS[1]%/*}" "$(sed 's/^linux-headers-/linux-image-/' <<<"${HEADERS[1]%/*}")" \
+	>"$out/install-headers.log" 2>&1 && [ -n "$(module_of "$rel2")" ]; then
+	ok "installing the $rel2 image and headers afterwards builds fwverify for it (autoinstall, $((SECONDS - start))s)"
 else
-	fail "installing the $rel612 headers afterwards builds fwverify for it (autoinstall)"
+	fail "installing the $rel2 image and headers afterwards builds fwverify for it (autoinstall)"
 	tail -n 30 "$out/install-headers.log" | diag
 	find "$root/var/lib/dkms/fwverify" -name make.log -exec tail -n 20 {} \; 2>/dev/null | diag
 fi
 
-for rel in "$rel61" "$rel612"; do
+for rel in "$rel1" "$rel2"; do
 	check "dkms status: fwverify installed for $rel, in updates/dkms, in modules.dep" dkms_installed "$rel"
 done
-for rel in "$rel61" "$rel612"; do
+for rel in "$rel1" "$rel2"; do
 	check "fwverify.ko for $rel: modinfo names the MOK certificate (signer, sig_key, PKCS#7)" \
 		signed_by_mok "$rel"
 done
-for rel in "$rel61" "$rel612"; do
+for rel in "$rel1" "$rel2"; do
 	check "fwverify.ko for $rel: its signature verifies against mok.pub; a changed byte does not" \
 		sig_verifies "$rel"
 done
 check "the module embeds the certificates of /etc/fwverify/module-certs (dkms-make.sh)" \
 	grep -q "embedding 1 certificate file(s) from /etc/fwverify/module-certs: rsa-signer.crt" \
-	"$root/var/lib/dkms/fwverify/$upstream/$rel612/x86_64/log/make.log"
-early_loading "$rel612"
+	"$root/var/lib/dkms/fwverify/$upstream/$rel2/x86_64/log/make.log"
+check "dkms's make.log for each kernel newer than the package's tested range, and only there, has the warning that names the range" \
+	range_warnings "$rel1" "$rel2"
+early_loading "$rel2"
 check "dkms build for $FAKE_KERNEL is refused (BUILD_EXCLUSIVE, exit 77) and builds nothing" refused
 check "purging fwverify-dkms removes the modules, the sources and the configuration" \
-	purged "$rel61" "$rel612"
+	purged "$rel1" "$rel2"
 
 [ "$n" = "$PLAN" ] || fail "the plan said $PLAN tests, $n ran"
 finish
