@@ -3,10 +3,10 @@
 # debug-kernel.sh [test | scan LOG]: a 6.12 kernel with the checkers
 # Debian's kernels lack (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, DEBUG_OBJECTS,
 # KFENCE, kmemleak), built from Debian's linux-source-6.12 on tinyconfig +
-# scripts/debug-kernel.fragment
-# and registered as the VM kernel "debug-6.12" (build/kernels/debug-6.12:
-# vmlinuz, modules, kdir, release), so that `make module KVER=debug-6.12`
-# and scripts/vm-test.sh take it as they take Debian's.
+# scripts/debug-kernel.fragment and registered as the VM kernel "debug-6.12"
+# (build/kernels/debug-6.12: vmlinuz, modules, kdir, release), so that
+# `make module KVER=debug-6.12` and scripts/vm-test.sh take it as they take
+# Debian's.
 #
 # Built once: the tree (the kdir fwverify.ko is built against) is kept in
 # $FWVERIFY_CACHE/debug-kernel/<key> (default /var/cache/fwverify) and reused
@@ -123,10 +123,12 @@ scan() {
 	tap $? "KFENCE initialized"
 	grep -q 'Lock dependency validator' "$console"
 	tap $? "lockdep initialized"
+	grep -q 'kmemleak: Kernel memory leak detector initialized' "$console"
+	tap $? "kmemleak initialized"
 	found=$(awk '
 		BEGIN { last = -100 }
 		{ sub(/^\[ *[0-9.]+\] /, ""); line[NR] = $0 }
-		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|Disabling lock debugging|cannot create duplicate filename/ {
+		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|Disabling lock debugging|leak detector disabled|cannot create duplicate filename/ {
 			print NR ": " $0; last = NR; next
 		}
 		/Call Trace:/ && NR - last > 40 {
