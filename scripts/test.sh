@@ -40,7 +40,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 upstream-6.1 upstream-6.12 upstream-7.3 packaging packaging-trixie})
+suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 debug-6.12 upstream-6.1 upstream-6.12 upstream-7.3 packaging packaging-trixie})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
