@@ -72,7 +72,7 @@ else
 	fail "a second scripts/setup.sh finds everything installed"
 	diag <"$out/setup-again.log"
 fi
-echo "# $(in_chroot gcc --version | head -n 1); $(in_chroot dpkg-query -W -f='${Package} ${Version}, ' libjson-c-dev libssl-dev)"
+echo "# $(in_chroot gcc --version | head -n 1); $(in_chroot dpkg-query -W -f='${Package} ${Version}  ' libjson-c-dev libssl-dev)"
 step "the tool builds with $suite's compiler (make -C userspace)" "$out/build.log" \
 	in_tree "nice -n 10 make -C userspace -j$(nproc) O=$src/build/userspace"
 
