@@ -6,9 +6,9 @@
 #   read and xz-compressed firmware, unguarded (fwverify mode=off), with
 #   fwverify (mode=enforce) and with IMA appraisal (appraise
 #   func=FIRMWARE_CHECK appraise_type=imasig, security.ima made here with
-#   openssl), first and repeated loads; the module on 6.1 and 6.12, and the
-#   built-in LSM too once `make intree` has built its kernel (KERNELS="..."
-#   picks; that kernel has no IMA).  BENCH_CASES=4k,partial runs fewer cases;
+#   openssl), first and repeated loads; the module on 6.1, 6.12 and 7.3,
+#   and the built-in LSM too once `make intree` has built its kernels
+#   (KERNELS="..." picks; those kernels have no IMA).  BENCH_CASES=4k,partial runs fewer cases;
 #   BENCH_HOST=0 skips the host part; BENCH_VM_WORK, BENCH_KMOD_OUT and
 #   BENCH_LOGS move the VM's work, module and log directories.
 #   Host (tests/bench/tool-bench.sh): `fwverify sign -jN` and `verify` of 2000
@@ -90,8 +90,10 @@ kmod_state() {
 }
 
 declare -A res note built
-default_kernels="6.1 6.12"
-[ -e build/kernels/intree-6.12/builtin ] && default_kernels+=" intree-6.12"
+default_kernels="6.1 6.12 7.3"
+for k in intree-6.12 intree-7.3; do
+	[ ! -e "build/kernels/$k/builtin" ] || default_kernels+=" $k"
+done
 read -ra kernels <<<"${KERNELS:-$default_kernels}"
 IFS=, read -ra cases <<<"${BENCH_CASES:-}"
 [ ${#cases[@]} -gt 0 ] || cases=(4k 1m 16m partial xz-stored xz-content)
