@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -118,8 +119,12 @@ static int next_line(struct reader *rd, const char **line, size_t *len)
 	}
 }
 
-/* The JSON value that must be the whole line, or NULL with the reason in @why. */
-static struct json_object *parse_line(const char *line, size_t len, char *why, size_t size)
+/*
+ * Parse @len bytes of @line with @flags; NULL with the reason in @why.  The
+ * JSON text must be the whole of it.
+ */
+static struct json_object *parse_json(const char *line, size_t len, int flags, char *why,
+				      size_t size)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *o = NULL;
@@ -130,12 +135,8 @@ static struct json_object *parse_line(const char *line, size_t len, char *why, s
 		return NULL;
 	}
 	/* Trailing bytes are let through only to be named below. */
-	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_ALLOW_TRAILING_CHARS);
-	if (!len) {
-		snprintf(why, size, "an empty line");
-	} else if (memchr(line, '\0', len)) {
-		snprintf(why, size, "a NUL byte in the line");
-	} else if (!(o = json_tokener_parse_ex(tok, line, len))) {
+	json_tokener_set_flags(tok, flags | JSON_TOKENER_ALLOW_TRAILING_CHARS);
+	if (!(o = json_tokener_parse_ex(tok, line, len))) {
 		e = json_tokener_get_error(tok);
 		if (e == json_tokener_continue)
 			snprintf(why, size, "the JSON text is cut short");
@@ -148,6 +149,45 @@ static struct json_object *parse_line(const char *line, size_t len, char *why, s
 	}
 	json_tokener_free(tok);
 	return o;
+}
+
+/*
+ * The JSON value that must be the whole line, or NULL with the reason in
+ * @why.  Strict JSON, in valid UTF-8.  json-c's strict mode cannot say
+ * both on every version: 0.18's refuses any byte over 0x7f, which the log
+ * itself holds for a non-ASCII firmware name, and 0.16's lets invalid
+ * UTF-8 through.  So the syntax is checked strictly on a copy whose bytes
+ * over 0x7f are made ASCII (strict JSON has them only inside strings,
+ * where any ASCII letter stands as well), and the value is parsed from the
+ * line itself by json-c's UTF-8 check.
+ */
+static struct json_object *parse_line(const char *line, size_t len, char *why, size_t size)
+{
+	struct json_object *o;
+	char *ascii;
+	size_t i;
+
+	if (!len) {
+		snprintf(why, size, "an empty line");
+		return NULL;
+	}
+	if (memchr(line, '\0', len)) {
+		snprintf(why, size, "a NUL byte in the line");
+		return NULL;
+	}
+	ascii = malloc(len);
+	if (!ascii) {
+		snprintf(why, size, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < len; i++)
+		ascii[i] = (unsigned char)line[i] > 0x7f ? 'u' : line[i];
+	o = parse_json(ascii, len, JSON_TOKENER_STRICT, why, size);
+	free(ascii);
+	if (!o)
+		return NULL;
+	json_object_put(o);
+	return parse_json(line, len, JSON_TOKENER_VALIDATE_UTF8, why, size);
 }
 
 /* Return: what keeps @o from being a record, or NULL. */

@@ -462,6 +462,73 @@ static void test_broken(void)
 	      "expected 1 replayed and size %lld, saw %d and %lld", size, replayed, size_of(path));
 }
 
+/*
+ * Names are UTF-8, written raw by json-c: they read back on every json-c
+ * (0.18's strict mode alone refuses any byte over 0x7f), and a line whose
+ * UTF-8 is broken, or with a byte over 0x7f outside a string, is not a
+ * record on any (0.16's strict mode alone lets the first through).
+ */
+static void test_encoding(void)
+{
+	const char *path = path_of("utf8.log");
+	struct json_object *o;
+	struct auditlog *l;
+	char why[256], buf[4096], *p;
+	int err, replayed = 0, fd;
+
+	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+		return check(false, "open utf8.log", "0, saw %s", why);
+	o = event("sign", "name", json_object_new_string("intel/größe-\xe2\x82\xac-\xf0\x9f\x94\x91.bin"));
+	err = auditlog_append(l, o);
+	json_object_put(o);
+	append_event(l, "after");
+	auditlog_close(l);
+	check(!err, "a record naming non-ASCII firmware is appended", "expected 0, saw %d", err);
+	err = auditlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	check(!err && replayed == 2, "it reads back: 2- to 4-byte UTF-8 in a name",
+	      "expected 0 and 2 replayed, saw %d (%s), %d", err, err ? why : "", replayed);
+	if (!err)
+		auditlog_close(l);
+
+	/* ö (c3 b6) becomes c3 28: no longer UTF-8. */
+	read_all(path, buf, sizeof(buf));
+	p = strstr(buf, "\xc3\xb6");
+	if (p)
+		p[1] = '(';
+	fd = open(path, O_WRONLY | O_TRUNC);
+	err = write(fd, buf, strlen(buf)) < 0;
+	close(fd);
+	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "utf-8"),
+	      "broken UTF-8 in a line is not a record",
+	      "expected %d and 'line 1: ... utf-8 ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
+	if (!err)
+		auditlog_close(l);
+
+	/* A byte over 0x7f between two members, outside any string. */
+	unlink(path);
+	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+		return check(false, "open utf8.log again", "0, saw %s", why);
+	append_event(l, "a");
+	auditlog_close(l);
+	read_all(path, buf, sizeof(buf));
+	p = strchr(buf, ',');
+	if (p) {
+		memmove(p + 3, p + 1, strlen(p + 1) + 1);
+		p[1] = '\xc3';
+		p[2] = '\xa4';
+	}
+	fd = open(path, O_WRONLY | O_TRUNC);
+	err = write(fd, buf, strlen(buf)) < 0;
+	close(fd);
+	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "invalid JSON"),
+	      "a byte over 0x7f outside a string is not JSON",
+	      "expected %d and 'line 1: ... invalid JSON ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
+	if (!err)
+		auditlog_close(l);
+}
+
 static void test_not_regular(void)
 {
 	struct auditlog *l = NULL;
@@ -493,6 +560,7 @@ int main(int argc, char **argv)
 	test_failed_write();
 	test_torn();
 	test_broken();
+	test_encoding();
 	test_not_regular();
 	return failures ? 1 : 0;
 }
