@@ -13,10 +13,10 @@
 # while the tarball, the fragment, the compiler and RECIPE are the same.
 #
 #   debug-kernel.sh            build if needed, register
-#   debug-kernel.sh test       then the kselftests and a kmemleak scan on it
-#                              (tests/vm/debug/run.sh; DEBUG_PAYLOAD=FILE runs
-#                              FILE instead), and fail on any report of the
-#                              checkers in the kernel log
+#   debug-kernel.sh test       then the kselftests on it with kmemleak
+#                              scanning (tests/vm/debug/run.sh; DEBUG_PAYLOAD=
+#                              FILE runs FILE instead), and fail on any report
+#                              of the checkers in the kernel log
 #   debug-kernel.sh scan LOG   only that check, on a console log
 #
 # DEBUG_KERNEL_JOBS=N: build parallelism (default 2), run under nice -n 10.
@@ -128,7 +128,7 @@ scan() {
 	found=$(awk '
 		BEGIN { last = -100 }
 		{ sub(/^\[ *[0-9.]+\] /, ""); line[NR] = $0 }
-		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|Disabling lock debugging|leak detector disabled|cannot create duplicate filename/ {
+		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|Disabling lock debugging|leak detector disabled|unreferenced object|cannot create duplicate filename/ {
 			print NR ": " $0; last = NR; next
 		}
 		/Call Trace:/ && NR - last > 40 {
@@ -164,7 +164,8 @@ t0=$SECONDS
 payload=(tests/vm/debug/run.sh tests/kselftest/run_vm.sh)
 [ -z "${DEBUG_PAYLOAD:-}" ] || payload=("$DEBUG_PAYLOAD")
 KMOD_OUT=build/kmod-debug VM_WORK=build/vm-debug VM_LOGDIR=$logdir \
-	VM_TIMEOUT=${VM_TIMEOUT:-1200} scripts/vm-test.sh "$series" "${payload[@]}"
+	VM_TIMEOUT=${VM_TIMEOUT:-1200} VM_APPEND="kmemleak.verbose=1 ${VM_APPEND:-}" \
+	scripts/vm-test.sh "$series" "${payload[@]}"
 rc=$?
 step "the payload on $series (exit $rc)"
 scan "$logdir/console.log" || rc=1
