@@ -28,8 +28,7 @@
 #                the same in a Debian 13 chroot, the packages built there:
 #                DKMS for trixie's 6.12 and trixie-backports' 7.3
 #   host-trixie  scripts/setup.sh and the userspace suite in a Debian 13
-#                chroot (tests/packaging/host.sh; not in the default list
-#                until the tool reads its audit log back with json-c 0.18)
+#                chroot (tests/packaging/host.sh): json-c 0.18, gcc 14
 #
 # SUITES="vm-6.12 userspace" runs a subset.  Exit status 0 only if all pass.
 set -uo pipefail
@@ -40,7 +39,7 @@ if [ -z "${FWVERIFY_SKIP_SETUP:-}" ]; then
 	scripts/setup.sh || { echo "test: set-up failed" >&2; exit 2; }
 fi
 
-suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 debug-6.12 upstream-6.1 upstream-6.12 upstream-7.3 packaging packaging-trixie})
+suites=(${SUITES:-kmod-style userspace crash fuzz vm-6.1 vm-6.12 vm-7.3 tool-6.1 tool-6.12 tool-7.3 kfence-6.12 kfence-7.3 debug-6.12 upstream-6.1 upstream-6.12 upstream-7.3 packaging packaging-trixie host-trixie})
 logdir=build/test-logs
 mkdir -p "$logdir"
 passed=0 failed=0 bad=()
