@@ -9,22 +9,26 @@
 : "${top:?}" "${cache:?}"
 mirror=${FWVERIFY_MIRROR:-http://deb.debian.org/debian}
 
-# series -> "image meta-package headers meta-package [suite]"
+# series -> "image meta-package headers meta-package suite": the suite
+# whose meta-packages name the series.  On a host of that release its own
+# apt sources are used; on any other (Debian 13 for 6.1 and 6.12) a private
+# configuration, so that a series means the same kernel on every host.
 declare -A META=(
-	[6.1]="linux-image-amd64 linux-headers-amd64"
-	[6.12]="linux-image-6.12-amd64 linux-headers-6.12-amd64"
+	[6.1]="linux-image-amd64 linux-headers-amd64 bookworm"
+	[6.12]="linux-image-6.12-amd64 linux-headers-6.12-amd64 bookworm"
 	[7.3]="linux-image-amd64 linux-headers-amd64 trixie-backports"
 )
+host_release=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 
 prog=$(basename "$0" .sh)
 die() { echo "$prog: $*" >&2; exit 2; }
 
-# The suite of SERIES ("" for the host's own release).
+# The suite of SERIES, "" when it is the host's own release.
 suite_of() {
 	local f
 	[ -n "${META[$1]:-}" ] || die "unknown kernel series '$1' (known: ${!META[*]})"
 	read -r -a f <<<"${META[$1]}"
-	echo "${f[2]:-}"
+	[ "${f[2]}" = "$host_release" ] || echo "${f[2]}"
 }
 
 # apt-get/apt-cache options for SUITE ("" for the host's configuration).
