@@ -126,14 +126,15 @@ scan() {
 	grep -q 'kmemleak: Kernel memory leak detector initialized' "$console"
 	tap $? "kmemleak initialized"
 	found=$(awk '
-		BEGIN { last = -100 }
+		BEGIN { last = -1000000 }
 		{ sub(/^\[ *[0-9.]+\] /, ""); line[NR] = $0 }
 		/BUG: |WARNING:|Oops|general protection fault|kernel BUG at|Kernel panic|ODEBUG:|UBSAN:|INFO: possible|INFO: task .* blocked|detected stall|DEBUG_LOCKS_WARN_ON|turning off the locking correctness validator|Disabling lock debugging|leak detector disabled|unreferenced object|cannot create duplicate filename/ {
 			print NR ": " $0; last = NR; next
 		}
-		/Call Trace:/ && NR - last > 40 {
-			# A stack dump with no report above it: its first line
-			# is the one before "CPU: ...".
+		/Call Trace:/ && NR - last > 150 {
+			# A stack dump with no report in the 150 lines above it
+			# (a lockdep report is that long): its first line is
+			# the one before "CPU: ...".
 			for (i = NR - 1; i > 0 && i > NR - 8; i--)
 				if (line[i] ~ /vmalloc error:|page allocation failure:/)
 					next
@@ -142,11 +143,15 @@ scan() {
 			print i - 1 ": " line[i - 1]; last = NR
 		}' "$console")
 	if [ -z "$found" ]; then
-		tap 0 "no KASAN, KFENCE, lockdep, atomic-sleep, DEBUG_OBJECTS, WARN or other stack dump in the kernel log"
+		tap 0 "no KASAN, KFENCE, lockdep, atomic-sleep, DEBUG_OBJECTS, kmemleak, WARN or other stack dump in the kernel log"
 		return $bad
 	fi
-	tap 1 "reports in $console (line: first line):"
-	echo "$found" | head -n 20 | sed 's/^/#   /'
+	tap 1 "reports in $console (line of the first: first line, and how many alike):"
+	# Alike: the same but for addresses and numbers (kmemleak's objects).
+	echo "$found" | awk '{ k = $0; sub(/^[0-9]+: /, "", k); gsub(/0x[0-9a-f]+|[0-9]+/, "N", k)
+		if (!(k in n)) order[++m] = k; n[k]++; if (!(k in first)) first[k] = $0 }
+		END { for (i = 1; i <= m; i++) printf "#   %s (x%d)\n", first[order[i]], n[order[i]] }' |
+		head -n 20
 	echo "# the first, in full:"
 	sed -n "${found%%:*},+45p" "$console" | sed 's/^/# /'
 	return 1
