@@ -265,12 +265,17 @@ int fwverify_hook_init(void)
 {
 	int i, err;
 
+	/*
+	 * firmware_class.path before the hooks, so that no load they see
+	 * reads it through sysfs (under the driver's locks), and again after
+	 * them, for a change in between: from then on its setter is hooked.
+	 */
+	fwverify_custom_dir_set(NULL);
 	for (i = 0; i < ARRAY_SIZE(fwverify_hooks); i++) {
 		err = fwverify_attach(&fwverify_hooks[i]);
 		if (err)
 			goto err_detach;
 	}
-	/* Its setter is hooked from here on: read the value it set before. */
 	fwverify_custom_dir_set(NULL);
 	return 0;
 

@@ -11,6 +11,7 @@
 #include <linux/err.h>
 #include <linux/fs_struct.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/mount.h>
 #include <linux/sched/task.h>
 #include <linux/file.h>
@@ -448,7 +449,40 @@ static char fwverify_custom[FWVERIFY_CUSTOM_MAX];
 static bool fwverify_custom_tracked;
 static DEFINE_SPINLOCK(fwverify_custom_lock);
 
-/* Read the parameter through fwverify's own sysfs mount into @buf. */
+#ifndef MODULE
+/*
+ * Built in, the parameter itself, under the parameters' lock: no file is
+ * opened, no sysfs lock taken, on a load's path, where the driver may hold
+ * locks of its own that a sysfs write orders before them (lockdep).  Only
+ * where the loader is built in too, as in Debian's kernels; a modular
+ * loader's parameter is read through sysfs.
+ */
+static bool fwverify_custom_param(char *buf)
+{
+	const struct kernel_param *kp;
+
+	for (kp = __start___param; kp < __stop___param; kp++) {
+		if (strcmp(kp->name, "firmware_class.path") ||
+		    kp->ops != &param_ops_string)
+			continue;
+		kernel_param_lock(NULL);
+		strscpy(buf, kp->str->string, FWVERIFY_CUSTOM_MAX);
+		kernel_param_unlock(NULL);
+		return true;
+	}
+	return false;
+}
+#else
+static bool fwverify_custom_param(char *buf)
+{
+	return false;
+}
+#endif
+
+/*
+ * Read the parameter into @buf: built in, the parameter itself; else
+ * through fwverify's own sysfs mount.
+ */
 static void fwverify_custom_read(char *buf)
 {
 	struct path p;
@@ -457,6 +491,8 @@ static void fwverify_custom_read(char *buf)
 	ssize_t n = -ENOENT;
 
 	buf[0] = '\0';
+	if (fwverify_custom_param(buf))
+		return;
 	if (!fwverify_sysfs ||
 	    vfs_path_lookup(fwverify_sysfs->mnt_root, fwverify_sysfs,
 			    "module/firmware_class/parameters/path", 0, &p))

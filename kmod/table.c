@@ -262,6 +262,18 @@ static char *fwverify_dirname(const char *name, bool force_hash)
 	return dir;
 }
 
+/* Is there a directory @dir in the table already? */
+static bool fwverify_dir_taken(const char *dir)
+{
+	struct kernfs_node *kn = sysfs_get_dirent(fwverify_table_kobj->sd, dir);
+
+	if (!kn)
+		return false;
+	sysfs_put(kn);
+	return true;
+}
+
+/* A new entry for @name, which it takes: freed with it, or here. */
 static struct fwverify_entry *fwverify_new_entry(char *name)
 {
 	struct fwverify_entry *e;
@@ -269,20 +281,24 @@ static struct fwverify_entry *fwverify_new_entry(char *name)
 	int err;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e)
+	if (!e) {
+		kfree(name);
 		return NULL;
+	}
 	e->name = name;
 	kobject_init(&e->kobj, &fwverify_entry_ktype);
 	dir = fwverify_dirname(name, false);
-	err = dir ? kobject_add(&e->kobj, fwverify_table_kobj, "%s", dir) :
-		    -ENOMEM;
-	if (err == -EEXIST) {
-		/* "a/b" and "a!b" would share a directory name. */
+	/*
+	 * "a/b" and "a!b" would share a directory name: the second gets the
+	 * hashed one.  Looked up first, for sysfs warns with a stack trace
+	 * of every name it is asked to create twice.
+	 */
+	if (dir && fwverify_dir_taken(dir)) {
 		kfree(dir);
 		dir = fwverify_dirname(name, true);
-		err = dir ? kobject_add(&e->kobj, fwverify_table_kobj, "%s",
-					dir) : -ENOMEM;
 	}
+	err = dir ? kobject_add(&e->kobj, fwverify_table_kobj, "%s", dir) :
+		    -ENOMEM;
 	kfree(dir);
 	if (err) {
 		kobject_put(&e->kobj);

@@ -777,7 +777,12 @@ TEST_F(report, table_holds_at_most_max_entries_and_drops_the_oldest)
 		ASSERT_EQ(0, fw_make(name, 64, NULL));
 		ASSERT_EQ(0, request_fw(name));
 	}
-	n = table_entries();
+	/*
+	 * An evicted entry's directory goes in a work item after the load
+	 * (removing it there could wait on a reader of it): a moment.
+	 */
+	for (i = 0; i < 40 && (n = table_entries()) > 8; i++)
+		usleep(50000);
 	EXPECT_GE(8, n) TH_LOG("max_entries 8: the table holds %d entries", n);
 	/* The 8 used last are there, the first is gone. */
 	for (i = 42; i < 50; i++) {
@@ -1426,8 +1431,19 @@ static void batch_shared(struct __test_metadata *_metadata, bool async)
 
 	counts_read(&before);
 	EXPECT_EQ(0, tf_batch(bad, n, false, async, &result));
-	/* An async request learns only that it got nothing. */
-	EXPECT_EQ(async ? -ENOENT : -EKEYREJECTED, result);
+	/*
+	 * An async request learns only that it got nothing.  test_firmware
+	 * keeps the first error any thread reports: a sync request waiting
+	 * on the refused one learns ENOENT, and under full preemption (the
+	 * debug kernel) it may report first.  The counters below prove the
+	 * refusal.
+	 */
+	if (async) {
+		EXPECT_EQ(-ENOENT, result);
+	} else {
+		EXPECT_TRUE(result == -EKEYREJECTED || result == -ENOENT)
+			TH_LOG("test_result %ld", result);
+	}
 	EXPECT_EQ(0, tf_batch_holding(bad, n));
 	counts_read(&after);
 	d = delta(&before, &after, "unsigned");
