@@ -421,13 +421,24 @@ static int refuse_second(struct json_object *rec, void *arg)
 }
 
 /* A broken chain is refused and left alone; the changed record is never replayed. */
+/* Write @buf over the file at @path, as an editor would. */
+static void rewrite(const char *path, const char *buf)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+
+	if (fd < 0 || write(fd, buf, strlen(buf)) < 0)
+		check(false, "rewrite a log", "%s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
 static void test_broken(void)
 {
 	const char *path = path_of("broken.log");
 	struct auditlog *l;
 	char why[256], buf[4096], *p;
 	long long size;
-	int err, replayed = 0, fd;
+	int err, replayed = 0;
 
 	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open broken.log", "0, saw %s", why);
@@ -445,9 +456,7 @@ static void test_broken(void)
 	p = strstr(buf, "\"event\":\"b\"");
 	if (p)
 		p[9] = 'B';
-	fd = open(path, O_WRONLY | O_TRUNC);
-	err = write(fd, buf, strlen(buf)) < 0;
-	close(fd);
+	rewrite(path, buf);
 	size = size_of(path);
 	replayed = 0;
 	err = auditlog_open(path, false, count, &replayed, &l, why, sizeof(why));
@@ -474,7 +483,7 @@ static void test_encoding(void)
 	struct json_object *o;
 	struct auditlog *l;
 	char why[256], buf[4096], *p;
-	int err, replayed = 0, fd;
+	int err, replayed = 0;
 
 	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open utf8.log", "0, saw %s", why);
@@ -495,9 +504,7 @@ static void test_encoding(void)
 	p = strstr(buf, "\xc3\xb6");
 	if (p)
 		p[1] = '(';
-	fd = open(path, O_WRONLY | O_TRUNC);
-	err = write(fd, buf, strlen(buf)) < 0;
-	close(fd);
+	rewrite(path, buf);
 	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "utf-8"),
 	      "broken UTF-8 in a line is not a record",
@@ -518,9 +525,7 @@ static void test_encoding(void)
 		p[1] = '\xc3';
 		p[2] = '\xa4';
 	}
-	fd = open(path, O_WRONLY | O_TRUNC);
-	err = write(fd, buf, strlen(buf)) < 0;
-	close(fd);
+	rewrite(path, buf);
 	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "invalid JSON"),
 	      "a byte over 0x7f outside a string is not JSON",
