@@ -149,8 +149,8 @@ static bool fwverify_remember(const char *path, bool partial)
 	dir = fwverify_loader_dir(path, custom, &rel);
 	first = custom[0] ? 0 : 1;
 	/* Only a path not as the loader builds them needs lookups to name. */
-	name = fwverify_request_name_as_written(path, custom);
-	if (!name) {
+	name = dir < 0 ? NULL : fwverify_request_name_as_written(path, custom);
+	if (dir >= 0 && !name) {
 		resolved = fwverify_request_name(path, GFP_KERNEL);
 		name = resolved;
 	}
@@ -457,20 +457,25 @@ static DEFINE_SPINLOCK(fwverify_custom_lock);
  * where the loader is built in too, as in Debian's kernels; a modular
  * loader's parameter is read through sysfs.
  */
+static const struct kernel_param *fwverify_custom_kp;
+
 static bool fwverify_custom_param(char *buf)
 {
-	const struct kernel_param *kp;
+	const struct kernel_param *kp = READ_ONCE(fwverify_custom_kp);
 
-	for (kp = __start___param; kp < __stop___param; kp++) {
-		if (strcmp(kp->name, "firmware_class.path") ||
-		    kp->ops != &param_ops_string)
-			continue;
-		kernel_param_lock(NULL);
-		strscpy(buf, kp->str->string, FWVERIFY_CUSTOM_MAX);
-		kernel_param_unlock(NULL);
-		return true;
+	/* Found once: every built-in parameter is in __param, for good. */
+	for (kp = kp ?: __start___param; kp < __stop___param; kp++) {
+		if (!strcmp(kp->name, "firmware_class.path") &&
+		    kp->ops == &param_ops_string)
+			break;
 	}
-	return false;
+	if (kp >= __stop___param)
+		return false;
+	WRITE_ONCE(fwverify_custom_kp, kp);
+	kernel_param_lock(NULL);
+	strscpy(buf, kp->str->string, FWVERIFY_CUSTOM_MAX);
+	kernel_param_unlock(NULL);
+	return true;
 }
 #else
 static bool fwverify_custom_param(char *buf)
