@@ -25,7 +25,8 @@ cache=${FWVERIFY_CACHE:-/var/cache/fwverify}
 
 fetch_one() {
 	local series=$1 imeta hmeta suite image split headers common kbuild rel dest root dl
-	read -r imeta hmeta suite <<<"${META[$series]}"
+	read -r imeta hmeta _ <<<"${META[$series]}"
+	suite=$(suite_of "$series")
 	apt_for "$suite"
 	apt_update "$suite" "$imeta"
 	image=$(dep_of "$imeta" '^linux-image-')

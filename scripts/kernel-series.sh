@@ -39,7 +39,13 @@ apt_for() {
 	[ -n "$suite" ] || return 0
 	d=$cache/apt/$suite
 	mkdir -p "$d/parts" "$d/prefs" "$d/lists/partial" "$d/cache/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main" >"$d/sources.list"
+	{
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $suite main"
+		# A release's kernels are updated through its security suite
+		# (bookworm's 6.12 is only there).
+		[[ $suite == *-* ]] ||
+			echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/debian}/debian-security $suite-security main"
+	} >"$d/sources.list"
 	touch "$d/status"
 	APT=(-o Dir::Etc::SourceList="$d/sources.list" -o Dir::Etc::SourceParts="$d/parts"
 	     -o Dir::Etc::Preferences="$d/prefs/none" -o Dir::Etc::PreferencesParts="$d/prefs"
