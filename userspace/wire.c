@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -308,4 +309,116 @@ void wire_tohex(const unsigned char *in, size_t len, char *out)
 		out[2 * i + 1] = digits[in[i] & 15];
 	}
 	out[2 * len] = '\0';
+}
+
+/* The length of the valid UTF-8 character at @s (@len bytes left), or 0. */
+static size_t utf8_char(const unsigned char *s, size_t len)
+{
+	size_t n;
+	uint32_t c;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not characters. */
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) || c > 0x10ffff ||
+	    (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static bool is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+/*
+ * Whether @len bytes of @s are valid UTF-8 without a NUL, another control
+ * character or U+FFFD: json-c turns an unpaired surrogate ("\ud800") into
+ * U+FFFD, so a string holding one may not be what the client sent.
+ */
+bool wire_text_ok(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	for (size_t i = 0; i < len; i += n) {
+		n = utf8_char(p + i, len - i);
+		if (!n || is_control(p[i]) || (n == 3 && !memcmp(p + i, "\xef\xbf\xbd", 3)))
+			return false;
+	}
+	return true;
+}
+
+/* The longest prefix of @s (@len bytes) of at most @max bytes that does not split a character. */
+size_t wire_utf8_cut(const char *s, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (len <= max)
+		return len;
+	/* Back up over continuation bytes to the start of the character that crosses @max. */
+	while (max && (p[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+/*
+ * A copy of @s (@len bytes) fit for a log: valid UTF-8, each byte that is
+ * not part of a character replaced by U+FFFD, at most @max bytes, cut only
+ * between characters.  Control characters, NUL included, stay: JSON
+ * escapes them.  Return: the copy (free()) and its length in *@outlen, or
+ * NULL without memory.
+ */
+char *wire_text_clean(const char *s, size_t len, size_t max, size_t *outlen)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *out = malloc(max + 1);
+	size_t o = 0, n;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < len; i += n ? n : 1) {
+		n = utf8_char(p + i, len - i);
+		if (o + (n ? n : 3) > max)
+			break;
+		if (n)
+			memcpy(out + o, p + i, n);
+		else
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+		o += n ? n : 3;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return out;
+}
+
+/*
+ * A request's string members must be text: valid UTF-8 without NUL or
+ * other control characters.  json-c keeps a "\u0000" inside a string, and
+ * C reads the string only up to it: "vendor/x\u0000/../y" would be judged
+ * as "vendor/x".  Return: the name of the first member that is not, or NULL.
+ */
+const char *wire_bad_string(struct json_object *o)
+{
+	json_object_object_foreach(o, k, v) {
+		if (json_object_is_type(v, json_type_string) &&
+		    !wire_text_ok(json_object_get_string(v), json_object_get_string_len(v)))
+			return k;
+	}
+	return NULL;
 }

@@ -12,6 +12,7 @@
 #ifndef FWVERIFY_WIRE_H
 #define FWVERIFY_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,10 @@ int wire_parse_addr(const char *s, char **host, char **port);
 int wire_connect(const char *host, const char *port, int64_t deadline, int *fd);
 
 const char *wire_str(struct json_object *o, const char *key);
+const char *wire_bad_string(struct json_object *o);
+bool wire_text_ok(const char *s, size_t len);
+size_t wire_utf8_cut(const char *s, size_t len, size_t max);
+char *wire_text_clean(const char *s, size_t len, size_t max, size_t *outlen);
 int wire_hex(const char *hex, unsigned char *out, size_t len);
 void wire_tohex(const unsigned char *in, size_t len, char *out);
 

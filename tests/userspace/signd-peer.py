@@ -19,6 +19,10 @@ what the mode is for, 1 when not, 2 on a usage error.
                     server dropped it
   concurrent N      N connections at once, each making --repeat real sign
                     requests: print how many came back signed
+  hostile           sign and approve requests whose strings are not text (a
+                    NUL, control characters, invalid UTF-8, a lone surrogate)
+                    or are long and non-ASCII: print "LABEL: STATUS: ERROR"
+                    for each; exit 0 when every one was refused
 
 The reply modes print "STATUS: ERROR; then usable|closed", the second part
 saying whether a status request on the same connection still got an answer.
@@ -218,7 +222,49 @@ def mode_concurrent(args):
     return 0 if len(got) == n * args.repeat else 1
 
 
-MODES = {"noclient": mode_noclient, "frame": mode_frame, "oversize": mode_oversize,
+def hostile_requests(args):
+    """(label, JSON text) of requests whose strings a server must not take as text."""
+    sha = hashlib.sha256(b"hostile").hexdigest()
+
+    def sign(name=b'"intel/hostile.bin"', key=b'"fw-dev"', sha256=b'"' + sha.encode() + b'"',
+             op=b'"sign"'):
+        return (b'{"op":' + op + b',"key":' + key.replace(b"fw-dev", args.sign_key.encode()) +
+                b',"name":' + name + b',"sha256":' + sha256 + b',"size":1000}')
+    return [
+        ("NUL in name", sign(name=b'"intel/x\\u0000/../y"')),
+        ("NUL in key", sign(key=b'"fw-dev\\u0000x"')),
+        ("NUL in sha256", sign(sha256=b'"' + sha.encode() + b'\\u0000"')),
+        ("NUL in op", sign(op=b'"sign\\u0000x"')),
+        ("NUL in id", b'{"op":"approve","id":"0123456789abcdef\\u0000"}'),
+        ("escape in name", sign(name=b'"intel/\\u001b[31mred.bin"')),
+        ("newline in name", sign(name=b'"intel/a\\nb.bin"')),
+        ("DEL in name", sign(name=b'"intel/a\x7fb.bin"')),
+        ("invalid UTF-8 in name", sign(name=b'"intel/\xff\xfe.bin"')),
+        ("overlong UTF-8 in name", sign(name=b'"intel/\xc0\xaf.bin"')),
+        ("lone surrogate in name", sign(name=b'"intel/\\ud800.bin"')),
+        # 1 + 2 * 400 bytes: a record that cuts it at 300 bytes must not split a character.
+        ("long non-ASCII name", sign(name=b'"intel/a' + "\u00e9".encode() * 400 + b'.bin"')),
+        ("invalid UTF-8 in key", sign(key=b'"fw-dev\xe9"')),
+    ]
+
+
+def mode_hostile(args):
+    conn = connect(context(args), args)
+    taken = 0
+    for label, body in hostile_requests(args):
+        try:
+            send_frame(conn, body)
+            rep = recv_frame(conn)
+        except (OSError, ValueError, struct.error) as e:
+            print("%s: no reply: %s" % (label, e))
+            return 1
+        taken += rep.get("status") != "refused"
+        print("%s: %s" % (label, describe(rep)))
+    close(conn)
+    return 1 if taken else 0
+
+
+MODES = {"hostile": mode_hostile, "noclient": mode_noclient, "frame": mode_frame, "oversize": mode_oversize,
          "garbage": mode_garbage, "slow": mode_slow, "tcponly": mode_tcponly,
          "concurrent": mode_concurrent}
 

@@ -127,11 +127,19 @@ static struct json_object *what_of(struct json_object *req)
 	for (size_t i = 0; f && req && i < sizeof(keys) / sizeof(keys[0]); i++) {
 		if (!json_object_object_get_ex(req, keys[i], &v))
 			continue;
-		/* A record must fit a line: a client's overlong string is cut, and says so. */
-		if (json_object_is_type(v, json_type_string) && json_object_get_string_len(v) > FIELD_MAX)
-			json_object_object_add(f, keys[i], json_object_new_string_len(json_object_get_string(v),
-										 FIELD_MAX));
-		else if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
+		/*
+		 * A record must fit a line and parse as JSON: a client's string
+		 * is cut at FIELD_MAX bytes between characters, and bytes that
+		 * are not UTF-8 become U+FFFD.
+		 */
+		if (json_object_is_type(v, json_type_string)) {
+			size_t n;
+			char *t = wire_text_clean(json_object_get_string(v), json_object_get_string_len(v),
+						  FIELD_MAX, &n);
+
+			json_object_object_add(f, keys[i], t ? json_object_new_string_len(t, n) : NULL);
+			free(t);
+		} else if (json_object_is_type(v, json_type_object) || json_object_is_type(v, json_type_array))
 			json_object_object_add(f, keys[i], json_object_new_string("(not a value)"));
 		else
 			json_object_object_add(f, keys[i], json_object_get(v));
@@ -424,9 +432,20 @@ static struct json_object *status_of(struct server *s)
 
 static struct json_object *handle(struct conn *cn, struct json_object *req)
 {
-	const char *op = wire_str(req, "op");
+	static const char *const named[] = { "op", "key", "name", "sha256", "id" };
+	const char *op = wire_str(req, "op"), *bad = wire_bad_string(req), *what = "a member";
 	struct json_object *rep, *v;
+	char why[128];
 
+	if (bad) {
+		/* Name the member only when it is one of ours: its name is the client's text too. */
+		for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+			if (!strcmp(bad, named[i]))
+				what = named[i];
+		snprintf(why, sizeof(why), "malformed request: %s is not text (a control character or invalid UTF-8)",
+			 what);
+		return refuse(cn, req, op ? NULL : "?", why);
+	}
 	if (!op)
 		return refuse(cn, req, "?", "malformed request: no op");
 	if (!strcmp(op, "certificate"))
@@ -476,7 +495,7 @@ static const char *authenticate(struct conn *cn, char *buf, size_t size)
 	if (i < 0 || X509_NAME_get_index_by_NID(subj, NID_commonName, i) >= 0)
 		return "the client certificate does not have exactly one common name";
 	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i)));
-	if (n <= 0 || n > SIGND_ID_MAX || memchr(utf8, '\0', n)) {
+	if (n <= 0 || n > SIGND_ID_MAX || !wire_text_ok((const char *)utf8, n)) {
 		OPENSSL_free(utf8);
 		return "the client certificate's common name is not usable";
 	}

@@ -434,6 +434,41 @@ expect_audited "a frame of 100000 bytes: refused as larger than 16384, audited" 
 as bob signd status
 expect "after the bad frames the server still answers" 0 '^version [^ ]+, up '
 
+# Strings that are not text: json-c keeps "\u0000" inside a string that C
+# reads only up to it, and raw bytes that are not UTF-8 would reach the
+# signature's UTF8String and the audit log.
+before=$(nsigned)
+peer alice hostile
+new=$(tail -n +$((mark + 1)) "$slog")
+expect "every request with a NUL, control character or invalid UTF-8 in a string is refused" 0 \
+	'^NUL in name: refused: malformed request: name is not text \(a control character or invalid UTF-8\)'$'\n'
+ok=1
+[[ $(nsigned) == "$before" ]] && ! has_record sign <<<"$new" && ok=0
+result "hostile strings: nothing signed (no sign record; the NUL name is not signed as intel/x)" $ok "no new sign record"
+python3 -c 'import json, sys
+sys.exit(not any(r.get("event") == "refused" and r.get("name") == "intel/x\0/../y" and
+                 "name is not text" in r.get("reason", "") for r in map(json.loads, sys.stdin)))' <<<"$new"
+result "hostile strings: the refusal's record keeps the whole name, NUL included" $? "name intel/x\\u0000/../y"
+out=$(python3 -c 'import json, sys
+bad = 0
+for n, l in enumerate(open(sys.argv[1], "rb"), 1):
+    try:
+        r = json.loads(l.decode("utf-8", "strict"))
+        for v in r.values():
+            if isinstance(v, str):
+                v.encode("utf-8", "strict")
+    except (UnicodeError, ValueError) as e:
+        print("line %d: %s" % (n, e))
+        bad += 1
+sys.exit(bad > 0)' "$slog")
+rc=$? err=
+expect "after hostile strings every audit line parses as JSON in valid UTF-8" 0 '^$'
+has_record refused 'reason~not a firmware name' "name=intel/a$(printf 'é%.0s' {1..146})" <<<"$new"
+result "a long non-ASCII name is cut in its record at a character boundary (299 bytes, not 300)" $? \
+	"name intel/a + 146 é"
+run "$fwverify" audit verify "$slog"
+expect "after hostile strings the audit log is a valid chain" 0 'a valid chain of [0-9]+ records'
+
 mark=$(wc -l <"$slog")
 "${peer_py[@]}" --port "$port" --ca "$spki/server-ca.crt" --tls-cert "$spki/alice.crt" \
 	--tls-key "$spki/alice.key" slow >"$sd/slow.out" 2>&1 &
