@@ -420,8 +420,10 @@ ssize_t fwverify_request_done(struct fwverify_request *req, void **buf,
 		  ret > req->verified_size - req->offset ||
 		  memcmp(*buf, req->verified + req->offset, ret)))
 		why = "partial read differs from the file verified";
-	vfree(req->verified);
-	req->verified = NULL;
+	if (req->verified) {
+		vfree(req->verified);
+		req->verified = NULL;
+	}
 	if (!why)
 		return ret;
 	pr_warn_ratelimited("%s: %s, refused\n", req->path, why);

@@ -148,8 +148,17 @@ static bool fwverify_remember(const char *path, bool partial)
 	fwverify_custom_dir(custom);
 	dir = fwverify_loader_dir(path, custom, &rel);
 	first = custom[0] ? 0 : 1;
-	/* Only a path not as the loader builds them needs lookups to name. */
-	name = dir < 0 ? NULL : fwverify_request_name_as_written(path, custom);
+	/*
+	 * Without a custom directory, the first search directory holding the
+	 * path names it, as for reports.  Only a path not as the loader
+	 * builds them needs lookups to name.
+	 */
+	if (dir < 0)
+		name = NULL;
+	else if (!custom[0])
+		name = rel;
+	else
+		name = fwverify_request_name_as_written(path, custom);
 	if (dir >= 0 && !name) {
 		resolved = fwverify_request_name(path, GFP_KERNEL);
 		name = resolved;
@@ -447,6 +456,8 @@ int fwverify_kern_path_initns(const char *path, unsigned int flags,
  */
 static char fwverify_custom[FWVERIFY_CUSTOM_MAX];
 static bool fwverify_custom_tracked;
+/* Tracked and empty, as it mostly is: nothing to copy on a load's path. */
+static bool fwverify_custom_none;
 static DEFINE_SPINLOCK(fwverify_custom_lock);
 
 #ifndef MODULE
@@ -531,6 +542,7 @@ void fwverify_custom_dir_set(const char *val)
 	changed = memcmp(fwverify_custom, buf, sizeof(buf));
 	memcpy(fwverify_custom, buf, sizeof(buf));
 	fwverify_custom_tracked = true;
+	WRITE_ONCE(fwverify_custom_none, !buf[0]);
 	spin_unlock(&fwverify_custom_lock);
 	/* Paths are names of other rules now: cached verdicts expire. */
 	if (changed)
@@ -542,6 +554,10 @@ static void fwverify_custom_dir(char *buf)
 {
 	bool tracked;
 
+	if (READ_ONCE(fwverify_custom_none)) {
+		buf[0] = '\0';
+		return;
+	}
 	spin_lock(&fwverify_custom_lock);
 	tracked = fwverify_custom_tracked;
 	if (tracked)
