@@ -32,8 +32,8 @@
 static char *fwverify_dirs[4];
 #define FWVERIFY_LAST_DIR	ARRAY_SIZE(fwverify_dirs)
 
+/* Under fwverify_last_lock, as the slots: one lock for a read's bookkeeping. */
 static LIST_HEAD(fwverify_requests);
-static DEFINE_SPINLOCK(fwverify_requests_lock);
 
 /*
  * The name each recent task last looked for, for fallback reports, and
@@ -132,10 +132,11 @@ static bool fwverify_slot_set(char **buf, size_t *size, const char *s,
 }
 
 /*
- * Remember what this task reads (@partial: for a partial request); true
- * if the loader decompresses it.
+ * Remember what this task reads (@partial: for a partial request), and
+ * add @req to the reads under way; true if the loader decompresses it.
  */
-static bool fwverify_remember(const char *path, bool partial)
+static bool fwverify_remember(struct fwverify_request *req, const char *path,
+			      bool partial)
 {
 	char custom[FWVERIFY_CUSTOM_MAX], *resolved = NULL;
 	const char *name, *rel, *sfx;
@@ -194,6 +195,7 @@ static bool fwverify_remember(const char *path, bool partial)
 	fwverify_last[i].read_err = 0;
 	fwverify_last[i].read_partial = partial;
 	fwverify_last[i].read_decompressed = decompress;
+	list_add(&req->node, &fwverify_requests);
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(resolved);
 	return decompress;
@@ -207,22 +209,10 @@ forget:
 		if (fwverify_last[i].read)
 			fwverify_last[i].read[0] = '\0';
 	}
+	list_add(&req->node, &fwverify_requests);
 	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	kfree(resolved);
 	return false;
-}
-
-/* This task's last read failed with @err. */
-static void fwverify_remember_failure(int err)
-{
-	unsigned long flags;
-	unsigned int i;
-
-	spin_lock_irqsave(&fwverify_last_lock, flags);
-	for (i = 0; i < FWVERIFY_LAST_NAMES; i++)
-		if (fwverify_last[i].task == current)
-			fwverify_last[i].read_err = err;
-	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
 /**
@@ -278,16 +268,22 @@ void fwverify_note_decision(void)
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
 			    loff_t offset, bool partial)
 {
+	unsigned long flags;
+
 	req->task = current;
 	req->path = path;
 	req->offset = offset;
 	req->judged = false;
 	req->verified = NULL;
 	req->verified_size = 0;
-	req->decompress = path && fwverify_remember(path, partial);
-	spin_lock(&fwverify_requests_lock);
+	req->decompress = false;
+	if (path) {
+		req->decompress = fwverify_remember(req, path, partial);
+		return;
+	}
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	list_add(&req->node, &fwverify_requests);
-	spin_unlock(&fwverify_requests_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
 /**
@@ -297,11 +293,16 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
  */
 void fwverify_request_end(struct fwverify_request *req, ssize_t ret)
 {
-	spin_lock(&fwverify_requests_lock);
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	list_del(&req->node);
-	spin_unlock(&fwverify_requests_lock);
-	if (req->path && ret < 0)
-		fwverify_remember_failure(ret);
+	/* This task's read failed: how, for the loader's next try. */
+	for (i = 0; req->path && ret < 0 && i < FWVERIFY_LAST_NAMES; i++)
+		if (fwverify_last[i].task == current)
+			fwverify_last[i].read_err = ret;
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 }
 
 /**
@@ -315,15 +316,16 @@ void fwverify_request_end(struct fwverify_request *req, ssize_t ret)
 struct fwverify_request *fwverify_request_current(void)
 {
 	struct fwverify_request *req, *found = NULL;
+	unsigned long flags;
 
-	spin_lock(&fwverify_requests_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	list_for_each_entry(req, &fwverify_requests, node) {
 		if (req->task == current && req->path) {
 			found = req;
 			break;
 		}
 	}
-	spin_unlock(&fwverify_requests_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	return found;
 }
 
@@ -335,12 +337,13 @@ struct fwverify_request *fwverify_request_current(void)
 bool fwverify_in_platform_request(void)
 {
 	struct fwverify_request *req;
+	unsigned long flags;
 	bool in = false;
 
-	spin_lock(&fwverify_requests_lock);
+	spin_lock_irqsave(&fwverify_last_lock, flags);
 	list_for_each_entry(req, &fwverify_requests, node)
 		in |= req->task == current && !req->path;
-	spin_unlock(&fwverify_requests_lock);
+	spin_unlock_irqrestore(&fwverify_last_lock, flags);
 	return in;
 }
 
