@@ -19,6 +19,9 @@ what the mode is for, 1 when not, 2 on a usage error.
                     server dropped it
   concurrent N      N connections at once, each making --repeat real sign
                     requests: print how many came back signed
+  flood N SECONDS   N TCP connections from --source that never start TLS,
+                    each opened again as soon as the server closes it, for
+                    SECONDS: print how many connections were made
   hostile           sign and approve requests whose strings are not text (a
                     NUL, control characters, invalid UTF-8, a lone surrogate)
                     or are long and non-ASCII: print "LABEL: STATUS: ERROR"
@@ -32,7 +35,9 @@ import base64
 import hashlib
 import json
 import os
+import resource
 import select
+import selectors
 import socket
 import ssl
 import struct
@@ -264,7 +269,55 @@ def mode_hostile(args):
     return 1 if taken else 0
 
 
-MODES = {"hostile": mode_hostile, "noclient": mode_noclient, "frame": mode_frame, "oversize": mode_oversize,
+def mode_flood(args):
+    if len(args.rest) != 2:
+        raise SystemExit("flood needs N and SECONDS")
+    n, secs = int(args.rest[0]), float(args.rest[1])
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < n + 64:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
+    sel = selectors.DefaultSelector()
+    made = 0
+
+    def open_one():
+        nonlocal made
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.bind((args.source, 0))
+        try:
+            sock.connect((HOST, args.port))
+        except BlockingIOError:
+            pass
+        except OSError:
+            sock.close()
+            return
+        sel.register(sock, selectors.EVENT_READ)
+        made += 1
+
+    for _ in range(n):
+        open_one()
+    end = time.monotonic() + secs
+    while time.monotonic() < end:
+        for key, _ in sel.select(timeout=0.1):
+            try:
+                data = key.fileobj.recv(1)
+            except BlockingIOError:
+                continue
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(key.fileobj)
+                key.fileobj.close()
+                open_one()
+        while len(sel.get_map()) < n and time.monotonic() < end:
+            open_one()
+    for key in list(sel.get_map().values()):
+        key.fileobj.close()
+    print("flood: %d connections from %s in %.1f s" % (made, args.source, secs))
+    return 0
+
+
+MODES = {"flood": mode_flood, "hostile": mode_hostile, "noclient": mode_noclient, "frame": mode_frame, "oversize": mode_oversize,
          "garbage": mode_garbage, "slow": mode_slow, "tcponly": mode_tcponly,
          "concurrent": mode_concurrent}
 
@@ -280,6 +333,7 @@ def main():
     p.add_argument("--repeat", type=int, default=1, help="sign requests per connection")
     p.add_argument("--out", help="concurrent: write each signature's SHA-256 here")
     p.add_argument("--timeout", type=float, default=20)
+    p.add_argument("--source", default="127.0.0.2", help="flood: the address to connect from")
     p.add_argument("mode", choices=sorted(MODES))
     p.add_argument("rest", nargs="*")
     args = p.parse_args()

@@ -154,6 +154,12 @@ static int server_kv(struct parser *p, const char *k, char *v)
 		return set_bool(p, &c->audit_fsync, v, k);
 	if (!strcmp(k, "max_connections"))
 		return set_uint(p, &c->max_connections, v, k, 1, 4096);
+	if (!strcmp(k, "max_handshakes"))
+		return set_uint(p, &c->max_handshakes, v, k, 1, 4096);
+	if (!strcmp(k, "max_handshakes_per_address"))
+		return set_uint(p, &c->max_handshakes_per_address, v, k, 1, 4096);
+	if (!strcmp(k, "refusal_interval"))
+		return set_uint(p, &c->refusal_interval, v, k, 1, 86400);
 	if (!strcmp(k, "handshake_timeout"))
 		return set_uint(p, &c->handshake_timeout, v, k, 1, 3600);
 	if (!strcmp(k, "request_timeout"))
@@ -357,7 +363,10 @@ static int set_defaults(struct signd_conf *c, const char *path)
 	c->client_auth = true;
 	c->audit_fsync = true;
 	c->max_connections = 256;
-	c->handshake_timeout = 10;
+	c->max_handshakes = 64;
+	c->max_handshakes_per_address = 8;
+	c->refusal_interval = 60;
+	c->handshake_timeout = 5;
 	c->request_timeout = 30;
 	c->approval_ttl = 86400;
 	c->path = strdup(path);

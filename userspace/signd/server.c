@@ -23,6 +23,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 
@@ -46,12 +47,31 @@ struct server {
 	SSL_CTX *ctx;
 	int lfd, sfd;
 	int wake[2];		/* written once at shutdown: wakes every waiting connection */
+	int slot[2];		/* a byte when a handshake slot frees: wakes the accept loop */
 	pthread_mutex_t lock;
 	pthread_cond_t idle;
-	unsigned int active;
+	unsigned int active;	/* connection threads */
+	unsigned int handshaking;	/* of those, not yet authenticated */
+	struct peers peers;
+	struct waiter *wait;	/* accepted, waiting for a handshake slot, oldest first */
+	size_t nwait;
 	uint64_t connections, signatures, refusals;
 	int64_t started;
 	int failed;		/* why the loop stopped, when not by a signal */
+};
+
+/*
+ * Connections waiting for a handshake slot: at most WAIT_MAX, and
+ * WAIT_PER_ADDRESS of one address; past that a connection is closed at once.
+ */
+#define WAIT_MAX 1024
+#define WAIT_PER_ADDRESS 256
+
+struct waiter {
+	int fd;
+	struct peer_addr *addr;
+	char peer[64];
+	int64_t since;		/* monotonic ms, accepted */
 };
 
 struct conn {
@@ -59,6 +79,9 @@ struct conn {
 	int fd;
 	SSL *ssl;
 	char peer[64];
+	struct peer_addr *addr;
+	int64_t since;		/* accepted: the handshake must end handshake_timeout after */
+	bool handshaking;	/* holds a handshake slot */
 	char client[SIGND_ID_MAX + 1];	/* the certificate's common name, once authenticated */
 };
 
@@ -147,18 +170,35 @@ static struct json_object *what_of(struct json_object *req)
 	return f;
 }
 
+/*
+ * Count a refusal.  Return: whether its record is to be written: always for
+ * an authenticated client; for a connection without one, only the first
+ * of each reason from its address in a refusal interval (peers.c).
+ */
+static bool refusal_recorded(struct server *s, struct peer_addr *a, bool authenticated, const char *why)
+{
+	bool full = true;
+
+	pthread_mutex_lock(&s->lock);
+	s->refusals++;
+	if (!authenticated && a)
+		full = peers_refused(&s->peers, a, why, wire_now());
+	pthread_mutex_unlock(&s->lock);
+	return full;
+}
+
 /* Refuse @req (or the connection, when NULL) for @why: a record, then the reply. */
 static struct json_object *refuse(struct conn *cn, struct json_object *req, const char *op, const char *why)
 {
-	struct json_object *f = what_of(req);
+	struct json_object *f;
 
+	if (!refusal_recorded(cn->s, cn->addr, cn->client[0], why))
+		return reply("refused", why);
+	f = what_of(req);
 	if (f && op && !json_object_object_get_ex(f, "op", NULL))
 		add_str(f, "op", op);
 	if (f)
 		add_str(f, "reason", why);
-	pthread_mutex_lock(&cn->s->lock);
-	cn->s->refusals++;
-	pthread_mutex_unlock(&cn->s->lock);
 	if (audit(cn, cn->s, "refused", f))
 		return audit_failed();
 	return reply("refused", why);
@@ -525,6 +565,22 @@ static const char *recv_error(struct server *s, int err, char *buf, size_t size)
 	}
 }
 
+/* Give back @cn's handshake slot, and wake the accept loop to hand it on. */
+static void handshake_done(struct conn *cn)
+{
+	struct server *s = cn->s;
+
+	if (!cn->handshaking)
+		return;
+	pthread_mutex_lock(&s->lock);
+	cn->handshaking = false;
+	s->handshaking--;
+	cn->addr->handshakes--;
+	pthread_mutex_unlock(&s->lock);
+	if (write(s->slot[1], "x", 1) < 0 && errno != EAGAIN)
+		fprintf(stderr, "fwverify-signd: cannot wake the accept loop: %s\n", errno_text(-errno));
+}
+
 static void serve(struct conn *cn)
 {
 	struct server *s = cn->s;
@@ -535,7 +591,7 @@ static void serve(struct conn *cn)
 	int err;
 
 	ERR_clear_error();
-	err = wire_handshake(cn->ssl, wire_now() + s->c->handshake_timeout * 1000, s->wake[0]);
+	err = wire_handshake(cn->ssl, cn->since + s->c->handshake_timeout * 1000, s->wake[0]);
 	if (err == -ECANCELED)
 		return;
 	if (err) {
@@ -556,6 +612,7 @@ static void serve(struct conn *cn)
 		json_object_put(rep);
 		return;
 	}
+	handshake_done(cn);
 	for (;;) {
 		ERR_clear_error();
 		req = NULL;
@@ -578,40 +635,69 @@ static void *conn_main(void *arg)
 	struct server *s = cn->s;
 
 	serve(cn);
+	handshake_done(cn);
 	wire_shutdown(cn->ssl);
 	SSL_free(cn->ssl);
 	close(cn->fd);
-	free(cn);
 	ERR_clear_error();
 	OPENSSL_thread_stop();
 	pthread_mutex_lock(&s->lock);
+	peers_put(cn->addr);
 	if (!--s->active)
 		pthread_cond_signal(&s->idle);
 	pthread_mutex_unlock(&s->lock);
+	free(cn);
 	return NULL;
 }
 
-static void peer_name(int fd, char *buf, size_t size)
+/* The numeric host of @ss in @host, and "host:port" ("[v6]:port") in @peer. */
+static void peer_name(const struct sockaddr_storage *ss, socklen_t len, char *host, size_t hsize,
+		      char *peer, size_t psize)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	char host[NI_MAXHOST], port[NI_MAXSERV];
+	char h[64], port[NI_MAXSERV];
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) ||
-	    getnameinfo((struct sockaddr *)&ss, len, host, sizeof(host), port, sizeof(port),
-			NI_NUMERICHOST | NI_NUMERICSERV))
-		snprintf(buf, size, "?");
-	else
-		snprintf(buf, size, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
+	if (getnameinfo((const struct sockaddr *)ss, len, h, sizeof(h), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV)) {
+		snprintf(host, hsize, "?");
+		snprintf(peer, psize, "?");
+		return;
+	}
+	snprintf(host, hsize, "%.63s", h);
+	snprintf(peer, psize, ss->ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", h, port);
 }
 
-static void accept_one(struct server *s)
+/*
+ * Refuse a connection the accept loop will not serve: close it, count the
+ * refusal, and write its record when it is the first of its kind from its
+ * address in the interval.  Drops the reference on @a.
+ */
+static void refuse_waiter(struct server *s, struct waiter *w, const char *why)
+{
+	struct conn cn = { .s = s, .addr = w->addr };
+	struct json_object *f;
+
+	close(w->fd);
+	snprintf(cn.peer, sizeof(cn.peer), "%s", w->peer);
+	if (refusal_recorded(s, w->addr, false, why)) {
+		f = json_object_new_object();
+		if (f) {
+			add_str(f, "op", "connect");
+			add_str(f, "reason", why);
+		}
+		audit(&cn, s, "refused", f);
+	}
+	pthread_mutex_lock(&s->lock);
+	peers_put(w->addr);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Give @w a thread and a handshake slot (taken by the caller).  Return: 0, or -errno (@w is closed). */
+static int start_conn(struct server *s, struct waiter *w)
 {
 	static pthread_attr_t attr;
 	static bool attr_ready;
 	struct conn *cn;
 	pthread_t t;
-	int fd, one = 1;
 
 	if (!attr_ready) {
 		pthread_attr_init(&attr);
@@ -619,41 +705,144 @@ static void accept_one(struct server *s)
 		pthread_attr_setstacksize(&attr, 256 * 1024);
 		attr_ready = true;
 	}
-	fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS)) {
-		/* Out of descriptors: let connections finish instead of spinning. */
-		fprintf(stderr, "fwverify-signd: cannot take a connection: %s\n", errno_text(-errno));
-		usleep(100 * 1000);
-	}
-	if (fd < 0)
-		return;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	cn = calloc(1, sizeof(*cn));
 	if (cn)
 		cn->ssl = SSL_new(s->ctx);
-	if (!cn || !cn->ssl || !SSL_set_fd(cn->ssl, fd)) {
+	if (!cn || !cn->ssl || !SSL_set_fd(cn->ssl, w->fd)) {
 		fprintf(stderr, "fwverify-signd: cannot take a connection: out of memory\n");
 		goto fail;
 	}
 	SSL_set_accept_state(cn->ssl);
 	cn->s = s;
-	cn->fd = fd;
-	peer_name(fd, cn->peer, sizeof(cn->peer));
-	pthread_mutex_lock(&s->lock);
-	s->active++;
-	s->connections++;
-	pthread_mutex_unlock(&s->lock);
+	cn->fd = w->fd;
+	cn->addr = w->addr;
+	cn->since = w->since;
+	cn->handshaking = true;
+	snprintf(cn->peer, sizeof(cn->peer), "%s", w->peer);
 	if (!pthread_create(&t, &attr, conn_main, cn))
-		return;
+		return 0;
 	fprintf(stderr, "fwverify-signd: cannot take a connection: no thread\n");
-	pthread_mutex_lock(&s->lock);
-	s->active--;
-	pthread_mutex_unlock(&s->lock);
 fail:
 	if (cn)
 		SSL_free(cn->ssl);
 	free(cn);
-	close(fd);
+	close(w->fd);
+	return -ENOMEM;
+}
+
+/*
+ * Hand out the free handshake slots to waiting connections, oldest first,
+ * at most max_handshakes_per_address to one address; refuse those that
+ * waited past handshake_timeout.
+ */
+static void dispatch(struct server *s)
+{
+	int64_t now = wire_now(), expired = now - s->c->handshake_timeout * 1000LL;
+	struct waiter *w;
+	size_t i, kept = 0;
+	bool start;
+
+	for (i = 0; i < s->nwait; i++) {
+		w = &s->wait[i];
+		pthread_mutex_lock(&s->lock);
+		start = w->since > expired && s->handshaking < s->c->max_handshakes &&
+			s->active - s->handshaking < s->c->max_connections &&
+			w->addr->handshakes < s->c->max_handshakes_per_address;
+		if (start || w->since <= expired)
+			w->addr->waiting--;
+		if (start) {
+			s->handshaking++;
+			w->addr->handshakes++;
+			s->active++;
+			s->connections++;
+		}
+		pthread_mutex_unlock(&s->lock);
+		if (start && start_conn(s, w)) {
+			pthread_mutex_lock(&s->lock);
+			s->handshaking--;
+			w->addr->handshakes--;
+			s->active--;
+			peers_put(w->addr);
+			pthread_mutex_unlock(&s->lock);
+		} else if (!start && w->since <= expired) {
+			refuse_waiter(s, w, "no handshake slot free within handshake_timeout");
+		} else if (!start) {
+			s->wait[kept++] = *w;
+		}
+	}
+	s->nwait = kept;
+}
+
+/* Take one connection from the backlog into the waiting list.  Return: false when none was there. */
+static bool accept_one(struct server *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[64];
+	struct waiter w;
+	bool full;
+	int one = 1;
+
+	w.fd = accept4(s->lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (w.fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS)) {
+		/* Out of descriptors: let connections finish instead of spinning. */
+		fprintf(stderr, "fwverify-signd: cannot take a connection: %s\n", errno_text(-errno));
+		usleep(100 * 1000);
+	}
+	if (w.fd < 0)
+		return false;
+	setsockopt(w.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	peer_name(&ss, len, host, sizeof(host), w.peer, sizeof(w.peer));
+	w.since = wire_now();
+	pthread_mutex_lock(&s->lock);
+	w.addr = peers_get(&s->peers, host, w.since);
+	full = w.addr->waiting >= WAIT_PER_ADDRESS;
+	if (!full)
+		w.addr->waiting++;
+	pthread_mutex_unlock(&s->lock);
+	if (full)
+		refuse_waiter(s, &w, "too many connections from this address wait for a handshake");
+	else
+		s->wait[s->nwait++] = w;
+	return true;
+}
+
+/* Write the "refusals" record of each address whose refusal interval has ended by @now. */
+static void summarize_by(struct server *s, int64_t now)
+{
+	struct json_object *f;
+	size_t pos = 0;
+
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		f = peers_summary(&s->peers, now, &pos);
+		pthread_mutex_unlock(&s->lock);
+		if (!f)
+			return;
+		audit(NULL, s, "refusals", f);
+	}
+}
+
+static void summarize(struct server *s)
+{
+	summarize_by(s, wire_now());
+}
+
+/* At the stop: the counts of the intervals still running, too. */
+static void summarize_all(struct server *s)
+{
+	summarize_by(s, INT64_MAX);
+}
+
+/* Waiting connections hold descriptors: take the most the hard limit allows. */
+static void more_files(void)
+{
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < r.rlim_max) {
+		r.rlim_cur = r.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &r);
+	}
 }
 
 static void expire(struct server *s)
@@ -670,28 +859,42 @@ static void expire(struct server *s)
 	}
 }
 
-/* Accept until a signal asks to stop.  Return: the signal's name. */
+/*
+ * Accept until a signal asks to stop.  Accepted connections wait, without
+ * a thread, for a handshake slot (dispatch()); a connection that never
+ * finishes its handshake holds one slot for handshake_timeout at most, and
+ * one address never more than max_handshakes_per_address of them.
+ * Return: the signal's name.
+ */
 static const char *run_loop(struct server *s)
 {
 	struct signalfd_siginfo si;
-	struct pollfd p[2];
-	unsigned int active;
+	struct pollfd p[3];
+	int64_t last = 0;
+	char buf[64];
 
 	for (;;) {
-		pthread_mutex_lock(&s->lock);
-		active = s->active;
-		pthread_mutex_unlock(&s->lock);
-		p[0] = (struct pollfd){ .fd = s->lfd, .events = active < s->c->max_connections ? POLLIN : 0 };
+		p[0] = (struct pollfd){ .fd = s->lfd, .events = s->nwait < WAIT_MAX ? POLLIN : 0 };
 		p[1] = (struct pollfd){ .fd = s->sfd, .events = POLLIN };
-		if (poll(p, 2, active < s->c->max_connections ? 1000 : 50) < 0 && errno != EINTR) {
+		p[2] = (struct pollfd){ .fd = s->slot[0], .events = POLLIN };
+		if (poll(p, 3, s->nwait ? 100 : 1000) < 0 && errno != EINTR) {
 			s->failed = -errno;
 			return "poll failed";
 		}
 		if (p[1].revents && read(s->sfd, &si, sizeof(si)) == sizeof(si))
 			return strsignal(si.ssi_signo);
-		if (p[0].revents & POLLIN)
-			accept_one(s);
-		expire(s);
+		if (p[2].revents)
+			while (read(s->slot[0], buf, sizeof(buf)) > 0)
+				;
+		for (int i = 0; i < 64 && (p[0].revents & POLLIN) && s->nwait < WAIT_MAX; i++)
+			if (!accept_one(s))
+				break;
+		dispatch(s);
+		if (wire_now() - last >= 1000) {
+			last = wire_now();
+			expire(s);
+			summarize(s);
+		}
 	}
 }
 
@@ -868,7 +1071,7 @@ static int open_log(struct server *s)
  */
 int signd_run(struct signd_conf *c, bool check_only)
 {
-	struct server s = { .c = c, .lfd = -1, .sfd = -1, .wake = { -1, -1 } };
+	struct server s = { .c = c, .lfd = -1, .sfd = -1, .wake = { -1, -1 }, .slot = { -1, -1 } };
 	const char *why;
 	int err;
 
@@ -892,8 +1095,16 @@ int signd_run(struct signd_conf *c, bool check_only)
 	if (err)
 		goto out_tls;
 	err = signals_block(&s);
-	if (!err && pipe2(s.wake, O_CLOEXEC))
+	if (!err && (pipe2(s.wake, O_CLOEXEC) || pipe2(s.slot, O_CLOEXEC | O_NONBLOCK)))
 		err = -errno;
+	if (!err)
+		err = peers_init(&s.peers, c->refusal_interval);
+	if (!err) {
+		s.wait = calloc(WAIT_MAX, sizeof(*s.wait));
+		err = s.wait ? 0 : -ENOMEM;
+	}
+	if (!err)
+		more_files();
 	if (!err)
 		err = listen_on(&s);
 	if (!err)
@@ -904,6 +1115,11 @@ int signd_run(struct signd_conf *c, bool check_only)
 	why = run_loop(&s);
 	close(s.lfd);
 	s.lfd = -1;
+	for (size_t i = 0; i < s.nwait; i++) {
+		close(s.wait[i].fd);
+		peers_put(s.wait[i].addr);
+	}
+	s.nwait = 0;
 	/* Wake every connection waiting for a request; those inside one finish it. */
 	if (write(s.wake[1], "x", 1) != 1)
 		fprintf(stderr, "fwverify-signd: cannot wake the connections: %s\n", errno_text(-errno));
@@ -911,6 +1127,7 @@ int signd_run(struct signd_conf *c, bool check_only)
 	while (s.active)
 		pthread_cond_wait(&s.idle, &s.lock);
 	pthread_mutex_unlock(&s.lock);
+	summarize_all(&s);
 	{
 		struct json_object *f = json_object_new_object();
 
@@ -924,10 +1141,14 @@ out_log:
 		close(s.lfd);
 	if (s.sfd >= 0)
 		close(s.sfd);
-	if (s.wake[0] >= 0) {
-		close(s.wake[0]);
-		close(s.wake[1]);
+	for (int i = 0; i < 2; i++) {
+		if (s.wake[i] >= 0)
+			close(s.wake[i]);
+		if (s.slot[i] >= 0)
+			close(s.slot[i]);
 	}
+	free(s.wait);
+	peers_free(&s.peers);
 	auditlog_close(s.log);
 out_tls:
 	SSL_CTX_free(s.ctx);

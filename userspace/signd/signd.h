@@ -64,6 +64,8 @@ struct signd_conf {
 	char *audit_log;
 	bool audit_fsync;
 	unsigned int max_connections, handshake_timeout, request_timeout, approval_ttl;
+	unsigned int max_handshakes, max_handshakes_per_address;	/* unauthenticated connections */
+	unsigned int refusal_interval;	/* seconds over which an address's refusals are counted */
 	char *pkcs11_module, *pin_file;
 	bool allow_pem_keys;
 	struct signd_key *keys;
@@ -121,6 +123,34 @@ void policy_signed(struct signd_policy *p, const char *id, const unsigned char *
 void policy_unsign(struct signd_policy *p, const char *id);
 size_t policy_expire(struct signd_policy *p, int64_t now, char (*ids)[33], size_t max);
 struct json_object *policy_list(struct signd_policy *p, const char *client);
+
+/* Source addresses: handshakes under way and refusals counted (peers.c). */
+#define PEERS_MAX 1024
+#define PEER_REASONS 8
+
+struct peer_addr {
+	char host[64];			/* numeric; "": a free entry */
+	unsigned int refs;		/* connections of this address the server holds */
+	unsigned int handshakes;	/* of those, in a TLS handshake */
+	unsigned int waiting;		/* of those, waiting for a handshake slot */
+	int64_t window_end;		/* monotonic ms: when the refusal interval ends */
+	char reason[PEER_REASONS][128];	/* reasons written in full this interval */
+	size_t nreasons;
+	uint64_t count[PEER_REASONS + 1];	/* refusals only counted, per reason; last: others */
+	uint64_t counted;
+};
+
+struct peers {
+	struct peer_addr *a;		/* PEERS_MAX, then "*" for any address once they are taken */
+	int64_t interval_ms;
+};
+
+int peers_init(struct peers *p, unsigned int interval);
+void peers_free(struct peers *p);
+struct peer_addr *peers_get(struct peers *p, const char *host, int64_t now);
+void peers_put(struct peer_addr *a);
+bool peers_refused(struct peers *p, struct peer_addr *a, const char *why, int64_t now);
+struct json_object *peers_summary(struct peers *p, int64_t now, size_t *pos);
 
 int signd_run(struct signd_conf *c, bool check_only);
 

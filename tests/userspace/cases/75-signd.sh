@@ -56,7 +56,8 @@ pem_conf() {
 # with each key, bob only bob/* with fw-dev; carol and dave have no grant.
 {
 	server_conf "$slog" "client_ca = $spki/client-ca.crt" "client_names = alice, carol, dave, bob" \
-		"handshake_timeout = 3" "request_timeout = 3" "pkcs11_module = $module" "pin_file = $hsm/pin"
+		"handshake_timeout = 3" "request_timeout = 3" "refusal_interval = 2" \
+		"pkcs11_module = $module" "pin_file = $hsm/pin"
 	cat <<EOF
 
 [key fw-dev]
@@ -498,6 +499,46 @@ secs=$(sed -n 's/^dropped after \([0-9.]*\) s.*/\1/p' <<<"$out")
 [[ $secs ]] && python3 -c "import sys; sys.exit(not 2.5 <= $secs < 8)" || rc=1
 expect_audited "TCP without a TLS handshake: dropped at handshake_timeout = 3 ($secs s), audited" 0 '^dropped after ' '' \
 	refused op=handshake 'reason=TLS handshake timed out'
+
+# A flood of connections that never start TLS, from 127.0.0.2: 1000 at once,
+# each reopened as soon as the server drops it.  They hold at most
+# max_handshakes_per_address (8) handshake slots and wait for no more than
+# handshake_timeout, so a client from another address is served at once;
+# and their refusals are counted, not written one by one.
+lines0=$(wc -l <"$slog")
+"${peer_py[@]}" --port "$port" --ca "$spki/server-ca.crt" --source 127.0.0.2 flood 1000 7 \
+	>"$sd/flood.out" 2>&1 &
+flood=$!
+sleep 1
+ok=0 times=
+for i in 1 2 3 4 5; do
+	t0=$(date +%s%N)
+	as bob signd status --timeout 3
+	times+=" $((($(date +%s%N) - t0) / 1000000))"
+	[[ $rc == 0 && $out =~ ^version ]] || ok=1
+	sleep 0.5
+done
+result "during a flood of 1000 reconnecting sockets that never handshake, 5 of 5 status calls (--timeout 3) answered (ms:$times)" \
+	$ok "exit 0 each time, within 3 s"
+wait_for 15 gone "$flood"
+reap "$flood"
+rc=$? out=$(cat "$sd/flood.out") err=
+made=$(sed -n 's/^flood: \([0-9]*\) connections.*/\1/p' <<<"$out")
+expect "the flood ran (more than 1000 connections)" 0 '^flood: [0-9]+ connections from 127\.0\.0\.2'
+summed() { tail -n +$((lines0 + 1)) "$slog" | grep -q '"event":"refusals".*"address":"127.0.0.2"'; }
+wait_for 6 summed
+grown=$(($(wc -l <"$slog") - lines0))
+out=$(tail -n +$((lines0 + 1)) "$slog" | python3 -c 'import json, sys
+recs = [json.loads(l) for l in sys.stdin]
+full = sum(r["event"] == "refused" for r in recs)
+counted = sum(r.get("count", 0) for r in recs if r["event"] == "refusals" and r.get("address") == "127.0.0.2")
+other = [r["event"] for r in recs if r["event"] not in ("refused", "refusals")]
+print("records %d: %d refused in full, %d counted in refusals records; other %s" % (len(recs), full, counted, other))')
+ok=1
+[[ ${made:-0} -gt 1000 && $grown -le 40 && $out =~ ([0-9]+)\ counted && $((2 * BASH_REMATCH[1])) -ge $made ]] && ok=0
+rc=-
+result "the flood's $made connections added $grown audit records (at most 40: a few per reason and 2 s interval, and a count)" \
+	$ok "made > 1000, at most 40 records, refusals records counting at least half of the connections"
 
 before=$(nsigned)
 peer alice concurrent 200 --out "$sd/c200.sigs"
