@@ -45,6 +45,31 @@ static void help(void)
 	printf("\nExit status: 0 success, 1 verification failed or refused, 2 usage or I/O error.\n");
 }
 
+/*
+ * The column where descriptions start on the last option line before @end
+ * that has one (after the option, two spaces or more), so that the --help
+ * line lines up with the options above it; 22 when no line shows one.
+ */
+static int description_column(const char *h, const char *end)
+{
+	int col = 22;
+
+	for (const char *line = h; line && line < end; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		const char *eol = strchrnul(line, '\n'), *gap;
+
+		if (strncmp(line, "  -", 3) && strncmp(line, "      --", 8))
+			continue;
+		gap = strstr(line + strspn(line, " "), "  ");
+		if (!gap || gap > eol)
+			continue;
+		while (*gap == ' ')
+			gap++;
+		if (gap < eol)
+			col = (int)(gap - line);
+	}
+	return col;
+}
+
 void command_help(const struct command *c)
 {
 	const char *h = c->help, *last = NULL, *p, *end;
@@ -58,7 +83,7 @@ void command_help(const struct command *c)
 	end = last ? strstr(last, "\n\n") : NULL;
 	head = end ? (int)(end - h) + 1 : (int)strlen(h);
 	printf("Usage: fwverify %.*s", head, h);
-	printf("  -h, --help          show this help\n%s", h + head);
+	printf("  %-*s show this help\n%s", description_column(h, h + head) - 3, "-h, --help", h + head);
 }
 
 /* Report a getopt_long() failure (optstring starting with ':') and return the usage exit code. */
