@@ -38,7 +38,7 @@ struct options {
 	const char *key, *cert, *hash, *out, *module, *pin_file;
 	char **chain;
 	int nchain, pin_fd;
-	bool no_certs;
+	bool no_certs, quiet;
 	long jobs;
 	bool manifest;
 	const char *base, *generation, *expires;
@@ -555,6 +555,23 @@ static bool check_options(const struct options *o, int nfiles)
 	return false;
 }
 
+/*
+ * The one line of a run that signed everything: how many files, the key,
+ * when (the signatures' signing time, to the second) and how long it took.
+ */
+static void print_signed(const struct options *o, int nfiles, time_t started, const struct timespec *start)
+{
+	struct timespec now;
+	char when[32];
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	manifest_time(started, when, sizeof(when));
+	printf("signed %d file%s%s%s%s (%s) with %s at %s in %.2f s\n", nfiles, nfiles == 1 ? "" : "s",
+	       o->manifest ? " and " : "", o->manifest ? o->base : "", o->manifest ? "/" MANIFEST_NAME : "",
+	       o->hash, o->key, when,
+	       (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9);
+}
+
 enum { OPT_MODULE = 256, OPT_PIN_FILE, OPT_PIN_FD, OPT_MANIFEST, OPT_BASE, OPT_GENERATION, OPT_EXPIRES,
        OPT_NAME, OPT_WAIT, OPT_REQUEST };
 
@@ -568,6 +585,7 @@ static int run(int argc, char **argv)
 		{ "no-certs", no_argument, NULL, 'n' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "pkcs11-module", required_argument, NULL, OPT_MODULE },
 		{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
 		{ "pin-fd", required_argument, NULL, OPT_PIN_FD },
@@ -591,12 +609,14 @@ static int run(int argc, char **argv)
 	struct pkcs11_key *token = NULL;
 	struct cms_signer *s = NULL;
 	unsigned long long v;
+	struct timespec start;
+	time_t started;
 	int opt, ret, nfiles;
 
 	if (!chain)
 		return EXIT_USAGE;
 	signd_opts_init(&o.server);
-	while ((opt = getopt_long(argc, argv, ":k:c:H:C:no:j:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":k:c:H:C:no:j:qh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'k': o.key = optarg; break;
 		case 'c': o.cert = optarg; break;
@@ -605,6 +625,7 @@ static int run(int argc, char **argv)
 		case 'n': o.no_certs = true; break;
 		case 'o': o.out = optarg; break;
 		case 'j': o.jobs = parse_ulong(optarg, 1, JOBS_MAX, &v) ? (long)v : 0; break;
+		case 'q': o.quiet = true; break;
 		case OPT_MODULE: o.module = optarg; break;
 		case OPT_PIN_FILE: o.pin_file = optarg; break;
 		case OPT_PIN_FD:
@@ -646,6 +667,8 @@ static int run(int argc, char **argv)
 		return sign_by_server(&o, argv + optind, nfiles);
 	if (!check_options(&o, nfiles))
 		return EXIT_USAGE;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	started = time(NULL);
 	ret = load_signer(&o, &s, &token);
 	if (!ret)
 		ret = sign_all(&o, s, argv + optind, nfiles, o.jobs);
@@ -653,6 +676,8 @@ static int run(int argc, char **argv)
 		ret = sign_manifest(&o, s, argv + optind, nfiles);
 	else if (o.manifest && s)
 		fprintf(stderr, "fwverify: %s/%s: not written: not every FILE was signed\n", o.base, MANIFEST_NAME);
+	if (!ret && !o.quiet)
+		print_signed(&o, nfiles, started, &start);
 	/* The signer holds a reference to the token's key: free it first. */
 	cms_signer_free(s);
 	pkcs11_key_close(token);
@@ -667,7 +692,8 @@ const struct command cmd_sign = {
 		"Write FILE.p7s, a detached DER CMS signature with signed attributes\n"
 		"(contentType, messageDigest, signingTime and the firmware name, which\n"
 		"verify and stage check), beside each FILE.  The key is\n"
-		"loaded once; files are signed in parallel.  On failure, one line per\n"
+		"loaded once; files are signed in parallel.  On success, one line says\n"
+		"how many files were signed (-q: none).  On failure, one line per\n"
 		"failed FILE, in the order given; the other files are still signed.\n\n"
 		"  -k, --key KEY           the signer's private key (RSA or EC): a PEM file,\n"
 		"                          or a key in a PKCS#11 token named by an RFC 7512\n"
@@ -695,6 +721,9 @@ const struct command cmd_sign = {
 		"                          number of CPUs this process may run on).  Token\n"
 		"                          keys make one signature at a time; files are\n"
 		"                          still hashed in parallel\n"
+		"  -q, --quiet             print nothing on success; else one line: the\n"
+		"                          files signed, the key, the time they were\n"
+		"                          signed (UTC) and how long it took\n"
 		"\nSigning by a server (fwverify-signd): only each FILE's SHA-256, size and\n"
 		"name are sent; the signature returned is checked against FILE and its\n"
 		"name, then written as a local one would be:\n"

@@ -48,7 +48,7 @@ ok() { # DESC STATUS [DIAGNOSTICS]
 }
 
 # --- two releases and the state each run starts from ------------------------
-S=("$fwverify" sign --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt")
+S=("$fwverify" sign -q --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt")
 r1=$tmp/r1 r2=$tmp/r2
 mkdir -p "$r1/sub"
 for f in a.bin b.bin sub/c.bin; do head -c 20000 /dev/urandom >"$r1/$f"; done

@@ -43,6 +43,10 @@ mkdir "$pdir"
 for i in $(seq -w 1 50); do head -c $((RANDOM * 3 + 1)) /dev/urandom >"$pdir/fw$i.bin"; done
 run "$fwverify" sign -j 4 --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt" "$pdir"/*.bin
 ok=$rc
+expect "sign: one line on success: the files signed, the key, the time, how long" 0 \
+	"^signed 50 files \\(sha256\\) with ${pki//./\\.}/rsa-signer\\.key at 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z in [0-9]+\\.[0-9]{2} s\$" '^$'
+run "$fwverify" sign -q -j 4 --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt" "$pdir"/*.bin
+expect "sign -q: nothing printed on success" 0 '^$' '^$'
 run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$pdir"/*.bin
 nver=$(grep -c ': verified (signer: fwverify test RSA signer)$' <<<"$out")
 nsig=$(find "$pdir" -name '*.p7s' | wc -l)
@@ -82,6 +86,7 @@ head -c 6000 /dev/urandom >"$rel/b.bin"
 run "$fwverify" sign --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt" \
 	--manifest --base "$rel" --generation 7 --expires +30d "$rel/vendor/a.bin" "$rel/b.bin"
 ok=$rc
+expect "sign --manifest: its line counts the manifest" 0 "^signed 2 files and ${rel//./\\.}/fwverify\\.manifest \\(sha256\\) with "
 run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$rel/fwverify.manifest" "$rel/vendor/a.bin" "$rel/b.bin"
 result "--manifest: files and the manifest signed, the manifest verifies" \
 	"$([[ $ok == 0 && $rc == 0 ]] && grep -q '^generation 7$' "$rel/fwverify.manifest"; echo $?)" \
@@ -198,7 +203,8 @@ rsa_uri='pkcs11:token=fwverify-test;object=rsa-signer'
 ec_uri='pkcs11:token=fwverify-test;object=ec-signer'
 
 run "${T[@]}" --key "$rsa_uri" --pin-file "$hsm/pin" "$sfw"
-expect "token RSA key, certificate from the token, PIN from a file: signed" 0 '' '^$'
+expect "token RSA key, certificate from the token, PIN from a file: signed" 0 \
+	"^signed 1 file \\(sha256\\) with pkcs11:token=fwverify-test;object=rsa-signer at " '^$'
 verified_both "token RSA key" "$pki/rsa-signer.crt" "$sfw"
 
 run "${T[@]}" --key "$ec_uri" --cert "$pki/ec-signer.crt" --hash sha384 --pin-fd 3 "$sfw" 3<"$hsm/pin"

@@ -15,7 +15,7 @@ ca = $pki/ec-signer.crt
 keep = 2
 EOF
 export FWVERIFY_CONFIG=$st/conf FWVERIFY_SYSFS=$st/nosys
-S=("$fwverify" sign --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt")
+S=("$fwverify" sign -q --key "$pki/rsa-signer.key" --cert "$pki/rsa-signer.crt")
 active=$st/fw/updates
 
 mkfw() { # DIR NAME SIZE: a random firmware file, signed
