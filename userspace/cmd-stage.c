@@ -38,7 +38,7 @@ struct item {
 
 struct stage {
 	struct fw_config c;
-	bool allow_downgrade, revoke_replaced, dry_run, wait, no_manifest;
+	bool allow_downgrade, revoke_replaced, dry_run, wait, no_manifest, allow_empty;
 	bool whole;		/* a DIR: the whole tree; else FILEs overlaying the active tree */
 	const char *src_name;	/* for messages */
 	int src_fd, act_fd;
@@ -46,11 +46,13 @@ struct stage {
 	struct gen_stage s;
 	struct gen_checker k;
 	struct gen_list src, act;	/* every file name, signatures included */
+	struct gen_list bad;		/* the names refused so far (unsorted) */
 	struct item *items;
 	size_t n;
 	bool has_manifest;
 	bool same_manifest;	/* byte for byte the active generation's: the same release again */
 	unsigned int refused;
+	unsigned int empty_kept;	/* --revoke-replaced: empty blobs not revoked */
 };
 
 static void stage_free(struct stage *st)
@@ -60,6 +62,7 @@ static void stage_free(struct stage *st)
 	free(st->items);
 	gen_list_free(&st->src);
 	gen_list_free(&st->act);
+	gen_list_free(&st->bad);
 	gen_checker_free(&st->k);
 	closep(&st->src_fd);
 	closep(&st->act_fd);
@@ -81,7 +84,10 @@ static char *sig_of(const char *name)
 	return asprintf(&s, "%s.p7s", name) < 0 ? NULL : s;
 }
 
-/* One refusal line: "fwverify: NAME: WHY" (the command's verdict follows at the end). */
+/*
+ * One refusal line: "fwverify: NAME: WHY" (the command's verdict follows at
+ * the end).  @name is remembered, so that no later check names it again.
+ */
 static void refuse(struct stage *st, const char *name, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void refuse(struct stage *st, const char *name, const char *fmt, ...)
 {
@@ -91,7 +97,10 @@ static void refuse(struct stage *st, const char *name, const char *fmt, ...)
 	log_vmessage(name, fmt, ap);
 	va_end(ap);
 	st->refused++;
+	/* Short of memory, a name may be named twice: no reason to fail. */
+	gen_list_push(&st->bad, name);
 }
+
 
 static const char *tree_error(int err)
 {
@@ -133,20 +142,35 @@ static int checker_error(const char *cmd, const char *where, int err)
 /*
  * Take a name list of blobs and signatures; every blob needs its signature
  * and every signature its blob (gen_list_signed(), gen_list_sig_used()).
+ * An unsigned blob is refused here and left out of the list, so that
+ * staging does not name it again.
  */
-static void check_pairs(struct stage *st, const struct gen_list *l)
+static int check_pairs(struct stage *st, struct gen_list *l)
 {
+	_cleanup_(freep) bool *drop = calloc(l->n ?: 1, sizeof(*drop));
+	size_t kept = 0;
+
+	if (!drop)
+		return -ENOMEM;
 	for (size_t i = 0; i < l->n; i++) {
 		const char *name = l->v[i];
 
 		if (is_sig(name)) {
 			if (!gen_list_sig_used(l, name))
 				refuse(st, name, "a signature without its firmware file");
-			continue;
-		}
-		if (!gen_list_signed(l, name))
+		} else if (!gen_list_signed(l, name)) {
 			refuse(st, name, "unsigned: no %s.p7s", name);
+			drop[i] = true;
+		}
 	}
+	for (size_t i = 0; i < l->n; i++) {
+		if (drop[i])
+			free(l->v[i]);
+		else
+			l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+	return 0;
 }
 
 static int add_item(struct stage *st, const char *name, enum change change)
@@ -164,6 +188,13 @@ static int add_item(struct stage *st, const char *name, enum change change)
 	if (!v[st->n].name)
 		return -ENOMEM;
 	st->n++;
+	return 0;
+}
+
+/* gen_bad_fn: an entry of the source tree that is no firmware file is refused. */
+static int source_bad(void *ctx, const char *name, int err)
+{
+	refuse(ctx, name, "%s", tree_error(err));
 	return 0;
 }
 
@@ -188,15 +219,23 @@ static int read_source(struct stage *st, char **args, int nargs, const char *bas
 		gen_list_sort(&st->src);
 		return EXIT_OK;
 	}
-	err = gen_list_tree(st->src_fd, &st->src, bad, sizeof(bad));
+	err = gen_list_tree_all(st->src_fd, &st->src, source_bad, st, bad, sizeof(bad));
+	if (err == -E2BIG) {
+		refuse(st, bad, "%s", tree_error(err));
+		return EXIT_REFUSED;
+	}
 	if (err) {
 		fprintf(stderr, "fwverify: %s/%s: %s\n", st->src_name, bad, tree_error(err));
-		return input_error(err) ? EXIT_REFUSED : EXIT_USAGE;
+		return EXIT_USAGE;
 	}
 	/* The release's manifest is not part of the tree. */
 	st->has_manifest = gen_list_has(&st->src, MANIFEST_NAME) || gen_list_has(&st->src, MANIFEST_NAME ".p7s");
 	gen_list_remove(&st->src, MANIFEST_NAME);
 	gen_list_remove(&st->src, MANIFEST_NAME ".p7s");
+	if (check_pairs(st, &st->src)) {
+		log_error(st->src_name, "cannot read", -ENOMEM);
+		return EXIT_USAGE;
+	}
 	return EXIT_OK;
 }
 
@@ -350,6 +389,29 @@ static struct item *find_item(struct stage *st, const char *name)
 }
 
 /*
+ * Refuse each name of the manifest @m that the new tree lacks, unless it
+ * was refused already (a symlink, an unsigned file, ...).
+ */
+static int refuse_missing(struct stage *st, const struct manifest *m)
+{
+	_cleanup_(freep) bool *missing = calloc(m->n ?: 1, sizeof(*missing));
+
+	if (!missing)
+		return -ENOMEM;
+	/* Decided first: a refusal adds to the list of names refused. */
+	gen_list_sort(&st->bad);
+	for (size_t i = 0; i < m->n; i++) {
+		const struct item *it = find_item(st, m->e[i].name);
+
+		missing[i] = (!it || it->change == REMOVED) && !gen_list_has(&st->bad, m->e[i].name);
+	}
+	for (size_t i = 0; i < m->n; i++)
+		if (missing[i])
+			refuse(st, m->e[i].name, "in the release's manifest but missing from the release");
+	return 0;
+}
+
+/*
  * Stage the release's manifest beside the tree, verify it like firmware,
  * and hold the tree to it: the same names, sizes and digests, a
  * generation above the high-water mark, not expired.
@@ -411,22 +473,18 @@ static int check_manifest(struct stage *st, uint64_t hwm)
 		const struct item *it = &st->items[i];
 		const struct manifest_entry *e;
 
-		if (it->change == REMOVED)
+		/* A file refused already is named once. */
+		if (it->change == REMOVED || !it->v.ok)
 			continue;
 		e = manifest_find(&m, it->name);
 		if (!e)
 			refuse(st, it->name, "not in the release's manifest (added or renamed)");
-		else if (it->v.ok && (e->size != it->v.size || memcmp(e->sha256, it->v.sha256, 32)))
+		else if (e->size != it->v.size || memcmp(e->sha256, it->v.sha256, 32))
 			refuse(st, it->name, "differs from the release's manifest (another file under this name)");
 	}
-	for (size_t i = 0; i < m.n; i++) {
-		const struct item *it = find_item(st, m.e[i].name);
-
-		if (!it || it->change == REMOVED)
-			refuse(st, m.e[i].name, "in the release's manifest but missing from the release");
-	}
+	err = refuse_missing(st, &m);
 	manifest_free(&m);
-	return 0;
+	return err;
 }
 
 /* Read the signing time of @name's signature in a tree.  Return: 0, -ENODATA (none), -errno. */
@@ -490,10 +548,15 @@ static void check_downgrades(struct stage *st)
  * a content-signed .xz or .zst, gen_signed_digest()), unless the kernel
  * would then refuse a blob of the new tree by it (the same bytes, or the
  * same content, under some name): written as the generation's pending
- * revocations.
+ * revocations.  The digest of empty content is never revoked this way: it
+ * would refuse every empty file, of any name (st->empty_kept counts them).
  */
 static int stage_revocations(struct stage *st, unsigned int *count)
 {
+	static const unsigned char sha256_of_nothing[32] = {
+		0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9, 0x24,
+		0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55,
+	};
 	_cleanup_(freep) char *text = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
@@ -510,6 +573,10 @@ static int stage_revocations(struct stage *st, unsigned int *count)
 		if (it->change != CHANGED && it->change != REMOVED)
 			continue;
 		err = gen_signed_digest(st->act_fd, it->name, md);
+		if (!err && !memcmp(md, sha256_of_nothing, 32)) {
+			st->empty_kept++;
+			continue;
+		}
 		for (size_t k = 0; k < st->n && !err; k++)
 			kept |= st->items[k].change != REMOVED && (!memcmp(st->items[k].v.sha256, md, 32) ||
 								 !memcmp(st->items[k].v.signed_sha256, md, 32));
@@ -526,6 +593,15 @@ static int stage_revocations(struct stage *st, unsigned int *count)
 	if (!err && *count)
 		err = gen_stage_meta(&st->s, "replaced", text, len);
 	return err;
+}
+
+/* --revoke-replaced: say which replaced files were not revoked, and why. */
+static void print_empty_kept(const struct stage *st)
+{
+	if (st->empty_kept)
+		printf("not revoked: %u replaced file(s) that were empty: the digest of empty content would "
+		       "refuse every empty file, of any name ('fwverify revoke' takes it if you mean that)\n",
+		       st->empty_kept);
 }
 
 static void print_changes(const struct stage *st)
@@ -578,12 +654,11 @@ static int build_and_check(struct stage *st, uint64_t hwm)
 	}
 	if (build(st))
 		return EXIT_USAGE;
-	if (!st->refused)
-		verify(st);
-	if (!st->refused && st->has_manifest && check_manifest(st, hwm))
+	/* Every check runs, whatever an earlier one refused: all problems are named at once. */
+	verify(st);
+	if (st->has_manifest && check_manifest(st, hwm))
 		return EXIT_USAGE;
-	if (!st->refused)
-		check_downgrades(st);
+	check_downgrades(st);
 	return EXIT_OK;
 }
 
@@ -611,6 +686,7 @@ static int activate(struct stage *st, unsigned int nrev)
 	}
 	if (nrev)
 		printf("revoked %u replaced file(s)\n", nrev);
+	print_empty_kept(st);
 	err = gen_prune(&st->g, st->c.keep);
 	if (err)
 		log_warning(st->g.where, "cannot remove an old generation: %s", errno_text(err));
@@ -627,11 +703,9 @@ static int stage(struct stage *st)
 	ret = open_state(st, &hwm);
 	if (ret)
 		return ret;
-	if (hwm && !st->has_manifest && !st->no_manifest) {
-		log_error(st->src_name, "refused: no signed manifest, but staged releases have carried one "
-			  "(use --no-manifest to stage it anyway)", 0);
-		return EXIT_REFUSED;
-	}
+	if (hwm && !st->has_manifest && !st->no_manifest)
+		refuse(st, st->src_name, "no signed manifest, but staged releases have carried one "
+		       "(use --no-manifest to stage it anyway)");
 	ret = build_and_check(st, hwm);
 	if (ret)
 		return ret;
@@ -643,8 +717,8 @@ static int stage(struct stage *st)
 		return EXIT_OK;
 	}
 	if (st->refused) {
-		fprintf(stderr, "fwverify: stage: %u problem(s), nothing activated%s\n", st->refused,
-			st->g.active ? "; the active generation is unchanged" : "");
+		fprintf(stderr, "fwverify: stage: %u problem%s, nothing activated%s\n", st->refused,
+			st->refused == 1 ? "" : "s", st->g.active ? "; the active generation is unchanged" : "");
 		return EXIT_REFUSED;
 	}
 	if (st->revoke_replaced) {
@@ -656,6 +730,7 @@ static int stage(struct stage *st)
 	}
 	if (st->dry_run) {
 		print_changes(st);
+		print_empty_kept(st);
 		printf("dry run: verified, nothing activated\n");
 		return EXIT_OK;
 	}
@@ -686,6 +761,7 @@ static int run(int argc, char **argv)
 		{ "allow-downgrade", no_argument, NULL, 'D' },
 		{ "revoke-replaced", no_argument, NULL, 'R' },
 		{ "no-manifest", no_argument, NULL, 'M' },
+		{ "allow-empty", no_argument, NULL, 'E' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "wait", no_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
@@ -702,13 +778,14 @@ static int run(int argc, char **argv)
 	st.s.gen_fd = st.s.tree_fd = -1;
 	if (!cas)
 		return EXIT_USAGE;
-	while ((opt = getopt_long(argc, argv, ":a:C:DRMnwh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":a:C:DRMEnwh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'a': cas[ncas++] = optarg; break;
 		case 'C': base = optarg; break;
 		case 'D': st.allow_downgrade = true; break;
 		case 'R': st.revoke_replaced = true; break;
 		case 'M': st.no_manifest = true; break;
+		case 'E': st.allow_empty = true; break;
 		case 'n': st.dry_run = true; break;
 		case 'w': st.wait = true; break;
 		case 'h': command_help(&cmd_stage); return EXIT_OK;
@@ -742,13 +819,10 @@ static int run(int argc, char **argv)
 	ret = read_source(&st, argv + optind, nargs, base);
 	if (ret)
 		return ret;
-	if (st.whole) {
-		check_pairs(&st, &st.src);
-		if (st.refused) {
-			fprintf(stderr, "fwverify: stage: %u problem(s), nothing activated\n", st.refused);
-			return EXIT_REFUSED;
-		}
-	}
+	/* A DIR with no file at all would remove every file of the managed tree. */
+	if (st.whole && !st.src.n && !st.refused && !st.allow_empty)
+		refuse(&st, st.src_name, "an empty release: staging it would remove every file of %s "
+		       "(use --allow-empty if that is what you want)", st.c.search_dir);
 	ret = stage(&st);
 	gen_stage_end(&st.g, &st.s);
 	gen_close(&st.g);
@@ -783,9 +857,13 @@ const struct command cmd_stage = {
 		"  -D, --allow-downgrade    accept older signatures and ones without a time\n"
 		"  -R, --revoke-replaced    revoke (in the kernel and the persistent list)\n"
 		"                           the files that are replaced or removed, by the\n"
-		"                           digest the kernel matches, as 'revoke FILE'\n"
+		"                           digest the kernel matches, as 'revoke FILE';\n"
+		"                           never an empty file's (it would refuse every\n"
+		"                           empty file): that is said, not done\n"
 		"  -M, --no-manifest        accept a release without a manifest after\n"
 		"                           releases that carried one\n"
+		"  -E, --allow-empty        accept a DIR with no file, which empties the\n"
+		"                           managed tree (refused otherwise)\n"
 		"  -n, --dry-run            stage and verify, but do not activate\n"
 		"  -w, --wait               wait for another stage or rollback to finish\n"
 		"                           instead of failing\n\n"

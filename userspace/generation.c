@@ -209,7 +209,26 @@ static int open_dir_at(int dirfd, const char *name, bool create)
 }
 
 /*
- * Open the state directory (made if missing), take its lock (waiting for
+ * Make the directory @path and any missing parent (0755), as systemd's
+ * StateDirectory= would.  Return: 0 (also when it exists), or -errno.
+ */
+static int mkdir_parents(const char *path)
+{
+	_cleanup_(freep) char *p = strdup(path);
+
+	if (!p)
+		return -ENOMEM;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return mkdir(p, 0755) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+/*
+ * Open the state directory (made with its parents if missing), take its lock (waiting for
  * another holder if @wait, else failing with -EBUSY) and find the active
  * generation.  Return: 0, -EBUSY, -EEXIST when search_dir is not a symlink
  * to one of our generations, -EROFS, or another -errno.
@@ -223,8 +242,9 @@ int gen_open(const struct fw_config *c, bool wait, struct gen_state *g)
 	memset(g, 0, sizeof(*g));
 	g->c = c;
 	g->state_fd = g->gens_fd = g->lock_fd = g->parent_fd = -1;
-	if (mkdir(c->state_dir, 0755) < 0 && errno != EEXIST)
-		return fail(g, -errno, "%s", c->state_dir);
+	fd = mkdir_parents(c->state_dir);
+	if (fd < 0)
+		return fail(g, fd, "%s", c->state_dir);
 	fd = open_dir_at(AT_FDCWD, c->state_dir, false);
 	if (fd < 0)
 		return fail(g, fd, "%s", c->state_dir);
@@ -697,8 +717,24 @@ int gen_list_push(struct gen_list *l, const char *name)
 	return 0;
 }
 
+/* A tree walk: the list it fills, who hears of entries that are no firmware file. */
+struct walk {
+	struct gen_list *l;
+	gen_bad_fn *bad_fn;
+	void *ctx;
+	char *bad;
+	size_t badlen;
+	size_t entries;		/* files and entries told to bad_fn, against GEN_FILES_MAX */
+};
+
+/* Tell w->bad_fn of @err for w->bad (an input problem); without one, the walk ends on it. */
+static int walk_bad(struct walk *w, int err)
+{
+	return w->bad_fn ? w->bad_fn(w->ctx, w->bad, err) : err;
+}
+
 /* List the directory @fd (which walk() takes over), whose name in the tree is @prefix. */
-static int walk(int fd, const char *prefix, int depth, struct gen_list *l, char *bad, size_t badlen)
+static int walk(struct walk *w, int fd, const char *prefix, int depth)
 {
 	_cleanup_(dirp) DIR *d = fdopendir(fd);
 	_cleanup_(freep) char *name = NULL;
@@ -709,7 +745,7 @@ static int walk(int fd, const char *prefix, int depth, struct gen_list *l, char 
 	if (!d) {
 		err = -errno;
 		close(fd);
-		set_bad(bad, badlen, prefix ? prefix : ".");
+		set_bad(w->bad, w->badlen, prefix ? prefix : ".");
 		return err;
 	}
 	while ((errno = 0, e = readdir(d))) {
@@ -720,58 +756,71 @@ static int walk(int fd, const char *prefix, int depth, struct gen_list *l, char 
 			name = NULL;
 			return -ENOMEM;
 		}
-		set_bad(bad, badlen, name);
+		set_bad(w->bad, w->badlen, name);
+		if (w->entries >= GEN_FILES_MAX)
+			return -E2BIG;
+		err = 0;
 		if (!manifest_name_ok(name))
-			return -EINVAL;
-		if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			err = -EINVAL;
+		else if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			return -errno;
-		if (S_ISLNK(st.st_mode))
-			return -ELOOP;
-		if (S_ISDIR(st.st_mode)) {
-			if (depth >= GEN_DEPTH_MAX)
-				return -E2BIG;
-			sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0)
-				return -errno;
-			err = walk(sub, name, depth + 1, l, bad, badlen);
+		else if (S_ISLNK(st.st_mode))
+			err = -ELOOP;
+		else if (S_ISDIR(st.st_mode) && depth >= GEN_DEPTH_MAX)
+			err = -E2BIG;
+		else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
+			err = -ENOTREG;
+		else if (S_ISREG(st.st_mode) && st.st_size > GEN_FILE_MAX)
+			err = -EFBIG;
+		if (err) {
+			w->entries++;
+			err = walk_bad(w, err);
 			if (err)
 				return err;
 			continue;
 		}
-		if (!S_ISREG(st.st_mode))
-			return -ENOTREG;
-		if (st.st_size > GEN_FILE_MAX)
-			return -EFBIG;
-		if (l->n >= GEN_FILES_MAX)
-			return -E2BIG;
-		err = gen_list_push(l, name);
+		if (S_ISDIR(st.st_mode)) {
+			sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0)
+				return -errno;
+			err = walk(w, sub, name, depth + 1);
+			if (err)
+				return err;
+			continue;
+		}
+		w->entries++;
+		err = gen_list_push(w->l, name);
 		if (err)
 			return err;
 	}
 	if (errno) {
-		set_bad(bad, badlen, prefix ? prefix : ".");
+		set_bad(w->bad, w->badlen, prefix ? prefix : ".");
 		return -errno;
 	}
 	return 0;
 }
 
 /*
- * List every regular file under @dirfd, sorted.  A symlink (-ELOOP), a
- * device, FIFO or socket (-ENOTREG), a name that is no firmware name
- * (-EINVAL), a file over GEN_FILE_MAX (-EFBIG), too many files or a tree
- * too deep (-E2BIG) fail the listing, with the name in @bad.
+ * List every regular file under @dirfd, sorted.  An entry that is no
+ * firmware file, a symlink (-ELOOP), a device, FIFO or socket (-ENOTREG), a
+ * name that is no firmware name (-EINVAL), a file over GEN_FILE_MAX
+ * (-EFBIG) or a directory too deep (-E2BIG), is told to @bad_fn with its
+ * name (control characters made '?') and left out, and the walk goes on
+ * while @bad_fn returns 0; without a @bad_fn it fails the listing.  More
+ * than GEN_FILES_MAX entries (-E2BIG) and I/O errors always fail it.  On
+ * failure the name concerned is in @bad.
  */
-int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen)
+int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, char *bad, size_t badlen)
 {
 	struct gen_list r = { 0 };
+	struct walk w = { .l = &r, .bad_fn = bad_fn, .ctx = ctx, .bad = bad, .badlen = badlen };
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
 
 	if (fd < 0) {
 		set_bad(bad, badlen, ".");
 		return -errno;
 	}
-	err = walk(fd, NULL, 0, &r, bad, badlen);
-
+	err = walk(&w, fd, NULL, 0);
 	if (err) {
 		gen_list_free(&r);
 		return err;
@@ -779,6 +828,12 @@ int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen)
 	gen_list_sort(&r);
 	*l = r;
 	return 0;
+}
+
+/* gen_list_tree_all() that fails on the first entry that is no firmware file. */
+int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen)
+{
+	return gen_list_tree_all(dirfd, l, NULL, NULL, bad, badlen);
 }
 
 /*

@@ -88,6 +88,9 @@ int gen_read_meta(struct gen_state *g, unsigned long n, const char *name, size_t
 char *gen_tree_path(const struct gen_state *g, unsigned long n);
 int gen_previous(const struct gen_state *g, unsigned long *n);
 
+/* Told of an entry of a tree that is no firmware file (gen_list_tree_all()); 0 goes on. */
+typedef int gen_bad_fn(void *ctx, const char *name, int err);
+int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, char *bad, size_t badlen);
 int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen);
 bool gen_list_has(const struct gen_list *l, const char *name);
 int gen_list_push(struct gen_list *l, const char *name);

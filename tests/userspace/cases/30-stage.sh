@@ -186,6 +186,26 @@ truncate -s $((1024 * 1024 * 1024 + 1)) "$bad/huge.bin"
 touch "$bad/huge.bin.p7s"
 refused "a file over 1 GiB (sparse)" 'huge\.bin: larger than the limit'
 
+# Every problem of a tree is named at once, by its name in the tree.
+fresh
+ln -s /etc/passwd "$bad/intel/link.bin"
+mkfifo "$bad/fifo.bin"
+head -c 10 /dev/urandom >"$bad/new/unsigned.bin"
+cp "$r2/a.bin.p7s" "$bad/new/orphan.bin.p7s"
+flip "$bad/intel/b.bin" 100
+before
+run "$fwverify" stage "$bad"
+ok=1 missing=
+for want in 'fifo\.bin: not a regular file' 'intel/link\.bin: a symlink' 'intel/b\.bin: bad-signature: ' \
+	'new/orphan\.bin\.p7s: a signature without its firmware file' 'new/unsigned\.bin: unsigned: ' \
+	'stage: 5 problems, nothing activated; the active generation is unchanged'; do
+	grep -q "^fwverify: $want" <<<"$err" || missing+=" /$want/"
+done
+[[ $rc == 1 && -z $missing && $(wc -l <<<"$err") == 6 && $err != *"$bad"* ]] && ok=0
+result "a tree with five problems: each named once, by its name in the tree, then the count" $ok \
+	"exit 1, 6 lines on stderr, no '$bad' in them; missing:$missing"
+untouched "a tree with five problems"
+
 # --- signing time: downgrades -------------------------------------------------
 dg=$st/dg
 cp -a "$r2" "$dg"
@@ -421,5 +441,44 @@ else
 		n=$((n + 1)) passed=$((passed + 1)); echo "ok $n - $d # SKIP cannot mount a tmpfs"
 	done
 fi
+
+# --- a new machine: no state directory yet, an empty release, empty files ------
+e=$st/e
+mkdir -p "$e/fw" "$e/r1" "$e/none"
+printf 'search_dir = %s\nstate_dir = %s\nca = %s\n' "$e/fw/updates" "$e/var/lib/fwverify" \
+	"$pki/rsa-signer.crt" >"$e/conf"
+export FWVERIFY_CONFIG=$e/conf
+active=$e/fw/updates
+mkfw "$e/r1" a.bin 100
+: >"$e/r1/empty.bin"
+"${S[@]}" "$e/r1/empty.bin"
+run "$fwverify" stage "$e/r1"
+expect "a state_dir whose parents are missing: made, as systemd's StateDirectory= would" 0 \
+	$'^added +a\\.bin\nadded +empty\\.bin\nactivated generation 1$'
+mkdir -p "$e/var/lib/fwverify"	# what follows does not hang on the test above
+[[ -L $active ]] || "$fwverify" stage "$e/r1" >/dev/null
+
+cp -a "$e/r1" "$e/r2"
+rm "$e/r2/empty.bin" "$e/r2/empty.bin.p7s"
+mkfw "$e/r2" a.bin 200
+run "$fwverify" stage --revoke-replaced "$e/r2"
+expect "--revoke-replaced of an empty file: not revoked, and said so" 0 \
+	$'\nrevoked 1 replaced file\\(s\\)\nnot revoked: 1 replaced file\\(s\\) that were empty: the digest of empty content would refuse every empty file'
+ok=1
+[[ $(wc -l <"$e/var/lib/fwverify/revoked") == 1 ]] &&
+	! grep -q e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 "$e/var/lib/fwverify/revoked" && ok=0
+result "the persistent revoke list holds the changed a.bin, not the digest of empty content" $ok \
+	"one line, not sha256:e3b0c442...; saw: $(tr '\n' ' ' <"$e/var/lib/fwverify/revoked")"
+
+before
+run "$fwverify" stage "$e/none"
+expect "an empty DIR (it would empty the managed tree): refused (exit 1), named" 1 '' \
+	"none: an empty release: staging it would remove every file of $e/fw/updates \\(use --allow-empty"$'[^\n]*\n'"fwverify: stage: 1 problem, nothing activated"
+untouched "an empty DIR" "$e/var/lib/fwverify"
+
+run "$fwverify" stage --allow-empty "$e/none"
+expect "--allow-empty: an empty DIR is staged" 0 $'^removed +a\\.bin\nactivated generation 3 \\(was 2\\)$'
+result "--allow-empty: the managed tree is empty" "$([[ -d $active/ && -z $(ls -A "$active/") ]]; echo $?)" "no file"
+active=$st/fw/updates
 
 unset FWVERIFY_CONFIG FWVERIFY_SYSFS

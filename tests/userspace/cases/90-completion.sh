@@ -22,6 +22,8 @@ if [ -r /usr/share/bash-completion/bash_completion ]; then
 	expect "completion offers a command's options from its help" 0 '^--hash'$'\n''--help$'
 	run "${complete_bash[@]}" fwverify sign --hash sha
 	expect "completion offers the hash names" 0 '^sha256'$'\n''sha384'$'\n''sha512$'
+	run "${complete_bash[@]}" fwverify stage --allow-
+	expect "completion offers stage --allow-empty and --allow-downgrade" 0 '^--allow-downgrade'$'\n''--allow-empty$'
 	run "${complete_bash[@]}" fwverify sign --q
 	expect "completion offers sign --quiet" 0 '^--quiet$'
 else
