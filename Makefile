@@ -45,7 +45,7 @@ KBUILD_RUN = $(TOP)/scripts/buildroot.sh run $(KDIR) --bind $(MDIR) --bind $(dir
 KMOD_SRCS := Kbuild kmod/Kbuild kmod/no-certs.der $(wildcard kmod/*.[chS] kmod/compat/*.h kmod/uapi/*.h)
 
 .PHONY: all module userspace certs check test bench demo selftests-matrix deb packaging \
-	dkms-install intree debug-kernel clean FORCE
+	dkms-install intree debug-kernel clean distclean FORCE
 
 all: module userspace
 
@@ -105,5 +105,23 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean 2>/dev/null
 	-$(MAKE) -C userspace clean
 	rm -rf build/kmod build/certs build/vm build/pki
+
+# All that set-up and the tests made: build/ and $(FWVERIFY_CACHE), the
+# kernels, sources, build roots and chroots.  Never through a mount (a
+# chroot still in use).  The Debian packages set-up installed stay: the
+# command that removes them is printed (README.md).
+FWVERIFY_CACHE ?= /var/cache/fwverify
+distclean: clean
+	@for d in "$(TOP)/build" "$(FWVERIFY_CACHE)"; do \
+		if findmnt -rn -o TARGET | grep -q "^$$d\(/\|$$\)"; then \
+			echo "distclean: something is mounted under $$d (a test's chroot?); nothing removed" >&2; \
+			exit 2; \
+		fi; \
+	done
+	@if [ -s "$(FWVERIFY_CACHE)/setup-packages" ]; then \
+		echo "distclean: the Debian packages scripts/setup.sh installed stay; to remove them:"; \
+		echo "  apt-get purge --autoremove $$(sort -u "$(FWVERIFY_CACHE)/setup-packages" | paste -sd ' ')"; \
+	fi
+	rm -rf --one-file-system "$(TOP)/build" "$(FWVERIFY_CACHE)"
 
 FORCE:

@@ -8,6 +8,8 @@ out=$1
 cache=${FWVERIFY_CACHE:-/var/cache/fwverify}/regdb
 mkdir -p "$cache"
 if ! ls "$cache"/wireless-regdb_*.deb >/dev/null 2>&1; then
+	# apt downloads as _apt, which must be able to write there.
+	chown _apt "$cache" 2>/dev/null || true
 	(cd "$cache" && apt-get download -q wireless-regdb >/dev/null 2>&1) ||
 		{ echo "fetch-regdb: apt-get download wireless-regdb failed" >&2; exit 2; }
 fi

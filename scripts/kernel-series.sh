@@ -99,10 +99,17 @@ version_of() {
 }
 
 # Download PKG... (name or name=version) into DIR without installing them.
+# apt downloads as its unprivileged user _apt, which must be able to write
+# DIR: DIR is given to it.  Only where _apt cannot reach DIR (a cache under
+# /root) is the download made as root, which apt would do anyway, warning.
 apt_download() {
-	local dir=$1
+	local dir=$1 as_root=()
 	shift
 	mkdir -p "$dir"
-	(cd "$dir" && apt-get "${APT[@]}" -o APT::Sandbox::User=root download -q "$@" >/dev/null) ||
+	if ! { id -u _apt >/dev/null 2>&1 && chown _apt "$dir" &&
+	       runuser -u _apt -- test -w "$dir" -a -x "$dir"; } 2>/dev/null; then
+		as_root=(-o APT::Sandbox::User=root)
+	fi
+	(cd "$dir" && apt-get "${APT[@]}" "${as_root[@]}" download -q "$@" >/dev/null) ||
 		die "apt-get download failed for $*"
 }
