@@ -11,12 +11,19 @@ fwverify verify --ca /payload/demo-ca.crt /lib/firmware/demo/*.bin
 say "insmod fwverify.ko mode=enforce"
 insmod /lib/modules/extra/fwverify.ko mode=enforce || exit 1
 echo "mode: $(cat /sys/module/fwverify/parameters/mode)"
-echo "keyring .fwverify (the certificates built into the module):"
+echo "keyring .fwverify, the certificates built into the module:"
 keyctl show %:.fwverify
-echo "  'fwverify test RSA signer' signed the demo's firmware on the host.  The other"
-echo "  key, 'sforshee', is Debian's wireless-regdb signer: the module the VM tests"
-echo "  build trusts it too (build/vm/trusted.list), so that cfg80211 can load the"
-echo "  regulatory.db that Debian ships signed by it while fwverify enforces."
+# What each key is: the module the VM suites build embeds build/vm/trusted.list,
+# the test PKI's signers and Debian's wireless-regdb signer.
+echo "of which:"
+keyctl show %:.fwverify | sed -n 's/.*\\_ asymmetric: \(.*\): [0-9a-f]*$/\1/p' | while read -r key; do
+	case $key in
+	"fwverify test RSA signer") echo "  $key: signed the demo's firmware on the host" ;;
+	"fwverify test "*) echo "  $key: another key of the test PKI (build/pki), for the VM suites" ;;
+	*) echo "  $key: Debian's wireless-regdb signer.  Debian ships regulatory.db"
+	   echo "    signed by this key, and cfg80211 loads it; the VM suites' module trusts it" ;;
+	esac
+done
 
 say "a driver (test_firmware) requests each firmware"
 ok=0
