@@ -101,6 +101,13 @@ static void refuse(struct stage *st, const char *name, const char *fmt, ...)
 	gen_list_push(&st->bad, name);
 }
 
+/* The command's verdict after its refusals.  Return: EXIT_REFUSED. */
+static int refusal_summary(const struct stage *st)
+{
+	fprintf(stderr, "fwverify: stage: %u problem%s, nothing activated%s\n", st->refused,
+		st->refused == 1 ? "" : "s", st->g.active ? "; the active generation is unchanged" : "");
+	return EXIT_REFUSED;
+}
 
 static const char *tree_error(int err)
 {
@@ -222,7 +229,7 @@ static int read_source(struct stage *st, char **args, int nargs, const char *bas
 	err = gen_list_tree_all(st->src_fd, &st->src, source_bad, st, bad, sizeof(bad));
 	if (err == -E2BIG) {
 		refuse(st, bad, "%s", tree_error(err));
-		return EXIT_REFUSED;
+		return refusal_summary(st);
 	}
 	if (err) {
 		fprintf(stderr, "fwverify: %s/%s: %s\n", st->src_name, bad, tree_error(err));
@@ -716,11 +723,8 @@ static int stage(struct stage *st)
 		printf("no change: generation %lu stays active\n", st->g.active);
 		return EXIT_OK;
 	}
-	if (st->refused) {
-		fprintf(stderr, "fwverify: stage: %u problem%s, nothing activated%s\n", st->refused,
-			st->refused == 1 ? "" : "s", st->g.active ? "; the active generation is unchanged" : "");
-		return EXIT_REFUSED;
-	}
+	if (st->refused)
+		return refusal_summary(st);
 	if (st->revoke_replaced) {
 		err = stage_revocations(st, &nrev);
 		if (err) {

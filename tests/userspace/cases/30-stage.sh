@@ -186,25 +186,30 @@ truncate -s $((1024 * 1024 * 1024 + 1)) "$bad/huge.bin"
 touch "$bad/huge.bin.p7s"
 refused "a file over 1 GiB (sparse)" 'huge\.bin: larger than the limit'
 
-# Every problem of a tree is named at once, by its name in the tree.
+# Every problem of a tree is named at once, by its name in the tree (the
+# deepest directory allowed is 16 levels below it).
 fresh
 ln -s /etc/passwd "$bad/intel/link.bin"
 mkfifo "$bad/fifo.bin"
 head -c 10 /dev/urandom >"$bad/new/unsigned.bin"
 cp "$r2/a.bin.p7s" "$bad/new/orphan.bin.p7s"
 flip "$bad/intel/b.bin" 100
+deep=$(printf 'd/%.0s' {1..17})
+mkdir -p "$bad/$deep"
+touch "$bad/${deep}x.bin"
 before
 run "$fwverify" stage "$bad"
 ok=1 missing=
 for want in 'fifo\.bin: not a regular file' 'intel/link\.bin: a symlink' 'intel/b\.bin: bad-signature: ' \
 	'new/orphan\.bin\.p7s: a signature without its firmware file' 'new/unsigned\.bin: unsigned: ' \
-	'stage: 5 problems, nothing activated; the active generation is unchanged'; do
+	"${deep%/}: too many files or directories too deep" \
+	'stage: 6 problems, nothing activated; the active generation is unchanged'; do
 	grep -q "^fwverify: $want" <<<"$err" || missing+=" /$want/"
 done
-[[ $rc == 1 && -z $missing && $(wc -l <<<"$err") == 6 && $err != *"$bad"* ]] && ok=0
-result "a tree with five problems: each named once, by its name in the tree, then the count" $ok \
-	"exit 1, 6 lines on stderr, no '$bad' in them; missing:$missing"
-untouched "a tree with five problems"
+[[ $rc == 1 && -z $missing && $(wc -l <<<"$err") == 7 && $err != *"$bad"* ]] && ok=0
+result "a tree with six problems: each named once, by its name in the tree, then the count" $ok \
+	"exit 1, 7 lines on stderr, no '$bad' in them; missing:$missing"
+untouched "a tree with six problems"
 
 # --- signing time: downgrades -------------------------------------------------
 dg=$st/dg
