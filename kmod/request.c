@@ -30,6 +30,7 @@
 
 /* The loader's own search directories, after the custom one, in its order. */
 static char *fwverify_dirs[4];
+static size_t fwverify_dir_len[ARRAY_SIZE(fwverify_dirs)];	/* their lengths */
 #define FWVERIFY_LAST_DIR	ARRAY_SIZE(fwverify_dirs)
 
 /* Under fwverify_last_lock, as the slots: one lock for a read's bookkeeping. */
@@ -674,7 +675,7 @@ int fwverify_request_names(const char *path, const char **names, int max)
 	}
 	for (i = 0; i < ARRAY_SIZE(fwverify_dirs) && n < max; i++) {
 		name = fwverify_under(path, fwverify_dirs[i],
-				      strlen(fwverify_dirs[i]));
+				      fwverify_dir_len[i]);
 		if (name)
 			names[n++] = name;
 	}
@@ -701,7 +702,7 @@ static int fwverify_loader_dir(const char *path, const char *custom,
 	}
 	for (i = 0; i < ARRAY_SIZE(fwverify_dirs); i++) {
 		*name = fwverify_under(path, fwverify_dirs[i],
-				       strlen(fwverify_dirs[i]));
+				       fwverify_dir_len[i]);
 		if (*name)
 			return i + 1;
 	}
@@ -774,9 +775,9 @@ int fwverify_request_init(void)
 {
 	/* Built in, so get_fs_type() took no module reference to put. */
 	struct file_system_type *sysfs = get_fs_type("sysfs");
-	struct vfsmount *mnt;
-
 	const char *rel = init_utsname()->release;
+	struct vfsmount *mnt;
+	int i;
 
 	if (!sysfs)
 		return -ENODEV;
@@ -787,6 +788,8 @@ int fwverify_request_init(void)
 	if (!fwverify_dirs[0] || !fwverify_dirs[1] || !fwverify_dirs[2] ||
 	    !fwverify_dirs[3])
 		goto err_dirs;
+	for (i = 0; i < ARRAY_SIZE(fwverify_dirs); i++)
+		fwverify_dir_len[i] = strlen(fwverify_dirs[i]);
 	mnt = kern_mount(sysfs);
 	if (IS_ERR(mnt)) {
 		pr_err("cannot mount sysfs for itself: %ld\n", PTR_ERR(mnt));
