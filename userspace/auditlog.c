@@ -33,8 +33,12 @@
 
 struct auditlog {
 	pthread_mutex_t lock;
-	pthread_mutex_t sync_lock;	/* one fdatasync at a time, for every record written before it */
+	pthread_cond_t synced_cond;	/* broadcast when an fdatasync ends */
+	bool syncing;			/* an fdatasync runs, for every record up to sync_upto */
+	uint64_t sync_upto;
 	uint64_t synced;		/* the last record known to be on disk */
+	uint64_t sync_failed;		/* the last record whose fdatasync failed */
+	int sync_err;			/* and why */
 	int fd;
 	bool sync;
 	int failed;		/* a failed append that could not be cut off again: -errno */
@@ -585,7 +589,7 @@ int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&l->lock, NULL);
-	pthread_mutex_init(&l->sync_lock, NULL);
+	pthread_cond_init(&l->synced_cond, NULL);
 	l->fd = -1;
 	l->sync = sync;
 	err = open_locked(l, path, why, whylen);
@@ -683,29 +687,44 @@ static int append_locked(struct auditlog *l, struct json_object *rec)
 }
 
 /*
- * Group commit: a writer waits for one fdatasync that covers its record;
- * the writers that queued behind it while it ran share the next one.  A
- * record whose fdatasync failed stays in the file (later records may follow
- * it), and its writer gets the error: the log may tell of a signature that
- * was not returned, never the reverse.
+ * Group commit, under l->lock: a writer waits for one fdatasync that
+ * covers its record.  When none runs, it starts one for every record
+ * written so far; the writers that append while it runs share the next
+ * one, and each waiter wakes once, when a sync that covers it ends.  A
+ * record whose fdatasync failed stays in the file (later records may
+ * follow it), and every writer whose record that sync covered gets the
+ * error: the log may tell of a signature that was not returned, never the
+ * reverse.
  */
-static int sync_to(struct auditlog *l, uint64_t seq)
+static int sync_to_locked(struct auditlog *l, uint64_t seq)
 {
 	uint64_t upto;
-	int err = 0;
+	int err;
 
-	pthread_mutex_lock(&l->sync_lock);
-	if (l->synced < seq) {
-		pthread_mutex_lock(&l->lock);
+	for (;;) {
+		/* A failed sync fails each record it covered, even one a sync before it reached. */
+		if (l->sync_failed >= seq)
+			return l->sync_err;
+		if (l->synced >= seq)
+			return 0;
+		if (l->syncing) {
+			pthread_cond_wait(&l->synced_cond, &l->lock);
+			continue;
+		}
+		l->syncing = true;
 		upto = l->seq;
 		pthread_mutex_unlock(&l->lock);
-		if (fdatasync(l->fd) < 0)
-			err = -errno;
-		else
+		err = fdatasync(l->fd) < 0 ? -errno : 0;
+		pthread_mutex_lock(&l->lock);
+		l->syncing = false;
+		if (err) {
+			l->sync_failed = upto;
+			l->sync_err = err;
+		} else {
 			l->synced = upto;
+		}
+		pthread_cond_broadcast(&l->synced_cond);
 	}
-	pthread_mutex_unlock(&l->sync_lock);
-	return err;
 }
 
 /*
@@ -718,6 +737,16 @@ static int sync_to(struct auditlog *l, uint64_t seq)
  * write() or fdatasync().
  */
 int auditlog_append(struct auditlog *l, struct json_object *rec)
+{
+	return auditlog_write(l, rec, true);
+}
+
+/*
+ * As auditlog_append(), but with @wait false the record is only written:
+ * the next append that waits for its sync puts this one on disk too.  For
+ * a record that a later one of the same request follows.
+ */
+int auditlog_write(struct auditlog *l, struct json_object *rec, bool wait)
 {
 	struct json_object *v;
 	uint64_t seq;
@@ -732,8 +761,10 @@ int auditlog_append(struct auditlog *l, struct json_object *rec)
 	pthread_mutex_lock(&l->lock);
 	err = append_locked(l, rec);
 	seq = l->seq;
+	if (!err && l->sync && wait)
+		err = sync_to_locked(l, seq);
 	pthread_mutex_unlock(&l->lock);
-	return err || !l->sync ? err : sync_to(l, seq);
+	return err;
 }
 
 /* The number of the last record (0 for an empty log) and its hash. */
@@ -752,6 +783,6 @@ void auditlog_close(struct auditlog *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	pthread_mutex_destroy(&l->lock);
-	pthread_mutex_destroy(&l->sync_lock);
+	pthread_cond_destroy(&l->synced_cond);
 	free(l);
 }

@@ -43,6 +43,7 @@ struct auditlog;
 int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
 		  struct auditlog **out, char *why, size_t whylen);
 int auditlog_append(struct auditlog *l, struct json_object *rec);
+int auditlog_write(struct auditlog *l, struct json_object *rec, bool wait);
 void auditlog_head(struct auditlog *l, uint64_t *seq, char head[65]);
 void auditlog_close(struct auditlog *l);
 

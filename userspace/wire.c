@@ -129,17 +129,25 @@ int wire_send(SSL *ssl, struct json_object *msg, int64_t deadline, int wake_fd)
 	size_t len;
 	const char *text = json_object_to_json_string_length(msg, JSON_C_TO_STRING_PLAIN |
 							      JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	unsigned char hdr[4];
+	unsigned char *frame;
+	int err;
 
 	if (!text)
 		return -ENOMEM;
 	if (len > WIRE_REPLY_MAX)
 		return -E2BIG;
-	hdr[0] = len >> 24;
-	hdr[1] = len >> 16;
-	hdr[2] = len >> 8;
-	hdr[3] = len;
-	return write_n(ssl, hdr, 4, deadline, wake_fd) ?: write_n(ssl, text, len, deadline, wake_fd);
+	/* One write, so one TLS record and one segment for a small frame. */
+	frame = malloc(4 + len);
+	if (!frame)
+		return -ENOMEM;
+	frame[0] = len >> 24;
+	frame[1] = len >> 16;
+	frame[2] = len >> 8;
+	frame[3] = len;
+	memcpy(frame + 4, text, len);
+	err = write_n(ssl, frame, 4 + len, deadline, wake_fd);
+	free(frame);
+	return err;
 }
 
 /*

@@ -98,10 +98,12 @@ static void add_str(struct json_object *o, const char *k, const char *v)
 }
 
 /*
- * Append one record: @event, who asked, then @fields' members (taken).
+ * Append one record: @event, who asked, then @fields' members (taken); with
+ * @wait (and audit_fsync), once it is on disk.
  * Return: 0 or -errno (logged once here; the caller fails the request).
  */
-static int audit(struct conn *cn, struct server *s, const char *event, struct json_object *fields)
+static int audit_write(struct conn *cn, struct server *s, const char *event, struct json_object *fields,
+		       bool wait)
 {
 	struct json_object *rec = json_object_new_object();
 	int err = rec ? 0 : -ENOMEM;
@@ -115,7 +117,7 @@ static int audit(struct conn *cn, struct server *s, const char *event, struct js
 		json_object_object_add(rec, "unix_time", json_object_new_int64(time(NULL)));
 		json_object_object_foreach(fields, k, v)
 			json_object_object_add(rec, k, json_object_get(v));
-		err = auditlog_append(s->log, rec);
+		err = auditlog_write(s->log, rec, wait);
 	}
 	if (err)
 		fprintf(stderr, "fwverify-signd: %s: cannot write the audit record '%s': %s\n",
@@ -123,6 +125,11 @@ static int audit(struct conn *cn, struct server *s, const char *event, struct js
 	json_object_put(rec);
 	json_object_put(fields);
 	return err;
+}
+
+static int audit(struct conn *cn, struct server *s, const char *event, struct json_object *fields)
+{
+	return audit_write(cn, s, event, fields, true);
 }
 
 static struct json_object *reply(const char *status, const char *error)
@@ -322,7 +329,11 @@ static struct json_object *op_sign(struct conn *cn, struct json_object *req)
 		return refuse(cn, req, NULL, "malformed request: not a firmware name");
 	if (wire_hex(sha, md, sizeof(md)))
 		return refuse(cn, req, NULL, "malformed request: sha256 is not 64 hex digits");
-	if (audit(cn, s, "request", what_of(req)))
+	/*
+	 * Not waited for: the sync of the record that ends the request (sign,
+	 * held or refused) puts this one on disk too, as it precedes it.
+	 */
+	if (audit_write(cn, s, "request", what_of(req), false))
 		return audit_failed();
 	why = policy_grant(s->c, cn->client, key, name, &r.key);
 	if (why)
