@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../kmod/uapi/fwverify.h"
+#include "check.h"
 #include "cms.h"
 #include "command.h"
 #include "config.h"
@@ -369,37 +370,36 @@ static char *name_of(const char *rel)
 
 /* --- the verdict now ---------------------------------------------------- */
 
-/* Verify against the configured CA files, when the module cannot be asked.  Return: 0 or -errno. */
+/*
+ * Verify against the configured CA files, when the module cannot be asked:
+ * check.h's verdict, by the running kernel's rules, with the persistent
+ * revoke list.  Return: 0 or -errno.
+ */
 static int verdict_offline(const struct fw_config *c, const char *path, int fd, struct now *n)
 {
-	_cleanup_(freep) char *sig_path = NULL;
 	_cleanup_(freep) unsigned char *sig = NULL;
-	STACK_OF(X509) *trusted = NULL;
-	struct cms_verdict v = { .result = FW_ERROR };
-	size_t len;
-	int err = 0;
+	struct check_ctx ctx = { 0 };
+	struct check_verdict v = { 0 };
+	size_t len = 0;
+	int err;
 
+	err = check_ctx_kernel(&ctx, NULL);
+	if (err == -EINVAL || err == -ERANGE)
+		err = check_ctx_kernel(&ctx, cms_rules_newest.kernel);
 	for (size_t i = 0; i < c->nca && !err; i++)
-		err = cms_load_certs(c->ca[i], &trusted);
-	if (err || asprintf(&sig_path, "%s.p7s", path) < 0) {
-		sig_path = NULL;
-		sk_X509_pop_free(trusted, X509_free);
-		return err ? err : -ENOMEM;
+		err = cms_load_certs(c->ca[i], &ctx.trusted);
+	if (!err)
+		err = check_ctx_revocations(&ctx, c);
+	if (err) {
+		check_ctx_free(&ctx);
+		return err;
 	}
-	err = read_file(sig_path, FWVERIFY_SIG_MAX, &sig, &len);
-	if (err == -ENOENT) {
-		v.result = FW_UNSIGNED;
-		snprintf(v.reason, sizeof(v.reason), "no signature file");
-	} else if (err) {
-		v.result = FW_MALFORMED;
-		snprintf(v.reason, sizeof(v.reason), "signature file: %s", errno_text(err));
-	} else if (lseek(fd, 0, SEEK_SET) == 0) {
-		cms_verify(trusted, sig, len, fd, path, &v);
-	}
-	sk_X509_pop_free(trusted, X509_free);
+	err = check_find_sig(path, &v, &sig, &len);
+	check_blob(&ctx, fd, path, err ? NULL : v.content, sig, len, err, &v);
+	check_ctx_free(&ctx);
 	n->by = "offline";
-	snprintf(n->result, sizeof(n->result), "%s", fw_result_name(v.result));
-	snprintf(n->reason, sizeof(n->reason), "%s", v.reason);
+	snprintf(n->result, sizeof(n->result), "%s", check_result_name(v.result));
+	snprintf(n->reason, sizeof(n->reason), "%s", v.detail[0] ? v.detail : v.reason);
 	snprintf(n->signer, sizeof(n->signer), "%s", v.signer);
 	return 0;
 }

@@ -12,14 +12,24 @@
  *                    the message meets a trusted key is enough.
  *
  * Functions return the kernel's error codes (-EBADMSG, -EKEYREJECTED,
- * -ENOKEY, -ENOPKG) and set the verdict's reason at the point of failure.
- * Like the kernel, no date, key usage or basic constraint is checked against
- * the clock or a purpose; only the signing time against the signer's validity.
+ * -ENOKEY, -ENOPKG, -ENOENT for an algorithm its crypto API lacks) and set
+ * the verdict's reason at the point of failure.  Like the kernel, no date,
+ * key usage or basic constraint is checked against the clock or a purpose;
+ * only the signing time against the signer's validity.
+ *
+ * Around them, what the module adds (kmod/verify.c, signer.c, der.c): a
+ * signer that a trusted certificate names is verified first without the
+ * certificates the signature carries (so a damaged carried certificate does
+ * not matter when the trusted key vouches by itself), the result of an
+ * error depends on whether the message parses, and the firmware name every
+ * SignerInfo carries must fit the path.  Which algorithms there are depends
+ * on the kernel predicted (struct cms_rules).
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -46,32 +56,39 @@ struct sinfo {
 	X509 *key;		/* the trusted copy of the signer's certificate, if that vouched for it */
 };
 
-/* The digest algorithms the kernel's PKCS#7 parser knows. */
+/* The digest algorithms the kernel's PKCS#7 parser knows; SHA-3 from 6.7. */
 static const struct {
 	int nid;
 	const char *name;
+	bool sha3;
 } digest_algs[] = {
-	{ NID_sha1, "sha1" },
-	{ NID_sha224, "sha224" },
-	{ NID_sha256, "sha256" },
-	{ NID_sha384, "sha384" },
-	{ NID_sha512, "sha512" },
-	{ NID_sm3, "sm3" },
-	{ NID_id_GostR3411_2012_256, "streebog256" },
-	{ NID_id_GostR3411_2012_512, "streebog512" },
-	{ NID_sha3_256, "sha3-256" },
-	{ NID_sha3_384, "sha3-384" },
-	{ NID_sha3_512, "sha3-512" },
+	{ NID_sha1, "sha1", false },
+	{ NID_sha224, "sha224", false },
+	{ NID_sha256, "sha256", false },
+	{ NID_sha384, "sha384", false },
+	{ NID_sha512, "sha512", false },
+	{ NID_sm3, "sm3", false },
+	{ NID_id_GostR3411_2012_256, "streebog256", false },
+	{ NID_id_GostR3411_2012_512, "streebog512", false },
+	{ NID_sha3_256, "sha3-256", true },
+	{ NID_sha3_384, "sha3-384", true },
+	{ NID_sha3_512, "sha3-512", true },
 };
 
 /* The SignerInfo signature algorithms it knows: RSA only as rsaEncryption (PKCS#1 v1.5). */
-static const int sig_algs[] = {
-	NID_rsaEncryption,
-	NID_ecdsa_with_SHA1, NID_ecdsa_with_SHA224, NID_ecdsa_with_SHA256,
-	NID_ecdsa_with_SHA384, NID_ecdsa_with_SHA512,
-	NID_ecdsa_with_SHA3_256, NID_ecdsa_with_SHA3_384, NID_ecdsa_with_SHA3_512,
-	NID_id_GostR3410_2012_256, NID_id_GostR3410_2012_512,
+static const struct {
+	int nid;
+	bool sha3;
+} sig_algs[] = {
+	{ NID_rsaEncryption, false },
+	{ NID_ecdsa_with_SHA1, false }, { NID_ecdsa_with_SHA224, false }, { NID_ecdsa_with_SHA256, false },
+	{ NID_ecdsa_with_SHA384, false }, { NID_ecdsa_with_SHA512, false },
+	{ NID_ecdsa_with_SHA3_256, true }, { NID_ecdsa_with_SHA3_384, true },
+	{ NID_ecdsa_with_SHA3_512, true },
+	{ NID_id_GostR3410_2012_256, false }, { NID_id_GostR3410_2012_512, false },
 };
+
+const struct cms_rules cms_rules_newest = { .kernel = "7.3", .ecdsa = true, .sha3 = true };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -98,6 +115,8 @@ struct msg {
 	struct digest d[ARRAY_SIZE(digest_algs)];
 	size_t nd;
 	struct cms_verdict *v;
+	const struct cms_rules *r;
+	STACK_OF(X509) *trusted;	/* those the kernel could load (cms_verify_rules()) */
 };
 
 /* Record why verification failed (the first reason wins) and return @err. */
@@ -140,6 +159,23 @@ static void cert_name(X509 *x, char *buf, size_t size)
 static X509 *mcert_x(struct msg *m, int i)
 {
 	return m->c[i].x;
+}
+
+/* Whether the kernel predicted can verify with @key: -ENOENT, as its crypto API says, if not. */
+static int key_usable(struct msg *m, EVP_PKEY *key, const char *whose)
+{
+	if (key && EVP_PKEY_is_a(key, "EC") && !m->r->ecdsa)
+		return fail(m, -ENOENT, "%s is an ECDSA key, which Linux %s lacks (no CONFIG_CRYPTO_ECDSA)",
+			    whose, m->r->kernel);
+	return 0;
+}
+
+/* X509_verify() as the kernel's public_key_verify_signature(): 0, -ENOENT or -EKEYREJECTED. */
+static int cert_signed_by(struct msg *m, X509 *x, EVP_PKEY *key, const char *whose)
+{
+	int err = key_usable(m, key, whose);
+
+	return err ? err : X509_verify(x, key) == 1 ? 0 : -EKEYREJECTED;
 }
 
 /* Names compare as the kernel compares them: by their encoding, byte for byte. */
@@ -243,8 +279,14 @@ static int cert_parse(struct msg *m, int i)
 		if (by_kid != by_id && a.kid && a.issuer)
 			return fail(m, -EBADMSG, "certificate %d: authority key identifier contradicts itself", i + 1);
 	}
-	if (X509_verify(x, X509_get0_pubkey(x)) != 1)
+	switch (cert_signed_by(m, x, X509_get0_pubkey(x), "a self-signed certificate it carries")) {
+	case 0:
+		break;
+	case -ENOENT:
+		return -ENOENT;
+	default:
 		return fail(m, -EBADMSG, "certificate %d: bad self-signature", i + 1);
+	}
 	m->c[i].self_signed = true;
 	return 0;
 }
@@ -315,15 +357,18 @@ static int signer_parse(struct msg *m, struct sinfo *s, int n)
 	CMS_SignerInfo_get0_algs(s->si, NULL, NULL, &dig, &sig);
 	dnid = OBJ_obj2nid(dig->algorithm);
 	snid = OBJ_obj2nid(sig->algorithm);
+	/* The kernel's parser refuses what it does not know with -ENOPKG, as module signing. */
 	for (i = 0; i < ARRAY_SIZE(digest_algs) && digest_algs[i].nid != dnid; i++)
 		;
-	if (i == ARRAY_SIZE(digest_algs))
-		return fail(m, -EBADMSG, "SignerInfo %d: unsupported digest algorithm %s", n, OBJ_nid2sn(dnid));
+	if (i == ARRAY_SIZE(digest_algs) || (digest_algs[i].sha3 && !m->r->sha3))
+		return fail(m, -ENOPKG, "SignerInfo %d: digest algorithm %s, which the kernel's PKCS#7 parser does not know",
+			    n, OBJ_nid2sn(dnid));
 	digest_slot(m, s, digest_algs[i].name);
-	for (i = 0; i < ARRAY_SIZE(sig_algs) && sig_algs[i] != snid; i++)
+	for (i = 0; i < ARRAY_SIZE(sig_algs) && sig_algs[i].nid != snid; i++)
 		;
-	if (i == ARRAY_SIZE(sig_algs))
-		return fail(m, -EBADMSG, "SignerInfo %d: unsupported signature algorithm %s", n, OBJ_nid2sn(snid));
+	if (i == ARRAY_SIZE(sig_algs) || (sig_algs[i].sha3 && !m->r->sha3))
+		return fail(m, -ENOPKG, "SignerInfo %d: signature algorithm %s, which the kernel's PKCS#7 parser does not know",
+			    n, OBJ_nid2sn(snid));
 	s->signer = -1;
 	s->authattrs = CMS_signed_get_attr_count(s->si) > 0;
 	return s->authattrs ? authattrs_parse(m, s, n) : 0;
@@ -402,20 +447,14 @@ static int msg_parse(struct msg *m, const unsigned char *der, size_t len)
 	return versions_check(m, der, len);
 }
 
-/* Check the signature of a SignerInfo with @cert's key: over its signed attributes, else over the content digest. */
-static bool signature_ok(struct sinfo *s, X509 *cert)
+/* A SignerInfo without signed attributes: its signature is over the content digest. */
+static bool signature_raw_ok(struct sinfo *s, X509 *cert)
 {
 	const ASN1_OCTET_STRING *sig = CMS_SignerInfo_get0_signature(s->si);
-	EVP_PKEY_CTX *ctx;
-	EVP_MD *md;
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(cert), NULL);
+	EVP_MD *md = EVP_MD_fetch(NULL, s->d->alg, NULL);
 	bool ok;
 
-	if (s->authattrs) {
-		CMS_SignerInfo_set1_signer_cert(s->si, cert);
-		return CMS_SignerInfo_verify(s->si) == 1;
-	}
-	ctx = EVP_PKEY_CTX_new(X509_get0_pubkey(cert), NULL);
-	md = EVP_MD_fetch(NULL, s->d->alg, NULL);
 	ok = ctx && md && EVP_PKEY_verify_init(ctx) == 1 &&
 	     EVP_PKEY_CTX_set_signature_md(ctx, md) == 1 &&
 	     EVP_PKEY_verify(ctx, ASN1_STRING_get0_data(sig), ASN1_STRING_length(sig),
@@ -423,6 +462,24 @@ static bool signature_ok(struct sinfo *s, X509 *cert)
 	EVP_MD_free(md);
 	EVP_PKEY_CTX_free(ctx);
 	return ok;
+}
+
+/*
+ * Check the signature of a SignerInfo with @cert's key: over its signed
+ * attributes, else over the content digest.  Return: 0, -EKEYREJECTED, or
+ * -ENOENT for a key the kernel cannot use.
+ */
+static int signature_ok(struct msg *m, struct sinfo *s, X509 *cert, const char *whose)
+{
+	int err = key_usable(m, X509_get0_pubkey(cert), whose);
+
+	if (err)
+		return err;
+	if (s->authattrs) {
+		CMS_SignerInfo_set1_signer_cert(s->si, cert);
+		return CMS_SignerInfo_verify(s->si) == 1 ? 0 : -EKEYREJECTED;
+	}
+	return signature_raw_ok(s, cert) ? 0 : -EKEYREJECTED;
 }
 
 /* pkcs7_verify_sig_chain(): link each certificate to its issuer among those carried. */
@@ -446,8 +503,9 @@ static int verify_chain(struct msg *m, struct sinfo *s, int n)
 				    n, i + 1);
 		if (err || m->c[p].seen)
 			return 0;	/* top of the chain carried, or a loop */
-		if (X509_verify(mcert_x(m, i), X509_get0_pubkey(mcert_x(m, p))) != 1)
-			return fail(m, -EKEYREJECTED, "SignerInfo %d: certificate %d: not signed by its issuer",
+		err = cert_signed_by(m, mcert_x(m, i), X509_get0_pubkey(mcert_x(m, p)), "a carried issuer");
+		if (err)
+			return fail(m, err, "SignerInfo %d: certificate %d: not signed by its issuer",
 				    n, i + 1);
 		m->c[i].signer = p;
 		i = p;
@@ -471,6 +529,7 @@ static int verify_one(struct msg *m, struct sinfo *s, int n)
 	X509_NAME *issuer;
 	const ASN1_TIME *t;
 	X509 *x;
+	int err;
 
 	if (!s->d)
 		return -ENOPKG;
@@ -491,8 +550,9 @@ static int verify_one(struct msg *m, struct sinfo *s, int n)
 	if (t && (ASN1_TIME_compare(t, X509_get0_notBefore(x)) < 0 ||
 		  ASN1_TIME_compare(t, X509_get0_notAfter(x)) > 0))
 		return fail(m, -EKEYREJECTED, "SignerInfo %d: signing time outside the signer's validity", n);
-	if (!signature_ok(s, x))
-		return fail(m, -EKEYREJECTED, "SignerInfo %d: signature does not verify", n);
+	err = signature_ok(m, s, x, "the signer");
+	if (err)
+		return fail(m, err, "SignerInfo %d: signature does not verify", n);
 	return verify_chain(m, s, n);
 }
 
@@ -524,7 +584,6 @@ static int trust_one(struct msg *m, struct sinfo *s, STACK_OF(X509) *trusted, in
 	struct akid a;
 	int i, k, last = -1, err;	/* last: whose signature the key must verify; -1 the SignerInfo's */
 	char name[256];
-	bool ok;
 
 	if (s->unsupported)
 		return -ENOPKG;
@@ -562,11 +621,11 @@ static int trust_one(struct msg *m, struct sinfo *s, STACK_OF(X509) *trusted, in
 	i = last = -1;
 matched:
 	key = sk_X509_value(trusted, k);
-	ok = last < 0 ? signature_ok(s, key) :
-	     X509_verify(mcert_x(m, last), X509_get0_pubkey(key)) == 1;
-	if (!ok) {
+	err = last < 0 ? signature_ok(m, s, key, "the trusted key") :
+	      cert_signed_by(m, mcert_x(m, last), X509_get0_pubkey(key), "the trusted key");
+	if (err) {
 		cert_name(key, name, sizeof(name));
-		return fail(m, -EKEYREJECTED, "SignerInfo %d: does not verify with trusted certificate \"%s\"",
+		return fail(m, err, "SignerInfo %d: does not verify with trusted certificate \"%s\"",
 			    n, name);
 	}
 	/* The key verified the SignerInfo itself: it is the signer's trusted copy, name it. */
@@ -608,108 +667,504 @@ static int validate_trust(struct msg *m, STACK_OF(X509) *trusted, struct sinfo *
 	return ret;
 }
 
-static enum fw_result result_of(int err)
-{
-	switch (err) {
-	case 0:
-		return FW_VERIFIED;
-	case -EBADMSG:
-		return FW_MALFORMED;
-	case -EKEYREJECTED:
-		return FW_BAD_SIGNATURE;
-	case -ENOKEY:
-		return FW_UNTRUSTED;
-	default:
-		return FW_ERROR;
-	}
-}
-
 static void msg_free(struct msg *m)
 {
 	CMS_ContentInfo_free(m->cms);
 	sk_X509_pop_free(m->certs, X509_free);
 	free(m->c);
 	free(m->s);
+	memset(m, 0, sizeof(*m));
+}
+
+/* --- what the module reads of a signature itself (kmod/der.c) --- */
+
+/* Definite lengths and one-byte tags only, as the module reads. */
+struct der_span {
+	const unsigned char *p;
+	size_t len;
+};
+
+static bool der_take(struct der_span *d, unsigned char *tag, struct der_span *val)
+{
+	size_t n, vlen = 0, hdr = 2;
+
+	if (d->len < 2 || (d->p[0] & 0x1f) == 0x1f)
+		return false;
+	*tag = d->p[0];
+	if (d->p[1] < 0x80) {
+		vlen = d->p[1];
+	} else {
+		n = d->p[1] & 0x7f;
+		if (!n || n > sizeof(size_t) || d->len < 2 + n)
+			return false;
+		for (size_t i = 0; i < n; i++)
+			vlen = (vlen << 8) | d->p[2 + i];
+		hdr += n;
+	}
+	if (vlen > d->len - hdr)
+		return false;
+	*val = (struct der_span){ d->p + hdr, vlen };
+	d->p += hdr + vlen;
+	d->len -= hdr + vlen;
+	return true;
+}
+
+static bool der_enter(struct der_span *d, unsigned char want)
+{
+	struct der_span val;
+	unsigned char tag;
+
+	if (!der_take(d, &tag, &val) || tag != want)
+		return false;
+	*d = val;
+	return true;
+}
+
+static bool der_is(const struct der_span *d, const void *want, size_t n)
+{
+	return d->len == n && !memcmp(d->p, want, n);
+}
+
+/* The SignedData's fields after its encapContentInfo: [0] certificates, [1] crls, signerInfos. */
+static bool der_signed_data_tail(const unsigned char *sig, size_t len, struct der_span *tail)
+{
+	static const unsigned char signed_data_oid[] = {
+		0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+	};
+	struct der_span d = { sig, len }, type, skip;
+	unsigned char tag;
+
+	if (!der_enter(&d, 0x30) || !der_take(&d, &tag, &type) || tag != 0x06 ||
+	    !der_is(&type, signed_data_oid, sizeof(signed_data_oid)) ||
+	    !der_enter(&d, 0xa0) || !der_enter(&d, 0x30))
+		return false;
+	for (int i = 0; i < 3; i++)	/* version, digestAlgorithms, encapContentInfo */
+		if (!der_take(&d, &tag, &skip))
+			return false;
+	*tail = d;
+	return true;
+}
+
+/* fwverify_der_signer_infos() */
+static bool der_signer_infos(const unsigned char *sig, size_t len, struct der_span *infos)
+{
+	struct der_span d, skip;
+	unsigned char tag;
+
+	if (!der_signed_data_tail(sig, len, &d))
+		return false;
+	while (d.len && (d.p[0] == 0xa0 || d.p[0] == 0xa1))
+		if (!der_take(&d, &tag, &skip))
+			return false;
+	if (!der_enter(&d, 0x31))
+		return false;
+	*infos = d;
+	return true;
+}
+
+/* fwverify_der_signer(): the first SignerInfo's identifier; @issuer empty for a key identifier. */
+static bool der_signer(const unsigned char *sig, size_t len, struct der_span *id,
+		       struct der_span *issuer, bool *by_kid)
+{
+	struct der_span d, sid;
+	unsigned char tag;
+
+	if (!der_signer_infos(sig, len, &d) || !der_enter(&d, 0x30) ||
+	    !der_take(&d, &tag, &sid) || !der_take(&d, &tag, &sid))
+		return false;
+	*by_kid = tag == 0x80;
+	if (*by_kid) {
+		*id = sid;
+		*issuer = (struct der_span){ sid.p, 0 };
+		return true;
+	}
+	return tag == 0x30 && der_take(&sid, &tag, issuer) && tag == 0x30 &&
+	       der_take(&sid, &tag, id) && tag == 0x02;
+}
+
+/* The value of an i2d() encoding, as the kernel keeps its certificates' fields. */
+static bool der_value_is(const unsigned char *der, int n, const struct der_span *want)
+{
+	struct der_span d = { der, n > 0 ? (size_t)n : 0 }, val;
+	unsigned char tag;
+
+	return n > 0 && der_take(&d, &tag, &val) && der_is(&val, want->p, want->len) &&
+	       (val.len || !want->len);
 }
 
 /*
- * The firmware name a verified SignerInfo was signed for, into @v->name,
- * under either of its OIDs (cms.h).  The kernel's PKCS#7 parser skips this
- * attribute; the tool refuses a signature whose name does not fit @path,
- * the file's path or its name in a tree.
+ * fwverify_signer(): does a trusted certificate carry the key the first
+ * SignerInfo names (by issuer and serial number, or by key identifier)?
  */
-static int name_check(struct msg *m, CMS_SignerInfo *si, const char *path)
+static bool signer_trusted(STACK_OF(X509) *trusted, const unsigned char *sig, size_t len)
 {
-	static const char *const oids[] = { CMS_NAME_OID, CMS_NAME_OID_LEGACY };
-	const ASN1_STRING *str = NULL;
-	int found = 0, len;
+	struct der_span id, issuer;
+	bool by_kid, found = false;
 
-	for (size_t k = 0; k < ARRAY_SIZE(oids); k++) {
-		ASN1_OBJECT *oid = OBJ_txt2obj(oids[k], 1);
+	if (!der_signer(sig, len, &id, &issuer, &by_kid))
+		return false;
+	for (int i = 0; i < sk_X509_num(trusted) && !found; i++) {
+		X509 *x = sk_X509_value(trusted, i);
+		const ASN1_OCTET_STRING *kid = X509_get0_subject_key_id(x);
+		unsigned char *a = NULL, *b = NULL;
+		int na, nb;
 
-		if (!oid)
-			return -ENOMEM;
-		if (CMS_signed_get_attr_by_OBJ(si, oid, -1) >= 0) {
-			found++;
-			/* -3: exactly one such attribute, with exactly one value, of that type. */
-			str = CMS_signed_get0_data_by_OBJ(si, oid, -3, V_ASN1_UTF8STRING);
+		if (by_kid) {
+			found = kid && der_is(&id, ASN1_STRING_get0_data(kid), ASN1_STRING_length(kid));
+			continue;
 		}
-		ASN1_OBJECT_free(oid);
+		na = i2d_X509_NAME(X509_get_issuer_name(x), &a);
+		nb = i2d_ASN1_INTEGER(X509_get0_serialNumber(x), &b);
+		found = der_value_is(a, na, &issuer) && der_value_is(b, nb, &id);
+		OPENSSL_free(a);
+		OPENSSL_free(b);
 	}
-	if (!found)
+	return found;
+}
+
+/*
+ * May the certificates a signature carries be left out (signer.c: "bare")?
+ * It must carry some, and each must read as a certificate signed over
+ * SHA-256, whose hash the module looks up on the kernel's blacklist (which
+ * is not seen from here: taken as empty).
+ */
+static bool certs_strippable(const unsigned char *sig, size_t len)
+{
+	static const unsigned char sha256_rsa[] = {
+		0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b,
+	};
+	static const unsigned char sha256_ecdsa[] = {
+		0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+	};
+	struct der_span d, certs, cert, val, alg, oid;
+	unsigned char tag;
+
+	if (!der_signed_data_tail(sig, len, &d) || !der_take(&d, &tag, &certs) || tag != 0xa0 ||
+	    !certs.len)
+		return false;
+	while (certs.len) {
+		if (!der_take(&certs, &tag, &cert) || tag != 0x30 ||
+		    !der_take(&cert, &tag, &val) || tag != 0x30 ||
+		    !der_take(&cert, &tag, &alg) || tag != 0x30 ||
+		    !der_take(&alg, &tag, &oid) || tag != 0x06 ||
+		    !(der_is(&oid, sha256_rsa, sizeof(sha256_rsa)) ||
+		      der_is(&oid, sha256_ecdsa, sizeof(sha256_ecdsa))))
+			return false;
+	}
+	return true;
+}
+
+static size_t der_hdr_size(size_t len)
+{
+	size_t n = 2;
+
+	if (len < 0x80)
+		return n;
+	for (; len; len >>= 8)
+		n++;
+	return n;
+}
+
+static unsigned char *der_put_hdr(unsigned char *p, unsigned char tag, size_t len)
+{
+	size_t n = der_hdr_size(len) - 2;
+
+	*p++ = tag;
+	if (!n) {
+		*p++ = len;
+		return p;
+	}
+	*p++ = 0x80 | n;
+	for (size_t i = n; i > 0; i--)
+		*p++ = len >> (8 * (i - 1));
+	return p;
+}
+
+/* fwverify_der_strip_certs(): the message without its certificates into @out (@len bytes); 0 if not. */
+static size_t strip_certs(const unsigned char *sig, size_t len, unsigned char *out)
+{
+	struct der_span d = { sig, len }, ci, type, content, sd, el;
+	const unsigned char *type_start, *certs, *certs_end, *sd_start;
+	size_t sd_len, content_len, ci_len;
+	unsigned char tag, *p = out;
+
+	if (!der_take(&d, &tag, &ci) || tag != 0x30 || d.len)
 		return 0;
-	if (found > 1)
-		return fail(m, -EBADMSG, "its firmware name attribute is malformed: one under each OID");
-	len = str ? ASN1_STRING_length(str) : 0;
-	if (!str || len > CMS_NAME_MAX)
-		return fail(m, -EBADMSG, "its firmware name attribute is malformed");
-	memcpy(m->v->name, ASN1_STRING_get0_data(str), len);
-	m->v->name[len] = '\0';
-	if (strlen(m->v->name) != (size_t)len || !cms_name_valid(m->v->name))
-		return fail(m, -EBADMSG, "its firmware name attribute is malformed");
-	if (path && !cms_name_matches(m->v->name, path))
-		return fail(m, -EKEYREJECTED, "signed for the firmware name \"%s\", not this file's",
-			    m->v->name);
+	type_start = ci.p;
+	if (!der_take(&ci, &tag, &type) || tag != 0x06 ||
+	    !der_take(&ci, &tag, &content) || tag != 0xa0 || ci.len ||
+	    !der_take(&content, &tag, &sd) || tag != 0x30 || content.len)
+		return 0;
+	sd_start = sd.p;
+	for (int i = 0; i < 3; i++)
+		if (!der_take(&sd, &tag, &el))
+			return 0;
+	if (!sd.len || sd.p[0] != 0xa0)
+		return 0;
+	certs = sd.p;
+	if (!der_take(&sd, &tag, &el))
+		return 0;
+	certs_end = sd.p;
+	sd_len = (certs - sd_start) + sd.len;
+	content_len = der_hdr_size(sd_len) + sd_len;
+	ci_len = (type.p + type.len - type_start) + der_hdr_size(content_len) + content_len;
+	if (der_hdr_size(ci_len) + ci_len > len)
+		return 0;
+	p = der_put_hdr(p, 0x30, ci_len);
+	memcpy(p, type_start, type.p + type.len - type_start);
+	p += type.p + type.len - type_start;
+	p = der_put_hdr(p, 0xa0, content_len);
+	p = der_put_hdr(p, 0x30, sd_len);
+	memcpy(p, sd_start, certs - sd_start);
+	p += certs - sd_start;
+	memcpy(p, certs_end, sd.len);
+	p += sd.len;
+	return p - out;
+}
+
+/* The firmware name attribute under either OID (cms.h), DER encoded. */
+static bool der_is_name_oid(const struct der_span *oid, bool *legacy)
+{
+	static const unsigned char at_name[] = { 0x55, 0x04, 0x29 };
+	static const unsigned char old[] = {
+		0x69, 0x82, 0xa8, 0x9b, 0xff, 0x8c, 0xc0, 0xe5, 0xba, 0x9b,
+		0xd5, 0x8f, 0xc7, 0xe1, 0xa5, 0xff, 0x88, 0xe7, 0xb8, 0x49,
+	};
+
+	*legacy = der_is(oid, old, sizeof(old));
+	return *legacy || der_is(oid, at_name, sizeof(at_name));
+}
+
+/*
+ * fwverify_check_name(): one SignerInfo's name attribute, if any, against
+ * @path (@plen bytes): exactly one, with one UTF8String value, not empty,
+ * no NUL, at most CMS_NAME_MAX bytes, and the last components of @path.
+ */
+static int name_check_one(struct msg *m, struct der_span si, const char *path, size_t plen)
+{
+	struct der_span f, attrs, attr, oid, vals, val;
+	unsigned char tag, t;
+	int seen = 0;
+	bool legacy, first_legacy = false, one;
+
+	if (!der_take(&si, &tag, &f) || !der_take(&si, &tag, &f) ||
+	    !der_take(&si, &tag, &f) || tag != 0x30)
+		return -EBADMSG;
+	if (!si.len || (si.p[0] != 0xa0 && si.p[0] != 0x80))
+		return 0;		/* no signed attributes */
+	if (!der_take(&si, &tag, &attrs))
+		return -EBADMSG;
+	while (attrs.len) {
+		if (!der_take(&attrs, &t, &attr) || t != 0x30 ||
+		    !der_take(&attr, &t, &oid) || t != 0x06 ||
+		    !der_take(&attr, &t, &vals) || t != 0x31 || attr.len)
+			return -EBADMSG;
+		if (!der_is_name_oid(&oid, &legacy))
+			continue;
+		one = der_take(&vals, &tag, &val) && !vals.len;
+		if (seen++)
+			return fail(m, -EBADMSG, "its firmware name attribute is malformed%s",
+				    legacy != first_legacy ? ": one under each OID" : "");
+		first_legacy = legacy;
+		if (!one || tag != 0x0c || !val.len || val.len > CMS_NAME_MAX || memchr(val.p, 0, val.len))
+			return fail(m, -EBADMSG, "its firmware name attribute is malformed");
+		if (!m->v->name[0]) {
+			memcpy(m->v->name, val.p, val.len);
+			m->v->name[val.len] = '\0';
+		}
+		if (path && !(plen >= val.len && !memcmp(path + plen - val.len, val.p, val.len) &&
+			      (plen == val.len || path[plen - val.len - 1] == '/')))
+			return fail(m, -EKEYREJECTED, "signed for the firmware name \"%.*s\", not this file's",
+				    (int)val.len, val.p);
+	}
 	return 0;
 }
 
 /*
- * Verify the content read from @fd against the DER signature @sig with the
- * kernel's rules, trusting the certificates @trusted, and fill in @v.
- * @path, when not NULL, is the file's path (or its name in a tree), which
- * the firmware name the signature carries, if any, must fit.
+ * fwverify_der_check_names(): the firmware name every SignerInfo carries
+ * must fit @path, so that a second, untrusted SignerInfo cannot name another.
  */
-void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_len,
-		int fd, const char *path, struct cms_verdict *v)
+static int name_check(struct msg *m, const unsigned char *sig, size_t len, const char *path)
 {
-	struct msg m = { .v = v };
-	struct sinfo *by = NULL;
-	X509 *signer;
+	struct der_span infos, si;
+	unsigned char tag;
+	int err = 0;
+
+	if (!der_signer_infos(sig, len, &infos))
+		return fail(m, -EBADMSG, "its SignerInfos cannot be read");
+	while (!err && infos.len) {
+		if (!der_take(&infos, &tag, &si) || tag != 0x30)
+			return fail(m, -EBADMSG, "its SignerInfos cannot be read");
+		err = name_check_one(m, si, path, path ? strlen(path) : 0);
+	}
+	if (err == -EBADMSG)
+		fail(m, err, "its firmware name attribute is malformed");
+	return err;
+}
+
+/* --- the verdict --- */
+
+/* The kernel's reasons (kmod/verify.c, fwverify_set_err()) for an error of the PKCS#7 layer. */
+static enum fw_result result_of(int err, bool parsed, const char **why)
+{
+	switch (err) {
+	case 0:
+		*why = "signature verified";
+		return FW_VERIFIED;
+	case -ENOKEY:
+		*why = "no trusted key";
+		return FW_UNTRUSTED;
+	case -ENOPKG:
+	case -ENOENT:
+		*why = "unsupported crypto";
+		return FW_UNTRUSTED;
+	case -EBADMSG:
+	case -EINVAL:
+	case -EKEYREJECTED:
+		*why = parsed ? "signature does not match" : "signature cannot be parsed";
+		return parsed ? FW_BAD_SIGNATURE : FW_MALFORMED;
+	case -ENOMEM:
+		*why = "out of memory";
+		return FW_ERROR;
+	default:
+		*why = "verification failed";
+		return FW_ERROR;
+	}
+}
+
+/*
+ * verify_pkcs7_signature() on one message: parse, digest @fd from its
+ * start, verify, validate trust.  *@parsed: the message parsed, so that a
+ * failure is a signature that does not match, not a malformed one.
+ */
+static int verify_msg(struct msg *m, const unsigned char *sig, size_t len, int fd,
+		      struct sinfo **by, bool *parsed)
+{
 	int err;
+
+	*parsed = false;
+	err = msg_parse(m, sig, len);
+	if (err)
+		return err;
+	*parsed = true;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		return fail(m, -errno, "cannot read the file: %s", errno_text(-errno));
+	err = digest_fd(fd, m->d, m->nd);
+	if (err)
+		return fail(m, err, "cannot read the file: %s", errno_text(err));
+	err = pkcs7_verify(m);
+	return err ? err : validate_trust(m, m->trusted, by);
+}
+
+/* The trusted certificates the kernel could load: without ECDSA, not a self-signed ECDSA one. */
+static STACK_OF(X509) *loadable(const struct cms_rules *r, STACK_OF(X509) *trusted, int *dropped)
+{
+	STACK_OF(X509) *out = sk_X509_new_null();
+
+	for (int i = 0; out && i < sk_X509_num(trusted); i++) {
+		X509 *x = sk_X509_value(trusted, i);
+
+		if (!r->ecdsa && EVP_PKEY_is_a(X509_get0_pubkey(x), "EC") &&
+		    name_eq(X509_get_subject_name(x), X509_get_issuer_name(x))) {
+			(*dropped)++;
+			continue;
+		}
+		if (!sk_X509_push(out, x)) {
+			sk_X509_free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/*
+ * Verify the content read from @fd against the DER signature @sig with the
+ * rules of the kernel @r describes, trusting the certificates @trusted
+ * (the keyring .fwverify), and fill in @v.  @path, when not NULL, is the
+ * file's path (or its name in a tree, less a compression suffix for a
+ * signature of the content), which the firmware name each SignerInfo
+ * carries, if any, must fit.  @fd is read from its start.
+ */
+void cms_verify_rules(const struct cms_rules *r, STACK_OF(X509) *trusted,
+		      const unsigned char *sig, size_t sig_len, int fd, const char *path,
+		      struct cms_verdict *v)
+{
+	struct msg m = { .v = v, .r = r };
+	_cleanup_(freep) unsigned char *bare = NULL;
+	struct sinfo *by = NULL;
+	bool parsed = false;
+	X509 *signer;
+	size_t n = 0, k;
+	int err, dropped = 0;
 
 	memset(v, 0, sizeof(*v));
 	ERR_clear_error();
-	err = msg_parse(&m, sig, sig_len);
-	if (!err) {
-		err = digest_fd(fd, m.d, m.nd);
-		if (err)
-			fail(&m, err, "cannot read the file: %s", errno_text(err));
+	m.trusted = loadable(r, trusted, &dropped);
+	if (!m.trusted) {
+		err = fail(&m, -ENOMEM, "out of memory");
+		goto out;
 	}
-	if (!err)
-		err = pkcs7_verify(&m);
-	if (!err)
-		err = validate_trust(&m, trusted, &by);
-	if (!err)
-		err = name_check(&m, by->si, path);
+	/*
+	 * A signer .fwverify holds is verified first without the certificates
+	 * the signature carries; any failure is left to the whole message.
+	 */
+	if (!r->whole && signer_trusted(m.trusted, sig, sig_len) && certs_strippable(sig, sig_len) &&
+	    (bare = malloc(sig_len)) && (n = strip_certs(sig, sig_len, bare))) {
+		err = verify_msg(&m, bare, n, fd, &by, &parsed);
+		if (!err)
+			goto verified;
+		sk_X509_free(m.trusted);
+		msg_free(&m);
+		m = (struct msg){ .v = v, .r = r, .trusted = loadable(r, trusted, &dropped) };
+		by = NULL;
+		v->reason[0] = '\0';
+		ERR_clear_error();
+		if (!m.trusted) {
+			err = fail(&m, -ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	err = verify_msg(&m, sig, sig_len, fd, &by, &parsed);
+	if (err)
+		goto out;
+verified:
+	v->result = FW_VERIFIED;
+	v->why = "signature verified";
+	err = name_check(&m, sig, sig_len, path);
+	if (err == -EKEYREJECTED) {
+		v->result = FW_BAD_SIGNATURE;
+		v->why = "signed for another firmware name";
+	} else if (err) {
+		v->result = FW_MALFORMED;
+		v->why = "firmware name attribute is malformed";
+	}
+	signer = by->key ? by->key : mcert_x(&m, by->signer);
+	cert_name(signer, v->signer, sizeof(v->signer));
+	v->validity = X509_cmp_current_time(X509_get0_notBefore(signer)) > 0 ? -1 :
+		      X509_cmp_current_time(X509_get0_notAfter(signer)) < 0 ? 1 : 0;
+	if (err)
+		goto done;
+out:
 	if (err == -ENOMEM)
 		fail(&m, err, "out of memory");
-	v->result = result_of(err);
-	if (by) {
-		signer = by->key ? by->key : mcert_x(&m, by->signer);
-		cert_name(signer, v->signer, sizeof(v->signer));
-		v->validity = X509_cmp_current_time(X509_get0_notBefore(signer)) > 0 ? -1 :
-			      X509_cmp_current_time(X509_get0_notAfter(signer)) < 0 ? 1 : 0;
-	}
+	v->result = result_of(err, parsed, &v->why);
+	/* x509_check_for_self_signed() fails on ECDSA there: such a key never gets into .fwverify. */
+	k = strlen(v->reason);
+	if (err == -ENOKEY && dropped)
+		snprintf(v->reason + k, sizeof(v->reason) - k,
+			 " (Linux %s lacks ECDSA: it cannot load a self-signed ECDSA certificate)", r->kernel);
+	/* pkcs7_get_content_data(): a message that parses but carries content. */
+	if (!parsed && m.cms && CMS_is_detached(m.cms) != 1 &&
+	    OBJ_obj2nid(CMS_get0_type(m.cms)) == NID_pkcs7_signed)
+		v->why = "signature is not detached";
+done:
+	sk_X509_free(m.trusted);
 	msg_free(&m);
 	ERR_clear_error();
+}
+
+void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_len,
+		int fd, const char *path, struct cms_verdict *v)
+{
+	cms_verify_rules(&cms_rules_newest, trusted, sig, sig_len, fd, path, v);
 }

@@ -9,14 +9,20 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-/* The verdict vocabulary shared with the kernel module. */
+#include "../kmod/uapi/fwverify.h"
+
+/*
+ * The results, as the module defines them (kmod/uapi/fwverify.h); these
+ * names stay for the callers written before check.h, which is the verdict.
+ */
 enum fw_result {
-	FW_VERIFIED,
-	FW_UNSIGNED,
-	FW_BAD_SIGNATURE,
-	FW_UNTRUSTED,
-	FW_MALFORMED,
-	FW_ERROR,
+	FW_VERIFIED = FWVERIFY_VERIFIED,
+	FW_UNSIGNED = FWVERIFY_UNSIGNED,
+	FW_BAD_SIGNATURE = FWVERIFY_BAD_SIGNATURE,
+	FW_UNTRUSTED = FWVERIFY_UNTRUSTED,
+	FW_REVOKED = FWVERIFY_REVOKED,
+	FW_MALFORMED = FWVERIFY_MALFORMED,
+	FW_ERROR = FWVERIFY_ERROR,
 };
 
 /*
@@ -33,9 +39,24 @@ enum fw_result {
 /* Longest firmware name signed (the kernel's firmware names are far shorter). */
 #define CMS_NAME_MAX 255
 
+/*
+ * What the kernel whose verdict is predicted can check (check.h picks them
+ * per kernel): its crypto and its PKCS#7 parser.
+ */
+struct cms_rules {
+	char kernel[16];	/* "6.1", for reasons that name what it lacks */
+	bool ecdsa;		/* CONFIG_CRYPTO_ECDSA: ECDSA keys verify and load */
+	bool sha3;		/* its PKCS#7 parser knows SHA-3 (from 6.7) */
+	bool whole;		/* the signature is itself loaded: its certificates are read too */
+};
+
+/* The newest kernel's rules, for a signature alone. */
+extern const struct cms_rules cms_rules_newest;
+
 struct cms_verdict {
 	enum fw_result result;
-	char reason[256];	/* why, when not verified */
+	const char *why;	/* the kernel's reason, word for word (as its check file writes it) */
+	char reason[256];	/* why, in detail, when not verified */
 	char signer[256];	/* who, when verified: subject CN, else whole subject */
 	int validity;		/* of the signer's certificate now: <0 not yet valid, >0 expired */
 	char name[CMS_NAME_MAX + 1];	/* the signed firmware name, "" when it carries none */
@@ -58,5 +79,8 @@ bool cms_name_valid(const char *name);
 bool cms_name_matches(const char *signed_name, const char *path);
 void cms_verify(STACK_OF(X509) *trusted, const unsigned char *sig, size_t sig_len,
 		int fd, const char *path, struct cms_verdict *v);
+void cms_verify_rules(const struct cms_rules *r, STACK_OF(X509) *trusted,
+		      const unsigned char *sig, size_t sig_len, int fd, const char *path,
+		      struct cms_verdict *v);
 
 #endif
