@@ -6,10 +6,11 @@
 # only checks.  Must run as root.
 #
 # Prints one line per step; what apt, dpkg and the fetch scripts print goes to
-# build/setup.log, whose end is shown when a step fails.  It says which
-# packages it installs and which installed ones apt upgrades for them, and
-# records the ones it installed in $FWVERIFY_CACHE/setup-packages, so that
-# they can be removed (README.md, "What set-up leaves on the machine").
+# build/setup.log (written anew by each run), whose end is shown when a step
+# fails.  It says which packages it installs and which installed ones apt
+# upgrades for them, and records the ones it installed in
+# $FWVERIFY_CACHE/setup-packages, so that they can be removed (README.md,
+# "What set-up leaves on the machine").
 #
 #   FWVERIFY_SETUP_PACKAGES_ONLY=1   install the packages, fetch nothing (a
 #                                    chroot test: tests/packaging/host.sh)
@@ -51,7 +52,7 @@ read -r -a more <<<"${RELEASE_PACKAGES[$release]}"
 PACKAGES+=("${more[@]}")
 
 mkdir -p "$top/build"
-echo "== scripts/setup.sh on $release, $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$log"
+echo "== scripts/setup.sh on $release, $(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$log"
 echo "setup: the details go to $log"
 
 # fail WHAT: the step failed; show the end of the log, and where it is.
