@@ -193,6 +193,24 @@ got=$(jq_ "$rec/record.json" 'r["now"]["by"] + "|" + r["now"]["result"] + "|" + 
 rc=- out=$got
 result "... and records the verdict just before the move" "$([[ $got == "offline|verified|verified" ]]; echo $?)" \
 	"offline|verified|verified"
+
+# The offline verdict is the module's (userspace/check.c): a digest on the
+# persistent revoke list is revoked, whatever its signature.
+head -c 3000 /dev/urandom >"$qfw/rev.bin"
+sign rsa-signer "$pki" "$qfw/rev.bin"
+printf 'quarantine_dir = %s\nca = %s\nstate_dir = %s\n' "$qdir" "$pki/rsa-signer.crt" "$qt/state" \
+	>"$qt/conf-rev"
+mkdir -p "$qt/state"
+printf 'sha256:%s\n' "$(sha256sum "$qfw/rev.bin" | cut -d' ' -f1)" >"$qt/state/revoked"
+Q_CONF=$qt/conf-rev
+q "$qfw/rev.bin"
+expect "PATH with a good signature over a revoked digest (offline): quarantined, not 'verifies now'" 0 \
+	'quarantined in '
+rec=$(qrec)
+got=$(jq_ "$rec/record.json" 'r["now"]["by"] + "|" + r["now"]["result"]')
+rc=- out=$got
+result "... and records the offline verdict revoked" "$([[ $got == "offline|revoked" ]]; echo $?)" \
+	"offline|revoked"
 Q_CONF=$qt/conf
 
 # --- the kernel's table entry and check file (fake sysfs) ----------------------
