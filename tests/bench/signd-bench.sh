@@ -7,15 +7,21 @@
 #            key (pkcs11:token=signd;object=fw-dev) and with the PEM key:
 #            the baseline, in files/s
 #   server   signatures/s through the server with the token key, from
-#            tests/bench/signd-load.py: 1, 8 and 64 persistent TLS connections
-#            doing back-to-back sign requests; and the end-to-end CLI,
-#            `fwverify sign --server` of the FILES files over one connection
+#            tests/bench/signd-load.c (built here; LOADGEN=py: signd-load.py,
+#            which costs about twice the CPU per request): 1, 8 and 64
+#            persistent TLS connections doing back-to-back sign requests; and
+#            the end-to-end CLI, `fwverify sign --server` of the FILES files
+#            over one connection
 #   fsync    the same with audit_fsync = yes (the default) and no: the cost of
 #            the audit log's fdatasync, which is on the real disk here
 #            (build/bench-signd), never a tmpfs
 #   pem      the server again with the PEM key (allow_pem_keys): a key that a
 #            provider holds is used by many threads at once, a token key gets
 #            one signature at a time (userspace/cms.c)
+#   speed    `openssl speed -multi NCPU rsa2048`'s sign rate, taken before the
+#            server runs and after each of its configurations (the best is
+#            kept, as for the server): the server's rate at 64 clients as a
+#            share of what the machine's CPUs can sign
 # Each figure is the best of REPEAT runs (the worst is shown beside it: an
 # fsync's cost on a shared virtual disk varies from run to run); the server
 # runs with 1 and 8 clients make REQUESTS signatures, with 64 REQUESTS64.
@@ -40,7 +46,7 @@ if [ -z "${FWVERIFY:-}" ] || [ -z "${FWVERIFY_SIGND:-}" ]; then
 	FWVERIFY=$top/build/bench-userspace/fwverify
 	FWVERIFY_SIGND=$top/build/bench-userspace/fwverify-signd
 fi
-for t in softhsm2-util pkcs11-tool python3; do
+for t in softhsm2-util pkcs11-tool python3 openssl cc; do
 	command -v "$t" >/dev/null || { echo "signd-bench: skipped: no $t (scripts/setup.sh installs it)"; exit 0; }
 done
 [ -r "$module" ] || { echo "signd-bench: skipped: $module: not readable (set SOFTHSM2_MODULE)"; exit 0; }
@@ -76,6 +82,22 @@ fstype() { # DIR: "ext4 (/dev/vda, statfs ext2/ext3)"
 	t=$(findmnt -n -o FSTYPE,SOURCE -T "$1" 2>/dev/null | awk '{ printf "%s (%s, ", $1, $2 }')
 	echo "${t}statfs $(stat -f -c %T "$1")${t:+)}"
 }
+
+loadgen=(python3 "$top/tests/bench/signd-load.py")
+if [ "${LOADGEN:-c}" = c ]; then
+	cc -O2 -Wall -Wextra -Werror -o "$run/signd-load" "$top/tests/bench/signd-load.c" -lssl -lcrypto -lpthread
+	loadgen=("$run/signd-load")
+fi
+
+# openssl speed's RSA-2048 sign rate on every CPU; the best of the runs is kept
+speed=0
+openssl_speed() {
+	local v
+	v=$(openssl speed -multi "$cpus" -seconds 2 rsa2048 2>/dev/null | awk '/^rsa 2048 bits/ { v = $(NF - 1) } END { print v }')
+	[ -n "$v" ] || { echo "signd-bench: cannot read openssl speed's sign rate" >&2; exit 1; }
+	speed=$(awk -v a="$v" -v b="$speed" 'BEGIN { print (a > b ? a : b) }')
+}
+openssl_speed
 
 python3 - "$run/fw" "$files" <<'EOF'
 import os, sys
@@ -180,7 +202,7 @@ start_server() { # NAME KEY(token|pem) FSYNC(yes|no): sets port, srv_pid
 load() {
 	local out i v
 	for ((i = 0; i < repeat; i++)); do
-		out=$(timeout 120 python3 "$top/tests/bench/signd-load.py" --port "$port" \
+		out=$(timeout 120 "${loadgen[@]}" --port "$port" \
 			--cert "$spki/alice.crt" --tls-key "$spki/alice.key" --ca "$spki/server-ca.crt" \
 			--key fw-dev --clients "$2" --requests "$3") ||
 			{ echo "signd-bench: $1: the load generator failed" >&2; exit 1; }
@@ -203,6 +225,7 @@ for cfg in token,yes token,no pem,yes pem,no; do
 	load "$k,$fs,8" 8 "$reqs"
 	load "$k,$fs,64" 64 "$reqs64"
 	stop_server
+	openssl_speed
 	nsig=$(grep -c '"event":"sign"' "$work/audit-$k-$fs.log")
 	want=$((repeat * (files + 2 * reqs + reqs64)))
 	[ "$nsig" = "$want" ] ||
@@ -244,8 +267,8 @@ for cfg in token,yes token,no pem,yes pem,no; do
 	line "$k,$fs,64" "  64 clients" sig/s "local,$k"
 done
 echo
-echo "cost of the audit log's fsync (per signature 2 records, each written and fdatasync'd"
-echo "under the log's one lock): best rates with audit_fsync = yes and = no"
+echo "cost of the audit log's fsync (per signature 2 records, one fdatasync waited for, shared"
+echo "by every request that wrote before it began): best rates with audit_fsync = yes and = no"
 printf '%-40s %9s %9s %8s %7s\n' "" "fsync=yes" "fsync=no" unit "yes/no"
 for k in token pem; do
 	for n in cli 1 8 64; do
@@ -259,7 +282,7 @@ for k in token pem; do
 	done
 done
 echo
-echo "load generator CPU per request, best runs (us; one Python process, a thread per client):"
+echo "load generator CPU per request, best runs (us; one process, a thread per client):"
 for k in token pem; do
 	for fs in yes no; do
 		printf '  %s key, fsync=%-3s  1 client %4s, 8 clients %4s, 64 clients %4s\n' "$k" "$fs" \
@@ -267,3 +290,13 @@ for k in token pem; do
 	done
 done
 echo "(rates: higher is better; /j1, /j2: this rate over local sign's with the same key)"
+echo
+echo "signing rate at 64 clients against \`openssl speed -multi $cpus rsa2048\` on this machine"
+echo "($speed signs/s, the best of a run before the server's and one after each configuration;"
+echo " load generator: ${loadgen[*]##*/})"
+for cfg in pem,yes pem,no token,yes token,no; do
+	k=${cfg%,*} fs=${cfg#*,}
+	printf '  %s key, audit_fsync = %-3s %8s sig/s  %5s%% of openssl speed\n' "$k" "$fs" "${srv[$k,$fs,64]}" \
+		"$(awk -v a="${srv[$k,$fs,64]}" -v b="$speed" 'BEGIN { printf "%.0f", 100 * a / b }')"
+done
+echo "(a token key signs one signature at a time: at most one CPU's share)"

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The audit log's writer through its API: concurrent appends, the line
- * limit, the lock, a failed write, and recovery from a torn last line.
+ * limit, the lock, a failed write, recovery from a torn last line, and
+ * group commit (syncs shared, a failed sync failing each record it covered).
  * Built against the tool's objects and run by cases/70-audit.sh:
  *
  *   auditlog-test DIR    (an empty directory; the logs are left there)
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "auditlog.h"
@@ -27,6 +29,40 @@
 
 static const char *dir;
 static int failures;
+
+/*
+ * fdatasync() as the log calls it (this definition comes before the C
+ * library's): counted, slowed by sync_delay_us, and failing with EIO for
+ * the call numbered fail_sync.
+ */
+static int syncs, fail_sync, sync_delay_us;
+static pthread_mutex_t sync_count_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int fdatasync(int fd)
+{
+	int n;
+
+	pthread_mutex_lock(&sync_count_lock);
+	n = ++syncs;
+	pthread_mutex_unlock(&sync_count_lock);
+	if (sync_delay_us)
+		usleep(sync_delay_us);
+	if (n == fail_sync) {
+		errno = EIO;
+		return -1;
+	}
+	return syscall(SYS_fdatasync, fd);
+}
+
+static int syncs_now(void)
+{
+	int n;
+
+	pthread_mutex_lock(&sync_count_lock);
+	n = syncs;
+	pthread_mutex_unlock(&sync_count_lock);
+	return n;
+}
 
 static void check(bool ok, const char *what, const char *fmt, ...)
 {
@@ -551,6 +587,92 @@ static void test_not_regular(void)
 	auditlog_close(l);
 }
 
+/* A record written without waiting is put on disk by the next append that waits: one sync for both. */
+static void test_unwaited(void)
+{
+	const char *path = path_of("unwaited.log");
+	struct json_object *o;
+	struct auditlog *l;
+	char why[256];
+	int before, err, err2;
+
+	if (auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+		return check(false, "open unwaited.log", "0, saw %s", why);
+	before = syncs_now();
+	o = event("request", NULL, NULL);
+	err = auditlog_write(l, o, false);
+	check(!err && syncs_now() == before, "a record written without waiting costs no sync",
+	      "0 and no fdatasync, saw %d and %d", err, syncs_now() - before);
+	err2 = auditlog_append(l, o);
+	json_object_put(o);
+	check(!err2 && syncs_now() == before + 1, "the next append's one sync covers both records",
+	      "0 and 1 fdatasync, saw %d and %d", err2, syncs_now() - before);
+	auditlog_close(l);
+}
+
+struct waiter {
+	pthread_t t;
+	struct auditlog *l;
+	int after_ms, err;
+};
+
+static void *append_after(void *arg)
+{
+	struct waiter *w = arg;
+	struct json_object *o = event("sign", NULL, NULL);
+
+	usleep(w->after_ms * 1000);
+	w->err = auditlog_append(w->l, o);
+	json_object_put(o);
+	return NULL;
+}
+
+/*
+ * Group commit: 16 threads appending at once share their syncs; and when a
+ * sync fails, every writer whose record it covered gets the error, not
+ * only the one that ran it (another sync after a failed one may succeed
+ * without the record being on disk).
+ */
+static void test_group_commit(void)
+{
+	const char *path = path_of("group.log");
+	struct waiter w[16];
+	struct auditlog *l;
+	char why[256];
+	int before, errors = 0;
+
+	if (auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+		return check(false, "open group.log", "0, saw %s", why);
+	sync_delay_us = 20000;
+	before = syncs_now();
+	for (int i = 0; i < 16; i++) {
+		w[i] = (struct waiter){ .l = l };
+		pthread_create(&w[i].t, NULL, append_after, &w[i]);
+	}
+	for (int i = 0; i < 16; i++) {
+		pthread_join(w[i].t, NULL);
+		errors += !!w[i].err;
+	}
+	check(!errors && syncs_now() - before <= 8, "16 writers at once share their syncs (at most 8)",
+	      "no error and at most 8 fdatasyncs, saw %d errors and %d", errors, syncs_now() - before);
+
+	/* The first sync (50 ms) covers writer 0; writers 1 and 2 share the second, which fails. */
+	sync_delay_us = 50000;
+	fail_sync = syncs_now() + 2;
+	for (int i = 0; i < 3; i++) {
+		w[i] = (struct waiter){ .l = l, .after_ms = 15 * i };
+		pthread_create(&w[i].t, NULL, append_after, &w[i]);
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(w[i].t, NULL);
+	check(!w[0].err && w[1].err == -EIO && w[2].err == -EIO,
+	      "a failed sync fails both writers whose records it covered",
+	      "0, -EIO, -EIO; saw %d, %d, %d", w[0].err, w[1].err, w[2].err);
+	sync_delay_us = 0;
+	fail_sync = 0;
+	auditlog_close(l);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -567,5 +689,7 @@ int main(int argc, char **argv)
 	test_broken();
 	test_encoding();
 	test_not_regular();
+	test_unwaited();
+	test_group_commit();
 	return failures ? 1 : 0;
 }
