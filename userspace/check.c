@@ -51,7 +51,7 @@ int check_ctx_kernel(struct check_ctx *c, const char *version)
 {
 	struct utsname u;
 	unsigned int major, minor;
-	int ecdsa;
+	int ecdsa, zstd;
 
 	c->running = !version;
 	if (!version) {
@@ -69,10 +69,14 @@ int check_ctx_kernel(struct check_ctx *c, const char *version)
 	/* The PKCS#7 parser's SHA-3 OIDs (6.7). */
 	c->rules.sha3 = major > 6 || minor >= 7;
 	c->rules.whole = false;
+	c->zstd = c->rules.ecdsa;
 	if (c->running) {
 		ecdsa = running_config(version, "CONFIG_CRYPTO_ECDSA");
 		if (ecdsa >= 0)
 			c->rules.ecdsa = ecdsa;
+		zstd = running_config(version, "CONFIG_FW_LOADER_COMPRESS_ZSTD");
+		if (zstd >= 0)
+			c->zstd = zstd;
 	}
 	return 0;
 }
@@ -236,6 +240,12 @@ static void check_content(const struct check_ctx *c, int fd, const char *name, c
 
 	if (!content_name) {
 		set(v, FWVERIFY_ERROR, "out of memory", "out of memory");
+		return;
+	}
+	/* fwverify_decompress(): -EOPNOTSUPP where the loader lacks the format. */
+	if (!strcmp(sfx, ".zst") && !c->zstd) {
+		set(v, FWVERIFY_MALFORMED, "cannot decompress, or data after the compressed content",
+		    "the loader of Linux %s has no zstd (no CONFIG_FW_LOADER_COMPRESS_ZSTD)", c->rules.kernel);
 		return;
 	}
 	if (lseek(fd, 0, SEEK_SET) < 0) {

@@ -35,6 +35,7 @@ struct check_ctx {
 	size_t nrevoked;
 	bool kernel_list;		/* the running kernel's revoke list is among them */
 	bool running;			/* the rules are the running kernel's */
+	bool zstd;			/* its loader decompresses .zst (CONFIG_FW_LOADER_COMPRESS_ZSTD) */
 	struct cms_rules rules;		/* rules.kernel: "X.Y" */
 };
 
@@ -55,9 +56,9 @@ struct check_verdict {
 /*
  * The rules of kernel @version ("X.Y", or a release such as
  * "6.1.0-31-amd64"; NULL: the running kernel's, from uname(2), with its
- * configuration when /boot or /proc tells) into @c->rules.  ECDSA from
- * 6.12 on (Debian's 6.1 is built without CONFIG_CRYPTO_ECDSA), SHA-3 from
- * 6.7.  Return: 0, -EINVAL for a version that is not X.Y, -ERANGE before 6.1.
+ * configuration when /boot tells) into @c->rules and @c->zstd.  ECDSA and
+ * zstd firmware from 6.12 on (Debian's 6.1 is built without
+ * CONFIG_CRYPTO_ECDSA and CONFIG_FW_LOADER_COMPRESS_ZSTD), SHA-3 from 6.7.  Return: 0, -EINVAL for a version that is not X.Y, -ERANGE before 6.1.
  */
 int check_ctx_kernel(struct check_ctx *c, const char *version);
 /*

@@ -175,7 +175,7 @@ static int add_kernel(struct json_object *doc, const struct check_ctx *c)
 
 	return json_out_add(doc, "kernel", k) ?: json_out_str(k, "version", c->rules.kernel) ?:
 	       json_out_bool(k, "running", c->running) ?: json_out_bool(k, "ecdsa", c->rules.ecdsa) ?:
-	       json_out_bool(k, "sha3", c->rules.sha3) ?:
+	       json_out_bool(k, "sha3", c->rules.sha3) ?: json_out_bool(k, "zstd", c->zstd) ?:
 	       json_out_uint(doc, "revoked", c->nrevoked) ?:
 	       json_out_bool(doc, "kernel_revocations", c->kernel_list);
 }

@@ -109,3 +109,14 @@ run "${VV[@]}" verify --json --ca "$pki/rsa-signer.crt" "$vv/fw/a.bin"
 result "verify --json: no signature: unsigned, \"no signature file\", exit 1" \
 	"$(vv_json '.files[0].result == "unsigned" and .files[0].reason == "no signature file" and
 		.files[0].exit == 1')" "a JSON document: $out"
+
+# Debian's 6.1 loader has no zstd: a signature of a .zst file's content cannot hold there.
+head -c 4096 /dev/urandom >"$vv/fw/z.bin"
+sign rsa-signer "$pki" "$vv/fw/z.bin"
+zstd -q -f --rm "$vv/fw/z.bin" -o "$vv/fw/z.bin.zst"
+run "${VV[@]}" verify --kernel-version 6.1 --ca "$pki/rsa-signer.crt" "$vv/fw/z.bin.zst"
+expect "verify --kernel-version 6.1: a content-signed .zst is malformed (no zstd in its loader)" 1 \
+	'z\.bin\.zst: malformed: .*zstd'
+run "${VV[@]}" verify --kernel-version 6.12 --ca "$pki/rsa-signer.crt" "$vv/fw/z.bin.zst"
+expect "verify --kernel-version 6.12: the same .zst is verified against its content's signature" 0 \
+	'z\.bin\.zst: verified'
