@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The server proper: TLS 1.3 with client certificates, one thread per
- * connection (at most max_connections), and the requests.
+ * connection (at most max_handshakes not yet authenticated, of them at
+ * most max_handshakes_per_address from one address, and max_connections
+ * authenticated), and the requests.
  *
  * Every request that names something to sign, every approval, refusal and
  * signature becomes an audit record first; a signature leaves the server
@@ -1126,10 +1128,12 @@ int signd_run(struct signd_conf *c, bool check_only)
 	why = run_loop(&s);
 	close(s.lfd);
 	s.lfd = -1;
+	pthread_mutex_lock(&s.lock);
 	for (size_t i = 0; i < s.nwait; i++) {
 		close(s.wait[i].fd);
 		peers_put(s.wait[i].addr);
 	}
+	pthread_mutex_unlock(&s.lock);
 	s.nwait = 0;
 	/* Wake every connection waiting for a request; those inside one finish it. */
 	if (write(s.wake[1], "x", 1) != 1)
