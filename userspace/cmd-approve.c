@@ -165,7 +165,7 @@ const struct command cmd_approve = {
 		"  -l, --list              list the requests held that this client made or\n"
 		"                          may approve: ID, key, name, digest, requester and\n"
 		"                          approvals so far\n"
-		"  --json                  one JSON document on stdout\n"
+		"      --json              one JSON document on stdout\n"
 		SIGND_HELP
 		"\nExit status: 0 approved (or listed), 1 the server refused an approval,\n"
 		"2 a usage or connection error.\n",

@@ -144,7 +144,7 @@ const struct command cmd_signd = {
 		"kernel must trust; a server without client authentication serves these\n"
 		"alone.\n\n"
 		"  -k, --key NAME          only this key's certificates\n"
-		"  --json                  one JSON document on stdout\n"
+		"      --json              one JSON document on stdout\n"
 		SIGND_HELP
 		"\nExit status: 0 answered, 1 refused, 2 a usage or connection error.\n",
 };
