@@ -400,9 +400,11 @@ static int sign_by_server(struct options *o, char **files, int nfiles)
 	struct job *job = NULL;
 	char **names = NULL;
 	int ret = EXIT_USAGE;
+	struct timespec start, now;
 
 	if (!check_remote(o, nfiles))
 		return EXIT_USAGE;
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	job = calloc(nfiles, sizeof(*job));
 	names = calloc(nfiles, sizeof(*names));
 	if (!job || !names)
@@ -414,6 +416,17 @@ static int sign_by_server(struct options *o, char **files, int nfiles)
 	}
 	free(names);
 	jobs_free(job, nfiles);
+	if (ret == EXIT_OK && !o->quiet) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double secs = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9;
+
+		if (o->request)
+			printf("signed %d file%s, request %s, by %s in %.2f s\n", nfiles, nfiles == 1 ? "" : "s",
+			       o->request, o->server.url, secs);
+		else
+			printf("signed %d file%s with %s's key %s in %.2f s\n", nfiles, nfiles == 1 ? "" : "s",
+			       o->server.url, o->key, secs);
+	}
 	return ret;
 }
 
@@ -693,9 +706,8 @@ const struct command cmd_sign = {
 		"(contentType, messageDigest, signingTime and the firmware name, which\n"
 		"verify and stage check), beside each FILE.  The key is\n"
 		"loaded once; files are signed in parallel.  On success, one line says\n"
-		"how many files were signed (none with -q or --server).  On failure,\n"
-		"one line per failed FILE, in the order given; the other files are\n"
-		"still signed.\n\n"
+		"how many files were signed (none with -q).  On failure, one line per\n"
+		"failed FILE, in the order given; the other files are still signed.\n\n"
 		"  -k, --key KEY           the signer's private key (RSA or EC): a PEM file,\n"
 		"                          or a key in a PKCS#11 token named by an RFC 7512\n"
 		"                          URI, 'pkcs11:token=LABEL;object=LABEL' (also\n"

@@ -294,7 +294,7 @@ for i in 1 2 3; do
 	as alice sign --key fw-quota "$qfw"
 	[[ $rc == 0 ]] || break
 done
-expect_audited "per_hour = 3: three signatures in the hour" 0 '^$' '^$' sign key=fw-quota
+expect_audited "per_hour = 3: three signatures in the hour" 0 "^signed 1 file with signd://[^ ]*'s key fw-quota in [0-9.]+ s\$" '^$' sign key=fw-quota
 as alice sign --key fw-quota "$qfw"
 expect_audited "per_hour = 3: the fourth is refused, audited" 1 '^$' \
 	'refused by the server: quota exceeded: key fw-quota signs at most 3 per hour$' \
@@ -369,14 +369,16 @@ verified_both "the released signature, by fw-release (ec-signer)" "$pki/ec-signe
 
 as dave approve "$id"
 as alice sign --request "$id" --wait 0 "$rel"
-expect_audited "the first request, approved by carol and dave: fetched signed, exit 0" 0 '^$' '^$' \
+expect_audited "the first request, approved by carol and dave: fetched signed, exit 0" 0 \
+	"^signed 1 file, request $id, by signd://[^ ]* in [0-9.]+ s\$" '^$' \
 	sign client=alice "id=$id" key=fw-release name=fw-rel.bin
 run "$fwverify" verify --ca "$pki/ec-signer.crt" "$rel"
 expect "the first request's signature verifies with ec-signer" 0 'verified \(signer: fwverify test ECDSA signer\)$'
 
 # --- the main server: signatures ---------------------------------------------------
 as alice sign --key fw-dev "$sdfw"
-expect_audited "alice signs with fw-dev: exit 0, audited with the digest and the signature's hash" 0 '^$' '^$' \
+expect_audited "alice signs with fw-dev: exit 0, one line, audited with the digest and the signature's hash" 0 \
+	"^signed 1 file with signd://[^ ]*'s key fw-dev in [0-9.]+ s\$" '^$' \
 	sign client=alice key=fw-dev name=fw-signd.bin "sha256=$sdfwsha" size=50000 \
 	"signature_sha256=$(sha256sum "$sdfw.p7s" 2>/dev/null | cut -d' ' -f1)"
 verified_both "the server's signature, by fw-dev (rsa-signer)" "$pki/rsa-signer.crt" "$sdfw"
@@ -393,7 +395,7 @@ mkdir -p "$tmp/signd-tree/intel"
 cp "$sdfw" "$tmp/signd-tree/intel/ibt-0040.sfi"
 as alice sign --key fw-dev --name intel/ibt-0040.sfi --tls-key 'pkcs11:token=client;object=alice-tls' \
 	--pkcs11-module "$module" --pin-file "$hsm/pin" "$tmp/signd-tree/intel/ibt-0040.sfi"
-expect_audited "the client's TLS key in a PKCS#11 token: signed as alice" 0 '^$' '^$' \
+expect_audited "the client's TLS key in a PKCS#11 token: signed as alice" 0 '^signed 1 file ' '^$' \
 	sign client=alice name=intel/ibt-0040.sfi
 run "$fwverify" verify --ca "$pki/rsa-signer.crt" "$tmp/signd-tree/intel/ibt-0040.sfi"
 expect "signed for --name intel/ibt-0040.sfi: verifies as intel/ibt-0040.sfi" 0 'ibt-0040\.sfi: verified'
