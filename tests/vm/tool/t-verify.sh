@@ -131,6 +131,11 @@ while read -r f; do
 	orc=$?
 	kr=$(echo "$kj" | field result) or=$(echo "$oj" | field result)
 	total=$((total + 1))
+	if [ -z "$kr" ] || [ -z "$or" ]; then
+		disagree="$disagree
+$f: no verdict (kernel exit $krc '$kr', offline exit $orc '$or')"
+		continue
+	fi
 	if [ "$kr" != "$or" ] || [ "$krc" != "$orc" ]; then
 		# OpenSSL's DER parser refuses what the kernel's reads (a name that
 		# is not UTF-8, an OID's bad encoding): both refuse, counted apart.
