@@ -157,15 +157,20 @@ static void set(struct check_verdict *v, enum fwverify_result r, const char *rea
 	va_end(ap);
 }
 
-/* fwverify_check_revoked(): a revoked digest is refused whatever the signature said. */
-static bool revoked(const struct check_ctx *c, const unsigned char *digest, struct check_verdict *v)
+/*
+ * fwverify_check_revoked(): a revoked digest is refused whatever the
+ * signature said.  @content: @digest is of the decompressed content.
+ */
+static bool revoked(const struct check_ctx *c, const unsigned char *digest, bool content,
+		    struct check_verdict *v)
 {
 	char hex[REVLIST_LINE];
 
 	if (!c->nrevoked || !bsearch(digest, c->revoked, c->nrevoked, 32, cmp_digest))
 		return false;
 	revlist_format(digest, hex);
-	set(v, FWVERIFY_REVOKED, "digest on the revocation list", "%s is on the revoke list", hex);
+	set(v, FWVERIFY_REVOKED, "digest on the revocation list", "%s%s%s is on the revoke list",
+	    content ? "the digest of its decompressed content, " : "", hex, content ? "," : "");
 	return true;
 }
 
@@ -274,7 +279,7 @@ static void check_content(const struct check_ctx *c, int fd, const char *name, c
 	}
 	cms_verify_rules(&c->rules, c->trusted, sig, len, cfd, content_name, &cv);
 	take_cms(&cv, v);
-	revoked(c, v->sha256, v);
+	revoked(c, v->sha256, true, v);
 }
 
 void check_blob(const struct check_ctx *c, int fd, const char *name, const char *content,
@@ -299,18 +304,18 @@ void check_blob(const struct check_ctx *c, int fd, const char *name, const char 
 	if (sig_err) {
 		/* Unsigned or unreadable: still revocable by its digest. */
 		sig_unreadable(sig_err, v->sig_path[0] ? v->sig_path : "the signature", v);
-		revoked(c, v->sha256, v);
+		revoked(c, v->sha256, false, v);
 		return;
 	}
 	if (content) {
 		/* The stored file is revocable too. */
-		if (!revoked(c, v->stored_sha256, v))
+		if (!revoked(c, v->stored_sha256, false, v))
 			check_content(c, fd, name, content, sig, len, v);
 		return;
 	}
 	cms_verify_rules(&c->rules, c->trusted, sig, len, fd, name, &cv);
 	take_cms(&cv, v);
-	revoked(c, v->sha256, v);
+	revoked(c, v->sha256, false, v);
 }
 
 /*

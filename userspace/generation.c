@@ -1192,11 +1192,6 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 
 /* --- verification ---------------------------------------------------------- */
 
-static int cmp_digest(const void *a, const void *b)
-{
-	return memcmp(a, b, 32);
-}
-
 static bool why(struct gen_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static bool why(struct gen_verdict *v, const char *fmt, ...)
 {
@@ -1207,11 +1202,6 @@ static bool why(struct gen_verdict *v, const char *fmt, ...)
 	va_end(ap);
 	v->ok = false;
 	return false;
-}
-
-static bool is_revoked(const struct gen_checker *k, const unsigned char *digest)
-{
-	return k->nrevoked && bsearch(digest, k->revoked, k->nrevoked, 32, cmp_digest);
 }
 
 /*
@@ -1264,64 +1254,41 @@ int gen_signed_digest(int dirfd, const char *name, unsigned char md[32])
 }
 
 /*
- * Verify the blob @name of a tree and its signature (gen_sig_name()):
- * offline against @k->trusted, against the revoke list (the digest of the
- * file as stored, and for a content signature that of the content, as the
- * kernel does), and by the running kernel's check file when @k->kernel
- * (@tree_path is the tree's absolute path).
- * Return: whether it passed all three (v->ok).
+ * Verify the blob @name of a tree and its signature (gen_sig_name()) by
+ * the offline verdict (check.c) the verify command gives: the kernel's
+ * rules, the name signed, and revocation of the file as stored and, for a
+ * content signature, of its content, on the persistent list and the
+ * running kernel's; then by the running kernel's check file when
+ * @k->kernel (@tree_path is the tree's absolute path).
+ * Return: whether it passed both (v->ok).
  */
 bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 	       const char *name, struct gen_verdict *v)
 {
-	_cleanup_(closep) int fd = -1, cfd = -1;
+	_cleanup_(closep) int fd = -1;
 	_cleanup_(freep) char *sig_name = NULL, *path = NULL;
 	_cleanup_(freep) unsigned char *sig = NULL;
-	struct digest d = { .alg = "sha256" };
-	struct cms_verdict cv;
+	struct check_verdict cv = { 0 };
 	struct kstate_verdict kv;
-	const char *sfx, *rule;
-	size_t len;
+	const char *sfx;
+	size_t len = 0;
 	int err;
 
 	memset(v, 0, sizeof(*v));
 	fd = gen_open_file(tree_fd, name, 0, &v->size);
 	if (fd < 0)
 		return why(v, "error: cannot open: %s", errno_text(fd));
-	err = digest_fd(fd, &d, 1);
-	if (err)
-		return why(v, "error: cannot read: %s", errno_text(err));
-	memcpy(v->sha256, d.md, sizeof(v->sha256));
-	memcpy(v->signed_sha256, d.md, sizeof(v->signed_sha256));
-	if (is_revoked(k, v->sha256))
-		return why(v, "revoked: its digest is on the revoke list");
 	sig_name = sig_for(tree_fd, name, &sfx);
 	if (!sig_name)
 		return why(v, "error: out of memory");
-	if (sfx) {
-		cfd = open_content(fd, sfx, v->signed_sha256);
-		rule = cfd < 0 ? decompress_rule(sfx, cfd) : NULL;
-		if (rule)
-			return why(v, "malformed: cannot decompress: %s", rule);
-		if (cfd < 0)
-			return why(v, "error: cannot decompress: %s", errno_text(cfd));
-		if (is_revoked(k, v->signed_sha256))
-			return why(v, "revoked: the digest of its decompressed content is on the revoke list");
-	}
 	err = gen_read_small(tree_fd, sig_name, FWVERIFY_SIG_MAX, &sig, &len);
-	if (err == -ENOENT)
-		return why(v, "unsigned: no %s", sig_name);
-	if (err)
-		return why(v, "%s: %s: %s", err == -ENOMEM || err == -EIO ? "error" : "malformed",
-			   sig_name, errno_text(err));
-	if (lseek(sfx ? cfd : fd, 0, SEEK_SET) < 0)
-		return why(v, "error: %s", errno_text(-errno));
-	/* A signature of the content names the firmware without the compression suffix. */
-	if (sfx)
-		sig_name[strlen(sig_name) - 4] = '\0';
-	cms_verify(k->trusted, sig, len, sfx ? cfd : fd, sfx ? sig_name : name, &cv);
-	if (cv.result != FW_VERIFIED)
-		return why(v, "%s: %s", fw_result_name(cv.result), cv.reason);
+	snprintf(cv.sig_path, sizeof(cv.sig_path), "%s", sig_name);
+	/* A content signature of a file without one is judged as the stored file's absence. */
+	check_blob(&k->ctx, fd, name, err ? NULL : sfx, sig, len, err, &cv);
+	memcpy(v->sha256, cv.stored_sha256, sizeof(v->sha256));
+	memcpy(v->signed_sha256, cv.sha256, sizeof(v->signed_sha256));
+	if (cv.result != FWVERIFY_VERIFIED)
+		return why(v, "%s: %s", check_result_name(cv.result), cv.detail[0] ? cv.detail : cv.reason);
 	snprintf(v->signer, sizeof(v->signer), "%s", cv.signer);
 	if (k->kernel) {
 		if (asprintf(&path, "%s/%s", tree_path, name) < 0) {
@@ -1350,27 +1317,30 @@ int gen_checker_load(struct gen_checker *k, const struct fw_config *c, char *con
 	int err;
 
 	memset(k, 0, sizeof(*k));
+	/* The running kernel's rules; one too new to know, the newest known. */
+	err = check_ctx_kernel(&k->ctx, NULL);
+	if (err == -EINVAL || err == -ERANGE)
+		err = check_ctx_kernel(&k->ctx, cms_rules_newest.kernel);
+	if (err)
+		return err;
 	for (size_t i = 0; i < c->nca + ncas; i++) {
 		*where = i < c->nca ? c->ca[i] : cas[i - c->nca];
-		err = cms_load_certs(*where, &k->trusted);
+		err = cms_load_certs(*where, &k->ctx.trusted);
 		if (err)
 			return err;
 	}
-	if (!k->trusted)
+	if (!k->ctx.trusted)
 		return -ENOKEY;
 	*where = c->state_dir;
-	err = revlist_load(c, &k->revoked, &k->nrevoked);
+	err = check_ctx_revocations(&k->ctx, c);
 	if (err)
 		return err;
-	if (k->nrevoked)
-		qsort(k->revoked, k->nrevoked, 32, cmp_digest);
 	k->kernel = kstate_loaded();
 	return 0;
 }
 
 void gen_checker_free(struct gen_checker *k)
 {
-	free(k->revoked);
-	sk_X509_pop_free(k->trusted, X509_free);
+	check_ctx_free(&k->ctx);
 	memset(k, 0, sizeof(*k));
 }

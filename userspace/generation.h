@@ -29,6 +29,7 @@
 
 #include <openssl/x509.h>
 
+#include "check.h"
 #include "config.h"
 
 /* Limits on a tree: the largest file, the most files, the deepest directory. */
@@ -72,10 +73,8 @@ struct gen_verdict {
 
 /* How to verify: offline trust anchors, the revoke list, and whether to ask the kernel. */
 struct gen_checker {
-	STACK_OF(X509) *trusted;
-	unsigned char (*revoked)[32];	/* sorted */
-	size_t nrevoked;
-	bool kernel;
+	struct check_ctx ctx;	/* the offline verdict's keys, revocations and kernel rules */
+	bool kernel;		/* the module is loaded: its check file is asked too */
 };
 
 int gen_open(const struct fw_config *c, bool wait, struct gen_state *g);
