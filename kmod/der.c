@@ -139,11 +139,12 @@ int fwverify_der_signer(const void *sig, size_t len, struct fwverify_der *id,
 }
 
 /*
- * The firmware name attribute (userspace/cms.h), DER encoded, under either
- * OID: id-at-name 2.5.4.41 (CMS_NAME_OID), which fwverify sign writes and
- * the kernel's PKCS#7 parser knows (OID_name), and the OID it wrote before
- * (CMS_NAME_OID_LEGACY 2.25.196871091086757864271009421185200544841),
- * which that parser logs as unknown.  Either names the firmware.
+ * The firmware name attribute (userspace/lib/cms.h), DER encoded, under
+ * either OID: id-at-name 2.5.4.41 (CMS_NAME_OID), which fwverify sign
+ * writes and the kernel's PKCS#7 parser knows (OID_name), and the OID it
+ * wrote before (CMS_NAME_OID_LEGACY
+ * 2.25.196871091086757864271009421185200544841), which that parser logs as
+ * unknown.  Either names the firmware.
  */
 static const u8 fwverify_name_oid[] = { 0x55, 0x04, 0x29 };
 

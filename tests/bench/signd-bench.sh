@@ -17,7 +17,7 @@
 #            (build/bench-signd), never a tmpfs
 #   pem      the server again with the PEM key (allow_pem_keys): a key that a
 #            provider holds is used by many threads at once, a token key gets
-#            one signature at a time (userspace/cms.c)
+#            one signature at a time (userspace/lib/cms.c)
 #   speed    `openssl speed -multi NCPU rsa2048`'s sign rate, taken before the
 #            server runs and after each of its configurations (the best is
 #            kept, as for the server): the server's rate at 64 clients as a

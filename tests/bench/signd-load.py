@@ -3,7 +3,7 @@
 """Load generator of fwverify-signd, for tests/bench/signd-bench.sh.
 
 CLIENTS persistent TLS 1.3 connections (client certificate), each sending
-back-to-back sign requests, framed as the server wants them (userspace/wire.h:
+back-to-back sign requests, framed as the server wants them (userspace/lib/wire.h:
 a 4-byte big-endian length, then one JSON object):
 
     {"op":"sign","key":KEY,"name":"bench/N.bin","sha256":HEX,"size":SIZE}

@@ -4,7 +4,7 @@
 
   signd-peer.py --port PORT --ca CA [--tls-cert C --tls-key K] MODE [ARG]...
 
-Speaks the server's protocol (userspace/wire.h: a 4-byte big-endian length,
+Speaks the server's protocol (userspace/lib/wire.h: a 4-byte big-endian length,
 then one JSON object) over TLS 1.3, with a client certificate only when
 given one.  Prints one line saying what happened and exits 0 when it is
 what the mode is for, 1 when not, 2 on a usage error.

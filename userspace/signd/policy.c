@@ -377,7 +377,7 @@ static int64_t rec_int(struct json_object *rec, const char *key)
 }
 
 /*
- * Rebuild quotas and held requests from one audit record (an auditlog_fn).
+ * Rebuild quotas and held requests from one audit record (an signlog_fn).
  * Records of keys no longer configured are skipped.
  */
 int policy_replay(struct json_object *rec, void *arg)

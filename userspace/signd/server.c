@@ -45,7 +45,7 @@
 struct server {
 	struct signd_conf *c;
 	struct signd_policy pol;
-	struct auditlog *log;
+	struct signlog *log;
 	SSL_CTX *ctx;
 	int lfd, sfd;
 	int wake[2];		/* written once at shutdown: wakes every waiting connection */
@@ -119,7 +119,7 @@ static int audit_write(struct conn *cn, struct server *s, const char *event, str
 		json_object_object_add(rec, "unix_time", json_object_new_int64(time(NULL)));
 		json_object_object_foreach(fields, k, v)
 			json_object_object_add(rec, k, json_object_get(v));
-		err = auditlog_write(s->log, rec, wait);
+		err = signlog_write(s->log, rec, wait);
 	}
 	if (err)
 		fprintf(stderr, "fwverify-signd: %s: cannot write the audit record '%s': %s\n",
@@ -450,7 +450,7 @@ static struct json_object *status_of(struct server *s)
 		json_object_put(keys);
 		return NULL;
 	}
-	auditlog_head(s->log, &seq, head);
+	signlog_head(s->log, &seq, head);
 	add_str(st, "version", FWVERIFY_VERSION);
 	json_object_object_add(st, "uptime", json_object_new_int64(now - s->started));
 	add_str(st, "client_auth", s->c->client_auth ? "required" : "none");
@@ -1071,7 +1071,7 @@ static int open_log(struct server *s)
 	char why[768];
 	int err;
 
-	err = auditlog_open(s->c->audit_log, s->c->audit_fsync, policy_replay, &s->pol, &s->log,
+	err = signlog_open(s->c->audit_log, s->c->audit_fsync, policy_replay, &s->pol, &s->log,
 			    why, sizeof(why));
 	if (err)
 		fprintf(stderr, "fwverify-signd: %s: cannot use the audit log: %s\n", s->c->audit_log, why);
@@ -1164,7 +1164,7 @@ out_log:
 	}
 	free(s.wait);
 	peers_free(&s.peers);
-	auditlog_close(s.log);
+	signlog_close(s.log);
 out_tls:
 	SSL_CTX_free(s.ctx);
 out_policy:

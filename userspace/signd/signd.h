@@ -14,7 +14,7 @@
 
 #include <json-c/json.h>
 
-#include "auditlog.h"
+#include "signlog.h"
 #include "cms.h"
 #include "keysrc.h"
 

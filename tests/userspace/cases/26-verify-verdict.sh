@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# verify --ca predicts the module's verdict (userspace/check.c): revocation
+# verify --ca predicts the module's verdict (userspace/lib/check.c): revocation
 # by the persistent list and by the running kernel's, the kernel's rules
 # per version (6.1 has no ECDSA), a damaged certificate carried beside a
 # trusted signer (the module leaves carried certificates out), algorithms

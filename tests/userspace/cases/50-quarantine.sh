@@ -194,7 +194,7 @@ rc=- out=$got
 result "... and records the verdict just before the move" "$([[ $got == "offline|verified|verified" ]]; echo $?)" \
 	"offline|verified|verified"
 
-# The offline verdict is the module's (userspace/check.c): a digest on the
+# The offline verdict is the module's (userspace/lib/check.c): a digest on the
 # persistent revoke list is revoked, whatever its signature.
 head -c 3000 /dev/urandom >"$qfw/rev.bin"
 sign rsa-signer "$pki" "$qfw/rev.bin"

@@ -2,7 +2,7 @@
 # The signing server's audit log: "fwverify audit verify" finds where a
 # chain written in the canonical form (by Python here, the server being
 # another program) was changed, cut, reordered or torn, and says so by
-# line; auditlog-test.c drives the writer (threads, limits, the lock, a
+# line; signlog-test.c drives the writer (threads, limits, the lock, a
 # failed write, torn-line recovery) and the shell checks its logs read
 # back as the same canonical form.
 # Sourced by tests/userspace/run.sh: uses its run, expect, usage_error, result.
@@ -220,22 +220,22 @@ expect "--help lists audit" 0 $'\n  audit +check the signing server'
 # --- the writer ---------------------------------------------------------------------
 mkdir "$au/writer"
 run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -fsanitize=address,undefined \
-	-I"$top/userspace" -o "$au/auditlog-test" "$top/tests/userspace/auditlog-test.c" \
-	"$build/auditlog.o" "$build/util.o" $(pkg-config --cflags --libs libcrypto json-c) -pthread
+	-I"$top/userspace/lib" -o "$au/signlog-test" "$top/tests/userspace/signlog-test.c" \
+	"$build/lib/signlog.o" "$build/lib/util.o" $(pkg-config --cflags --libs libcrypto json-c) -pthread
 if [[ $rc == 0 ]]; then
-	run "$au/auditlog-test" "$au/writer"
+	run "$au/signlog-test" "$au/writer"
 	checks=$out
 	while IFS= read -r line; do
 		case $line in
-		"ok - "*) result "auditlog: ${line#ok - }" 0 "" ;;
-		"not ok - "*) out=$line; result "auditlog: ${line#not ok - }" 1 "see the line above" ;;
+		"ok - "*) result "signlog: ${line#ok - }" 0 "" ;;
+		"not ok - "*) out=$line; result "signlog: ${line#not ok - }" 1 "see the line above" ;;
 		esac
 	done <<<"$checks"
 	out=$checks
-	result "auditlog-test ran to its end (exit 0, no sanitizer report)" \
+	result "signlog-test ran to its end (exit 0, no sanitizer report)" \
 		"$([[ $rc == 0 && $checks == *"a FIFO is refused"* ]]; echo $?)" "exit 0 and every check"
 else
-	result "auditlog-test.c builds against the tool's objects" 1 "cc exits 0"
+	result "signlog-test.c builds against the tool's objects" 1 "cc exits 0"
 fi
 
 # What C writes is what Python writes: the canonical form both sides hash.

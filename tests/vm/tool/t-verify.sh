@@ -50,7 +50,7 @@ ok "verify --kernel: the revoked blob's result is revoked" $? "$out"
 echo log >/sys/module/fwverify/parameters/mode
 
 # --- the offline verdict agrees with the module's -----------------------------
-# verify --ca (userspace/check.c, the running kernel's rules, the kernel's
+# verify --ca (userspace/lib/check.c, the running kernel's rules, the kernel's
 # revoke list read) against verify --kernel (the check file), on every file
 # the suites built: the test firmware tree in /lib/firmware, what the other
 # t-*.sh left in their directories, and the cases below.  Result names and

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../kmod/uapi/fwverify.h"
+#include "../../kmod/uapi/fwverify.h"
 #include "kstate.h"
 #include "revlist.h"
 #include "util.h"

@@ -5,7 +5,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "auditlog.h"
+#include "signlog.h"
 
 static int count(struct json_object *rec, void *arg)
 {
@@ -16,14 +16,14 @@ static int count(struct json_object *rec, void *arg)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
-	struct auditlog_report r;
+	struct signlog_report r;
 	size_t n = 0;
 	int fd = memfd_create("log", MFD_CLOEXEC);
 
 	if (fd < 0)
 		return 0;
 	if (write(fd, data, len) == (ssize_t)len && lseek(fd, 0, SEEK_SET) == 0)
-		auditlog_check(fd, count, &n, &r);
+		signlog_check(fd, count, &n, &r);
 	close(fd);
 	return 0;
 }

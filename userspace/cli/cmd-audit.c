@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "auditlog.h"
+#include "signlog.h"
 #include "command.h"
 #include "json-out.h"
 #include "util.h"
@@ -40,7 +40,7 @@ static int search_head(struct json_object *rec, void *arg)
  * no record chains to the expected head (the tail was changed or cut); a
  * note in @note when one does (the log grew since the head was taken).
  */
-static void head_differs(const struct auditlog_report *r, const struct head_search *s, char *msg,
+static void head_differs(const struct signlog_report *r, const struct head_search *s, char *msg,
 			 char *note, size_t size)
 {
 	uint64_t more = r->records - s->line;
@@ -56,7 +56,7 @@ static void head_differs(const struct auditlog_report *r, const struct head_sear
 			 more, more == 1 ? " was" : "s were", s->line);
 }
 
-static int print_json(const char *log, const struct auditlog_report *r, const char *want,
+static int print_json(const char *log, const struct signlog_report *r, const char *want,
 		      const char *msg, const char *note)
 {
 	_cleanup_(json_putp) struct json_object *doc = json_out_new();
@@ -71,7 +71,7 @@ static int print_json(const char *log, const struct auditlog_report *r, const ch
 	return json_out_print(doc);
 }
 
-static int print_text(const char *log, const struct auditlog_report *r, const char *msg,
+static int print_text(const char *log, const struct signlog_report *r, const char *msg,
 		      const char *note)
 {
 	if (msg[0])
@@ -86,7 +86,7 @@ static int verify(bool json, const char *log, const char *want)
 {
 	struct head_search s = { .want = want ? want : "" };
 	_cleanup_(closep) int fd = open_regular(log, 0);
-	struct auditlog_report r;
+	struct signlog_report r;
 	char msg[1024] = "", note[1024] = "";
 	int err;
 
@@ -94,7 +94,7 @@ static int verify(bool json, const char *log, const char *want)
 		report_error(json, log, "cannot open", fd);
 		return EXIT_USAGE;
 	}
-	err = auditlog_check(fd, search_head, &s, &r);
+	err = signlog_check(fd, search_head, &s, &r);
 	if (err && err != -EBADMSG) {
 		report_error(json, log, "cannot read", err);
 		return EXIT_USAGE;

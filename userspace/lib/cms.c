@@ -27,7 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
-#include "../kmod/uapi/fwverify.h"
+#include "../../kmod/uapi/fwverify.h"
 #include "cms.h"
 #include "digest.h"
 #include "manifest.h"

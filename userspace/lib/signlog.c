@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The signing server's hash-chained audit log (see auditlog.h).
+ * The signing server's hash-chained audit log (see signlog.h).
  *
  * Reading walks the lines with a buffer of AUDITLOG_LINE_MAX bytes, so a log
  * of any size is checked in bounded memory.  A record is handed to the
@@ -25,13 +25,13 @@
 
 #include <openssl/evp.h>
 
-#include "auditlog.h"
+#include "signlog.h"
 #include "util.h"
 
 /* Give up looking for a free PATH.torn.N after this many. */
 #define AUDITLOG_TORN_MAX 1000
 
-struct auditlog {
+struct signlog {
 	pthread_mutex_t lock;
 	pthread_cond_t synced_cond;	/* broadcast when an fdatasync ends */
 	bool syncing;			/* an fdatasync runs, for every record up to sync_upto */
@@ -58,7 +58,7 @@ struct reader {
 /* The state of a walk along the chain. */
 struct walk {
 	struct reader rd;
-	auditlog_fn fn;
+	signlog_fn fn;
 	void *arg;
 	uint64_t line;		/* lines read */
 	uint64_t records;	/* valid records, the pending one included */
@@ -245,7 +245,7 @@ static const char *record_prev(struct json_object *o)
 }
 
 /* Hand the pending record to fn.  Return: 0, or fn's non-zero return. */
-static int flush(struct walk *w, struct auditlog_report *r)
+static int flush(struct walk *w, struct signlog_report *r)
 {
 	int ret = 0;
 
@@ -262,10 +262,10 @@ static int flush(struct walk *w, struct auditlog_report *r)
 }
 
 /* Stop the walk at the current line: the valid records are those before it. */
-static int broken(struct walk *w, struct auditlog_report *r, const char *fmt, ...)
+static int broken(struct walk *w, struct signlog_report *r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int broken(struct walk *w, struct auditlog_report *r, const char *fmt, ...)
+static int broken(struct walk *w, struct signlog_report *r, const char *fmt, ...)
 {
 	char msg[sizeof(r->why) - 32];
 	va_list ap;
@@ -301,7 +301,7 @@ static uint64_t find_later(struct walk *w, uint64_t seq)
 }
 
 /* A record with a number above the one expected: records before it were removed or moved. */
-static int ahead(struct walk *w, struct auditlog_report *r, uint64_t seq)
+static int ahead(struct walk *w, struct signlog_report *r, uint64_t seq)
 {
 	uint64_t want = w->records + 1, line = w->line, at;
 
@@ -316,7 +316,7 @@ static int ahead(struct walk *w, struct auditlog_report *r, uint64_t seq)
 }
 
 /* Check that record @o on the current line continues the chain, and make it the pending one. */
-static int link_record(struct walk *w, struct auditlog_report *r, struct json_object *o,
+static int link_record(struct walk *w, struct signlog_report *r, struct json_object *o,
 		       const char *line, size_t len)
 {
 	uint64_t seq = record_seq(o), want = w->records + 1;
@@ -353,7 +353,7 @@ static int link_record(struct walk *w, struct auditlog_report *r, struct json_ob
 }
 
 /* One step of the walk.  Return: 1 to go on, 0 at the end, or an error. */
-static int step(struct walk *w, struct auditlog_report *r)
+static int step(struct walk *w, struct signlog_report *r)
 {
 	struct json_object *o;
 	const char *line;
@@ -381,7 +381,7 @@ static int step(struct walk *w, struct auditlog_report *r)
 }
 
 /* A walk from @fd's offset; it holds a line buffer, so it lives on the heap. */
-static struct walk *walk_new(int fd, auditlog_fn fn, void *arg)
+static struct walk *walk_new(int fd, signlog_fn fn, void *arg)
 {
 	struct walk *w = calloc(1, sizeof(*w));
 
@@ -393,8 +393,8 @@ static struct walk *walk_new(int fd, auditlog_fn fn, void *arg)
 	return w;
 }
 
-/* auditlog_check(); @w also tells auditlog_open() where the valid part ends, and if a torn line follows. */
-static int walk_log(struct walk *w, struct auditlog_report *r)
+/* signlog_check(); @w also tells signlog_open() where the valid part ends, and if a torn line follows. */
+static int walk_log(struct walk *w, struct signlog_report *r)
 {
 	int ret;
 
@@ -419,7 +419,7 @@ static int walk_log(struct walk *w, struct auditlog_report *r)
  * one (@r says where and why), -ENOMEM, -errno of read(), or @fn's non-zero
  * return.  @r is filled in every case.
  */
-int auditlog_check(int fd, auditlog_fn fn, void *arg, struct auditlog_report *r)
+int signlog_check(int fd, signlog_fn fn, void *arg, struct signlog_report *r)
 {
 	struct walk *w = walk_new(fd, fn, arg);
 	int ret;
@@ -457,7 +457,7 @@ static int create_torn(const char *path, char *name, size_t size)
 }
 
 /* Copy the @len torn bytes at @off to a file of their own, durably; its name in @name. */
-static int save_torn(struct auditlog *l, const char *path, off_t off, size_t len, char *name,
+static int save_torn(struct signlog *l, const char *path, off_t off, size_t len, char *name,
 		     size_t size)
 {
 	char buf[AUDITLOG_LINE_MAX];
@@ -480,7 +480,7 @@ static int save_torn(struct auditlog *l, const char *path, off_t off, size_t len
 }
 
 /* Move a final line cut short by a crash out of the log, and record that it was. */
-static int recover(struct auditlog *l, const char *path, off_t end, char *why, size_t whylen)
+static int recover(struct signlog *l, const char *path, off_t end, char *why, size_t whylen)
 {
 	struct json_object *rec = NULL;
 	char name[4096];
@@ -507,7 +507,7 @@ static int recover(struct auditlog *l, const char *path, off_t end, char *why, s
 	    json_object_object_add(rec, "saved_to", json_object_new_string(name)))
 		err = -ENOMEM;
 	else
-		err = auditlog_append(l, rec);
+		err = signlog_append(l, rec);
 	json_object_put(rec);
 	if (err)
 		snprintf(why, whylen, "cannot record the recovery of its incomplete last line (saved to %s): %s",
@@ -516,7 +516,7 @@ static int recover(struct auditlog *l, const char *path, off_t end, char *why, s
 }
 
 /* Open and lock the log file. */
-static int open_locked(struct auditlog *l, const char *path, char *why, size_t whylen)
+static int open_locked(struct signlog *l, const char *path, char *why, size_t whylen)
 {
 	struct stat st;
 	int err;
@@ -545,10 +545,10 @@ static int open_locked(struct auditlog *l, const char *path, char *why, size_t w
 }
 
 /* Replay the log, recovering from a torn last line, and keep its head. */
-static int load(struct auditlog *l, const char *path, auditlog_fn replay, void *arg, char *why,
+static int load(struct signlog *l, const char *path, signlog_fn replay, void *arg, char *why,
 		size_t whylen)
 {
-	struct auditlog_report r;
+	struct signlog_report r;
 	struct walk *w = walk_new(l->fd, replay, arg);
 	int err;
 
@@ -578,10 +578,10 @@ static int load(struct auditlog *l, const char *path, auditlog_fn replay, void *
  * Return: 0, -EBUSY (locked by another process), -EBADMSG (a broken chain),
  * -ENOTREG, -ELOOP (a symlink), -ENOMEM, @replay's non-zero return, or -errno.
  */
-int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
-		  struct auditlog **out, char *why, size_t whylen)
+int signlog_open(const char *path, bool sync, signlog_fn replay, void *arg,
+		  struct signlog **out, char *why, size_t whylen)
 {
-	struct auditlog *l = calloc(1, sizeof(*l));
+	struct signlog *l = calloc(1, sizeof(*l));
 	int err;
 
 	if (!l) {
@@ -596,7 +596,7 @@ int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
 	if (!err)
 		err = load(l, path, replay, arg, why, whylen);
 	if (err) {
-		auditlog_close(l);
+		signlog_close(l);
 		return err;
 	}
 	*out = l;
@@ -616,7 +616,7 @@ static void utc_now(char buf[32])
 }
 
 /* The next record: seq, time and prev, then @rec's members.  Return: it, or NULL. */
-static struct json_object *chain_record(struct auditlog *l, struct json_object *rec)
+static struct json_object *chain_record(struct signlog *l, struct json_object *rec)
 {
 	struct json_object *o = json_object_new_object();
 	char now[32];
@@ -639,7 +639,7 @@ static struct json_object *chain_record(struct auditlog *l, struct json_object *
 }
 
 /* Write @line of @len bytes (its newline included) whole, or leave the file as it was. */
-static int write_line(struct auditlog *l, const char *line, size_t len)
+static int write_line(struct signlog *l, const char *line, size_t len)
 {
 	struct stat st;
 	int err;
@@ -653,7 +653,7 @@ static int write_line(struct auditlog *l, const char *line, size_t len)
 }
 
 /* Serialize and write the next record under the lock. */
-static int append_locked(struct auditlog *l, struct json_object *rec)
+static int append_locked(struct signlog *l, struct json_object *rec)
 {
 	struct json_object *o;
 	char line[AUDITLOG_LINE_MAX];
@@ -696,7 +696,7 @@ static int append_locked(struct auditlog *l, struct json_object *rec)
  * error: the log may tell of a signature that was not returned, never the
  * reverse.
  */
-static int sync_to_locked(struct auditlog *l, uint64_t seq)
+static int sync_to_locked(struct signlog *l, uint64_t seq)
 {
 	uint64_t upto;
 	int err;
@@ -736,17 +736,17 @@ static int sync_to_locked(struct auditlog *l, uint64_t seq)
  * (the line would be longer than AUDITLOG_LINE_MAX), -ENOMEM, or -errno of
  * write() or fdatasync().
  */
-int auditlog_append(struct auditlog *l, struct json_object *rec)
+int signlog_append(struct signlog *l, struct json_object *rec)
 {
-	return auditlog_write(l, rec, true);
+	return signlog_write(l, rec, true);
 }
 
 /*
- * As auditlog_append(), but with @wait false the record is only written:
+ * As signlog_append(), but with @wait false the record is only written:
  * the next append that waits for its sync puts this one on disk too.  For
  * a record that a later one of the same request follows.
  */
-int auditlog_write(struct auditlog *l, struct json_object *rec, bool wait)
+int signlog_write(struct signlog *l, struct json_object *rec, bool wait)
 {
 	struct json_object *v;
 	uint64_t seq;
@@ -768,7 +768,7 @@ int auditlog_write(struct auditlog *l, struct json_object *rec, bool wait)
 }
 
 /* The number of the last record (0 for an empty log) and its hash. */
-void auditlog_head(struct auditlog *l, uint64_t *seq, char head[65])
+void signlog_head(struct signlog *l, uint64_t *seq, char head[65])
 {
 	pthread_mutex_lock(&l->lock);
 	*seq = l->seq;
@@ -776,7 +776,7 @@ void auditlog_head(struct auditlog *l, uint64_t *seq, char head[65])
 	pthread_mutex_unlock(&l->lock);
 }
 
-void auditlog_close(struct auditlog *l)
+void signlog_close(struct signlog *l)
 {
 	if (!l)
 		return;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The signing server's audit log: one JSON object per line, each carrying
- * the SHA-256 of the line before it, so that a changed, removed or
- * reordered record breaks the chain where it happened.
+ * The signing server's log (its audit trail, not the kernel's audit
+ * records): one JSON object per line, each carrying the SHA-256 of the
+ * line before it, so that a changed, removed or reordered record breaks
+ * the chain where it happened.
  *
  *   {"seq":1,"time":"2026-11-25T10:00:00.123Z","prev":"000...000","event":"start",...}
  *
@@ -11,8 +12,8 @@
  * record; "time" is UTC with milliseconds; "event" names what happened; the
  * other members are the event's own.  Library code: returns 0 or -errno.
  */
-#ifndef FWVERIFY_AUDITLOG_H
-#define FWVERIFY_AUDITLOG_H
+#ifndef FWVERIFY_SIGNLOG_H
+#define FWVERIFY_SIGNLOG_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -26,7 +27,7 @@
 #define AUDITLOG_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* What reading a log found: where its chain breaks, and its last valid record. */
-struct auditlog_report {
+struct signlog_report {
 	uint64_t records;	/* valid records before the break (all of them when valid) */
 	uint64_t line;		/* the line where the chain breaks; 0 when it does not */
 	char head[65];		/* hex SHA-256 of the last valid record, or AUDITLOG_GENESIS */
@@ -34,17 +35,17 @@ struct auditlog_report {
 };
 
 /* Called on each valid record in order; a non-zero return stops the walk and is returned. */
-typedef int (*auditlog_fn)(struct json_object *rec, void *arg);
+typedef int (*signlog_fn)(struct json_object *rec, void *arg);
 
-int auditlog_check(int fd, auditlog_fn fn, void *arg, struct auditlog_report *r);
+int signlog_check(int fd, signlog_fn fn, void *arg, struct signlog_report *r);
 
-struct auditlog;
+struct signlog;
 
-int auditlog_open(const char *path, bool sync, auditlog_fn replay, void *arg,
-		  struct auditlog **out, char *why, size_t whylen);
-int auditlog_append(struct auditlog *l, struct json_object *rec);
-int auditlog_write(struct auditlog *l, struct json_object *rec, bool wait);
-void auditlog_head(struct auditlog *l, uint64_t *seq, char head[65]);
-void auditlog_close(struct auditlog *l);
+int signlog_open(const char *path, bool sync, signlog_fn replay, void *arg,
+		  struct signlog **out, char *why, size_t whylen);
+int signlog_append(struct signlog *l, struct json_object *rec);
+int signlog_write(struct signlog *l, struct json_object *rec, bool wait);
+void signlog_head(struct signlog *l, uint64_t *seq, char head[65]);
+void signlog_close(struct signlog *l);
 
 #endif

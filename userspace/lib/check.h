@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../kmod/uapi/fwverify.h"
+#include "../../kmod/uapi/fwverify.h"
 #include "cms.h"
 #include "config.h"
 

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../kmod/uapi/fwverify.h"
+#include "../../kmod/uapi/fwverify.h"
 #include "check.h"
 #include "cms.h"
 #include "command.h"

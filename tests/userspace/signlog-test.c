@@ -5,7 +5,7 @@
  * group commit (syncs shared, a failed sync failing each record it covered).
  * Built against the tool's objects and run by cases/70-audit.sh:
  *
- *   auditlog-test DIR    (an empty directory; the logs are left there)
+ *   signlog-test DIR    (an empty directory; the logs are left there)
  *
  * Prints "ok - WHAT" or "not ok - WHAT: expected ..., saw ..." per check.
  */
@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "auditlog.h"
+#include "signlog.h"
 
 #define THREADS 8
 #define RECORDS 100
@@ -108,10 +108,10 @@ static struct json_object *event(const char *name, const char *key, struct json_
 	return o;
 }
 
-static int append_event(struct auditlog *l, const char *name)
+static int append_event(struct signlog *l, const char *name)
 {
 	struct json_object *o = event(name, NULL, NULL);
-	int err = auditlog_append(l, o);
+	int err = signlog_append(l, o);
 
 	json_object_put(o);
 	return err;
@@ -124,14 +124,14 @@ static int count(struct json_object *rec, void *arg)
 	return 0;
 }
 
-/* Check the file at @path with auditlog_check(), calling @fn. */
-static int check_file(const char *path, auditlog_fn fn, void *arg, struct auditlog_report *r)
+/* Check the file at @path with signlog_check(), calling @fn. */
+static int check_file(const char *path, signlog_fn fn, void *arg, struct signlog_report *r)
 {
 	int fd = open(path, O_RDONLY), err;
 
 	if (fd < 0)
 		return -errno;
-	err = auditlog_check(fd, fn, arg, r);
+	err = signlog_check(fd, fn, arg, r);
 	close(fd);
 	return err;
 }
@@ -162,7 +162,7 @@ static int append_raw(const char *path, const char *s)
 
 struct worker {
 	pthread_t t;
-	struct auditlog *l;
+	struct signlog *l;
 	int id, n, errors;
 };
 
@@ -174,7 +174,7 @@ static void *append_some(void *arg)
 		struct json_object *o = event("sign", "thread", json_object_new_int(w->id));
 
 		json_object_object_add(o, "n", json_object_new_int(i));
-		if (auditlog_append(w->l, o))
+		if (signlog_append(w->l, o))
 			w->errors++;
 		json_object_put(o);
 	}
@@ -204,8 +204,8 @@ static void test_concurrent(void)
 {
 	const char *path = path_of("concurrent.log");
 	struct worker w[THREADS];
-	struct auditlog *l;
-	struct auditlog_report r;
+	struct signlog *l;
+	struct signlog_report r;
 	struct order order = { .ok = true };
 	char why[256], head[65];
 	struct json_object *o;
@@ -214,7 +214,7 @@ static void test_concurrent(void)
 	struct stat st;
 
 	umask(022);
-	err = auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why));
+	err = signlog_open(path, true, NULL, NULL, &l, why, sizeof(why));
 	check(!err, "open creates a new log", "0, saw %d (%s)", err, why);
 	if (err)
 		return;
@@ -222,9 +222,9 @@ static void test_concurrent(void)
 	      "expected 0640, saw %o", st.st_mode & 0777);
 	/* A slash, a tab and non-ASCII: the shell checks the line is in the form Python gives. */
 	o = event("start", "path", json_object_new_string("/lib/firmware/größe\tx"));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	check(!err, "append a first record", "expected 0, saw %d", err);
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	check(!err, "append the same record object again (it is not taken)", "expected 0, saw %d", err);
 	for (int i = 0; i < THREADS; i++) {
@@ -236,10 +236,10 @@ static void test_concurrent(void)
 		errors += w[i].errors;
 	}
 	check(!errors, "8 threads append 100 records without an error", "expected 0 errors, saw %d", errors);
-	auditlog_head(l, &seq, head);
+	signlog_head(l, &seq, head);
 	check(seq == RECORDS + 2, "the head counts every record", "expected seq %d, saw %llu",
 	      RECORDS + 2, (unsigned long long)seq);
-	auditlog_close(l);
+	signlog_close(l);
 	err = check_file(path, check_order, &order, &r);
 	check(!err && r.records == RECORDS + 2 && !strcmp(r.head, head),
 	      "the log written by 8 threads is a valid chain of 102 records, with the writer's head",
@@ -252,49 +252,49 @@ static void test_refused(void)
 {
 	const char *path = path_of("refused.log");
 	struct json_object *o;
-	struct auditlog *l;
+	struct signlog *l;
 	char why[256];
 	long long size;
 	int err;
 
-	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open refused.log", "0, saw %s", why);
 	append_event(l, "start");
 	size = size_of(path);
 	o = event("x", "seq", json_object_new_int(7));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	check(err == -EINVAL, "a record with its own \"seq\" is refused", "expected %d, saw %d", -EINVAL, err);
 	o = event("x", "prev", json_object_new_string(AUDITLOG_GENESIS));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	check(err == -EINVAL, "a record with its own \"prev\" is refused", "expected %d, saw %d", -EINVAL, err);
 	o = json_object_new_object();
 	json_object_object_add(o, "what", json_object_new_string("no event"));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	check(err == -EINVAL, "a record without \"event\" is refused", "expected %d, saw %d", -EINVAL, err);
 	check(size_of(path) == size, "refused records leave the file as it was", "size %lld, saw %lld",
 	      size, size_of(path));
-	auditlog_close(l);
+	signlog_close(l);
 }
 
 /* The line limit, exactly at its edge, and that a second open finds the log locked. */
 static void test_limit_and_lock(void)
 {
 	const char *path = path_of("limit.log");
-	struct auditlog *l, *l2 = NULL;
-	struct auditlog_report r;
+	struct signlog *l, *l2 = NULL;
+	struct signlog_report r;
 	char why[256], head[65], head2[65], *pad;
 	struct json_object *o;
 	long long size, line;
 	uint64_t seq, seq2;
 	int err;
 
-	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open limit.log", "0, saw %s", why);
 	o = event("pad", "pad", json_object_new_string(""));
-	auditlog_append(l, o);
+	signlog_append(l, o);
 	json_object_put(o);
 	line = size_of(path) - 1;
 	/* Records 2 and 3 are as long as record 1, but for the padding. */
@@ -302,25 +302,25 @@ static void test_limit_and_lock(void)
 	memset(pad, 'x', AUDITLOG_LINE_MAX + 1000);
 	pad[AUDITLOG_LINE_MAX - 1 - line] = '\0';
 	o = event("pad", "pad", json_object_new_string(pad));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	check(!err, "a record of exactly AUDITLOG_LINE_MAX bytes with its newline is written",
 	      "expected 0, saw %d", err);
 	size = size_of(path);
-	auditlog_head(l, &seq, head);
+	signlog_head(l, &seq, head);
 	pad[AUDITLOG_LINE_MAX - 1 - line] = 'x';
 	pad[AUDITLOG_LINE_MAX - line] = '\0';
 	o = event("pad", "pad", json_object_new_string(pad));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	check(err == -E2BIG, "a record one byte longer is refused with -E2BIG", "expected %d, saw %d",
 	      -E2BIG, err);
 	pad[AUDITLOG_LINE_MAX + 999] = '\0';
 	o = event("pad", "pad", json_object_new_string(pad));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	free(pad);
-	auditlog_head(l, &seq2, head2);
+	signlog_head(l, &seq2, head2);
 	check(err == -E2BIG && size_of(path) == size && seq2 == seq && !strcmp(head, head2),
 	      "a huge record is refused with -E2BIG; the file and the head stay as they were",
 	      "expected %d, size %lld, seq %llu; saw %d, size %lld, seq %llu", -E2BIG, size,
@@ -328,34 +328,34 @@ static void test_limit_and_lock(void)
 	err = check_file(path, NULL, NULL, &r);
 	check(!err && r.records == 2, "a line of exactly AUDITLOG_LINE_MAX bytes reads back as valid",
 	      "expected 0 and 2 records, saw %d, %llu (%s)", err, (unsigned long long)r.records, r.why);
-	err = auditlog_open(path, false, NULL, NULL, &l2, why, sizeof(why));
+	err = signlog_open(path, false, NULL, NULL, &l2, why, sizeof(why));
 	check(err == -EBUSY && !strcmp(why, "another process holds it"),
 	      "a second open of a log in use fails with -EBUSY", "expected %d, saw %d (%s)", -EBUSY, err,
 	      err ? why : "");
-	auditlog_close(l2);
-	auditlog_close(l);
-	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	signlog_close(l2);
+	signlog_close(l);
+	err = signlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(!err, "the log opens again once closed", "expected 0, saw %d (%s)", err, why);
-	auditlog_close(l);
+	signlog_close(l);
 }
 
 /* A write that fails halfway (the file size limit) is cut off again, and the chain goes on. */
 static void test_failed_write(void)
 {
 	const char *path = path_of("failed.log");
-	struct auditlog_report r;
-	struct auditlog *l;
+	struct signlog_report r;
+	struct signlog *l;
 	struct rlimit old, lim;
 	char why[256], head[65], head2[65];
 	long long size;
 	uint64_t seq, seq2;
 	int err;
 
-	if (auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open failed.log", "0, saw %s", why);
 	append_event(l, "start");
 	size = size_of(path);
-	auditlog_head(l, &seq, head);
+	signlog_head(l, &seq, head);
 	signal(SIGXFSZ, SIG_IGN);
 	getrlimit(RLIMIT_FSIZE, &old);
 	lim = old;
@@ -363,13 +363,13 @@ static void test_failed_write(void)
 	setrlimit(RLIMIT_FSIZE, &lim);
 	err = append_event(l, "cut-short");
 	setrlimit(RLIMIT_FSIZE, &old);
-	auditlog_head(l, &seq2, head2);
+	signlog_head(l, &seq2, head2);
 	check(err == -EFBIG && size_of(path) == size && seq == seq2 && !strcmp(head, head2),
 	      "a write cut short fails with its errno; the partial line is removed, the head kept",
 	      "expected %d, size %lld, seq %llu; saw %d, size %lld, seq %llu", -EFBIG, size,
 	      (unsigned long long)seq, err, size_of(path), (unsigned long long)seq2);
 	err = append_event(l, "after");
-	auditlog_close(l);
+	signlog_close(l);
 	err = err ? err : check_file(path, NULL, NULL, &r);
 	check(!err && r.records == 2, "the next append continues the chain",
 	      "expected 0 and 2 records, saw %d, %llu (%s)", err, (unsigned long long)r.records, err ? r.why : "");
@@ -396,23 +396,23 @@ static void tear_and_reopen(const char *name, int before, const char *torn, cons
 {
 	const char *path = path_of(name), *want = path_of(saved);
 	struct json_object *last = NULL, *v;
-	struct auditlog_report r;
-	struct auditlog *l;
+	struct signlog_report r;
+	struct signlog *l;
 	char why[256], buf[256], what[512];
 	uint64_t seq;
 	int err, replayed = 0, n;
 	bool ok;
 
 	append_raw(path, torn);
-	err = auditlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	err = signlog_open(path, false, count, &replayed, &l, why, sizeof(why));
 	snprintf(what, sizeof(what), "%s with %d records and a torn line: opens, and replays the %d", name,
 		 before, before);
 	check(!err && replayed == before, what, "expected 0 and %d replayed, saw %d (%s), %d", before, err,
 	      err ? why : "", replayed);
 	if (err)
 		return;
-	auditlog_head(l, &seq, why);
-	auditlog_close(l);
+	signlog_head(l, &seq, why);
+	signlog_close(l);
 	n = read_all(want, buf, sizeof(buf));
 	snprintf(what, sizeof(what), "%s: the torn bytes are saved in %s", name, saved);
 	check(n == (int)strlen(torn) && !memcmp(buf, torn, n), what, "expected '%s', saw '%s'", torn,
@@ -436,15 +436,15 @@ static void tear_and_reopen(const char *name, int before, const char *torn, cons
 static void test_torn(void)
 {
 	const char *path = path_of("torn.log");
-	struct auditlog *l;
+	struct signlog *l;
 	char why[256];
 
-	if (auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open torn.log", "0, saw %s", why);
 	append_event(l, "a");
 	append_event(l, "b");
 	append_event(l, "c");
-	auditlog_close(l);
+	signlog_close(l);
 	tear_and_reopen("torn.log", 3, "{\"seq\":4,\"time\":\"2026-", "torn.log.torn");
 	tear_and_reopen("torn.log", 4, "{\"seq\":5", "torn.log.torn.1");
 	tear_and_reopen("torn0.log", 0, "{\"seq\":1,\"ti", "torn0.log.torn");
@@ -471,23 +471,23 @@ static void rewrite(const char *path, const char *buf)
 static void test_broken(void)
 {
 	const char *path = path_of("broken.log");
-	struct auditlog *l;
+	struct signlog *l;
 	char why[256], buf[4096], *p;
 	long long size;
 	int err, replayed = 0;
 
-	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open broken.log", "0, saw %s", why);
 	append_event(l, "a");
 	append_event(l, "b");
 	append_event(l, "c");
-	auditlog_close(l);
-	err = auditlog_open(path, false, refuse_second, &replayed, &l, why, sizeof(why));
+	signlog_close(l);
+	err = signlog_open(path, false, refuse_second, &replayed, &l, why, sizeof(why));
 	check(err == -ECANCELED && !strncmp(why, "line 2: ", 8),
 	      "a replay that fails stops the open with its error, naming the line",
 	      "expected %d and 'line 2: ...', saw %d (%s)", -ECANCELED, err, err ? why : "");
 	if (!err)
-		auditlog_close(l);
+		signlog_close(l);
 	read_all(path, buf, sizeof(buf));
 	p = strstr(buf, "\"event\":\"b\"");
 	if (p)
@@ -495,13 +495,13 @@ static void test_broken(void)
 	rewrite(path, buf);
 	size = size_of(path);
 	replayed = 0;
-	err = auditlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	err = signlog_open(path, false, count, &replayed, &l, why, sizeof(why));
 	check(err == -EBADMSG &&
 	      !strcmp(why, "line 2: record 2 was changed (record 3 at line 3 does not chain to it)"),
 	      "a changed record: open fails with -EBADMSG and says which",
 	      "expected %d and 'line 2: record 2 was changed ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
 	if (!err)
-		auditlog_close(l);
+		signlog_close(l);
 	check(replayed == 1 && size_of(path) == size,
 	      "only the record before the changed one is replayed; the file is left alone",
 	      "expected 1 replayed and size %lld, saw %d and %lld", size, replayed, size_of(path));
@@ -517,23 +517,23 @@ static void test_encoding(void)
 {
 	const char *path = path_of("utf8.log");
 	struct json_object *o;
-	struct auditlog *l;
+	struct signlog *l;
 	char why[256], buf[4096], *p;
 	int err, replayed = 0;
 
-	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open utf8.log", "0, saw %s", why);
 	o = event("sign", "name", json_object_new_string("intel/größe-\xe2\x82\xac-\xf0\x9f\x94\x91.bin"));
-	err = auditlog_append(l, o);
+	err = signlog_append(l, o);
 	json_object_put(o);
 	append_event(l, "after");
-	auditlog_close(l);
+	signlog_close(l);
 	check(!err, "a record naming non-ASCII firmware is appended", "expected 0, saw %d", err);
-	err = auditlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	err = signlog_open(path, false, count, &replayed, &l, why, sizeof(why));
 	check(!err && replayed == 2, "it reads back: 2- to 4-byte UTF-8 in a name",
 	      "expected 0 and 2 replayed, saw %d (%s), %d", err, err ? why : "", replayed);
 	if (!err)
-		auditlog_close(l);
+		signlog_close(l);
 
 	/* ö (c3 b6) becomes c3 28: no longer UTF-8. */
 	read_all(path, buf, sizeof(buf));
@@ -541,19 +541,19 @@ static void test_encoding(void)
 	if (p)
 		p[1] = '(';
 	rewrite(path, buf);
-	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	err = signlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "utf-8"),
 	      "broken UTF-8 in a line is not a record",
 	      "expected %d and 'line 1: ... utf-8 ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
 	if (!err)
-		auditlog_close(l);
+		signlog_close(l);
 
 	/* A byte over 0x7f between two members, outside any string. */
 	unlink(path);
-	if (auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open utf8.log again", "0, saw %s", why);
 	append_event(l, "a");
-	auditlog_close(l);
+	signlog_close(l);
 	read_all(path, buf, sizeof(buf));
 	p = strchr(buf, ',');
 	if (p) {
@@ -562,29 +562,29 @@ static void test_encoding(void)
 		p[2] = '\xa4';
 	}
 	rewrite(path, buf);
-	err = auditlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	err = signlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "invalid JSON"),
 	      "a byte over 0x7f outside a string is not JSON",
 	      "expected %d and 'line 1: ... invalid JSON ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
 	if (!err)
-		auditlog_close(l);
+		signlog_close(l);
 }
 
 static void test_not_regular(void)
 {
-	struct auditlog *l = NULL;
+	struct signlog *l = NULL;
 	char why[256];
 	int err;
 
 	symlink("concurrent.log", path_of("link.log"));
-	err = auditlog_open(path_of("link.log"), false, NULL, NULL, &l, why, sizeof(why));
+	err = signlog_open(path_of("link.log"), false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -ELOOP, "a symlink is not followed", "expected %d, saw %d (%s)", -ELOOP, err, why);
-	auditlog_close(l);
+	signlog_close(l);
 	mkfifo(path_of("fifo.log"), 0600);
-	err = auditlog_open(path_of("fifo.log"), false, NULL, NULL, &l, why, sizeof(why));
+	err = signlog_open(path_of("fifo.log"), false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EMEDIUMTYPE, "a FIFO is refused, without hanging", "expected %d, saw %d (%s)", -EMEDIUMTYPE,
 	      err, why);
-	auditlog_close(l);
+	signlog_close(l);
 }
 
 /* A record written without waiting is put on disk by the next append that waits: one sync for both. */
@@ -592,27 +592,27 @@ static void test_unwaited(void)
 {
 	const char *path = path_of("unwaited.log");
 	struct json_object *o;
-	struct auditlog *l;
+	struct signlog *l;
 	char why[256];
 	int before, err, err2;
 
-	if (auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open unwaited.log", "0, saw %s", why);
 	before = syncs_now();
 	o = event("request", NULL, NULL);
-	err = auditlog_write(l, o, false);
+	err = signlog_write(l, o, false);
 	check(!err && syncs_now() == before, "a record written without waiting costs no sync",
 	      "0 and no fdatasync, saw %d and %d", err, syncs_now() - before);
-	err2 = auditlog_append(l, o);
+	err2 = signlog_append(l, o);
 	json_object_put(o);
 	check(!err2 && syncs_now() == before + 1, "the next append's one sync covers both records",
 	      "0 and 1 fdatasync, saw %d and %d", err2, syncs_now() - before);
-	auditlog_close(l);
+	signlog_close(l);
 }
 
 struct waiter {
 	pthread_t t;
-	struct auditlog *l;
+	struct signlog *l;
 	int after_ms, err;
 };
 
@@ -622,7 +622,7 @@ static void *append_after(void *arg)
 	struct json_object *o = event("sign", NULL, NULL);
 
 	usleep(w->after_ms * 1000);
-	w->err = auditlog_append(w->l, o);
+	w->err = signlog_append(w->l, o);
 	json_object_put(o);
 	return NULL;
 }
@@ -637,11 +637,11 @@ static void test_group_commit(void)
 {
 	const char *path = path_of("group.log");
 	struct waiter w[16];
-	struct auditlog *l;
+	struct signlog *l;
 	char why[256];
 	int before, errors = 0;
 
-	if (auditlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open group.log", "0, saw %s", why);
 	sync_delay_us = 20000;
 	before = syncs_now();
@@ -670,13 +670,13 @@ static void test_group_commit(void)
 	      "0, -EIO, -EIO; saw %d, %d, %d", w[0].err, w[1].err, w[2].err);
 	sync_delay_us = 0;
 	fail_sync = 0;
-	auditlog_close(l);
+	signlog_close(l);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
-		fprintf(stderr, "usage: auditlog-test DIR\n");
+		fprintf(stderr, "usage: signlog-test DIR\n");
 		return 2;
 	}
 	dir = argv[1];

@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "../kmod/uapi/fwverify.h"
+#include "../../kmod/uapi/fwverify.h"
 
 /*
  * The results, as the module defines them (kmod/uapi/fwverify.h); these
