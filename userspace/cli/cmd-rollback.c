@@ -13,6 +13,7 @@
 #include "command.h"
 #include "config.h"
 #include "generation.h"
+#include "stage-check.h"
 #include "util.h"
 
 struct rollback {

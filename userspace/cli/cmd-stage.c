@@ -25,6 +25,7 @@
 #include "kstate.h"
 #include "manifest.h"
 #include "revlist.h"
+#include "stage-check.h"
 #include "util.h"
 
 enum change { UNCHANGED, ADDED, CHANGED, REMOVED };

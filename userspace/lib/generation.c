@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Generations of the managed firmware tree: the lock, the layout of the
- * state directory, building a generation in a staging area, verifying it,
- * the atomic switch of the search directory's symlink, rollback targets,
- * pruning, and the cleanup of what an interrupted run left.
+ * state directory, building a generation in a staging area, the atomic
+ * switch of the search directory's symlink, rollback targets, pruning, and
+ * the cleanup of what an interrupted run left.  A tree's names and files
+ * are tree.c's; what is checked of each blob, stage-check.c's.
  *
  * Crash safety rests on three rules (Documentation/tool-stage.rst):
  *  - a directory generations/<N> is complete: it is renamed into place
@@ -26,13 +27,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cms.h"
-#include "decompress.h"
-#include "digest.h"
 #include "generation.h"
-#include "kstate.h"
 #include "manifest.h"
 #include "revlist.h"
+#include "tree.h"
 #include "util.h"
 
 #define GENS "generations"
@@ -56,12 +54,6 @@ static int __attribute__((format(printf, 3, 4))) fail(struct gen_state *g, int e
 	vsnprintf(g->where, sizeof(g->where), fmt, ap);
 	va_end(ap);
 	return err;
-}
-
-static void dirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
 }
 
 /* List the directory @fd without disturbing @fd (a dup shares its offset: rewind). */
@@ -95,7 +87,7 @@ static unsigned long gen_number(const char *s)
 /* Remove @name under @dirfd and everything below it, following no symlink. */
 static int rm_rf(int dirfd, const char *name, int depth)
 {
-	_cleanup_(dirp) DIR *d = NULL;
+	_cleanup_(closedirp) DIR *d = NULL;
 	struct dirent *e;
 	int fd, err = 0;
 
@@ -135,7 +127,7 @@ static int cmp_ulong(const void *a, const void *b)
 /* Read the numbered (complete) generations into g->gens. */
 static int list_gens(struct gen_state *g)
 {
-	_cleanup_(dirp) DIR *d = opendir_fd(g->gens_fd);
+	_cleanup_(closedirp) DIR *d = opendir_fd(g->gens_fd);
 	struct dirent *e;
 	unsigned long n, *v;
 	size_t cap = 0;
@@ -469,7 +461,7 @@ int gen_finish(struct gen_state *g, unsigned long n)
  */
 static int cleanup(struct gen_state *g, struct gen_cleanup *r)
 {
-	_cleanup_(dirp) DIR *d = opendir_fd(g->state_fd);
+	_cleanup_(closedirp) DIR *d = opendir_fd(g->state_fd);
 	struct dirent *e;
 	char tmp[NAME_MAX + 32];
 	int err;
@@ -587,407 +579,6 @@ int gen_prune(struct gen_state *g, unsigned int keep)
 	return 0;
 }
 
-/* --- trees ------------------------------------------------------------- */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void gen_list_free(struct gen_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-bool gen_list_has(const struct gen_list *l, const char *name)
-{
-	return l->n && bsearch(&name, l->v, l->n, sizeof(*l->v), cmp_str);
-}
-
-void gen_list_sort(struct gen_list *l)
-{
-	if (l->n)
-		qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-}
-
-/* Remove @name from a sorted list, if it is there. */
-void gen_list_remove(struct gen_list *l, const char *name)
-{
-	char **p = l->n ? bsearch(&name, l->v, l->n, sizeof(*l->v), cmp_str) : NULL;
-
-	if (!p)
-		return;
-	free(*p);
-	memmove(p, p + 1, (l->v + l->n - p - 1) * sizeof(*p));
-	l->n--;
-}
-
-/*
- * The signature the kernel takes for @name under @dirfd: "<name>.p7s", or
- * "<stem>.p7s" for a content signature, whose compression suffix *@sfx
- * (may be NULL) is then set.  NULL when memory is short.
- */
-static char *sig_for(int dirfd, const char *name, const char **sfx)
-{
-	const char *c = decompress_content_signed(dirfd, name);
-	char *s;
-
-	if (sfx)
-		*sfx = c;
-	if (asprintf(&s, "%.*s.p7s", (int)(strlen(name) - (c ? strlen(c) : 0)), name) < 0)
-		return NULL;
-	return s;
-}
-
-/* The name of @name's signature under @dirfd (see sig_for()), newly allocated, or NULL. */
-char *gen_sig_name(int dirfd, const char *name)
-{
-	return sig_for(dirfd, name, NULL);
-}
-
-/* Does @l hold a signature of @name: "<name>.p7s", or "<stem>.p7s" for a compressed name? */
-bool gen_list_signed(const struct gen_list *l, const char *name)
-{
-	const char *sfx = decompress_suffix(name);
-	char sig[PATH_MAX + 8];
-
-	snprintf(sig, sizeof(sig), "%s.p7s", name);
-	if (gen_list_has(l, sig))
-		return true;
-	if (!sfx)
-		return false;
-	snprintf(sig, sizeof(sig), "%.*s.p7s", (int)(strlen(name) - strlen(sfx)), name);
-	return gen_list_has(l, sig);
-}
-
-/*
- * Does the signature @sig (a name ending in ".p7s") sign a file of @l:
- * "<stem>", or "<stem>.xz" / "<stem>.zst" that has no signature of its own?
- */
-bool gen_list_sig_used(const struct gen_list *l, const char *sig)
-{
-	int stem = (int)strlen(sig) - 4;
-	char name[PATH_MAX + 8], own[PATH_MAX + 16];
-
-	if (stem > 4 && !strncmp(sig + stem - 4, ".p7s", 4))
-		return false;	/* the signature of a signature */
-	snprintf(name, sizeof(name), "%.*s", stem, sig);
-	if (gen_list_has(l, name))
-		return true;
-	for (size_t i = 0; decompress_suffixes[i]; i++) {
-		snprintf(name, sizeof(name), "%.*s%s", stem, sig, decompress_suffixes[i]);
-		snprintf(own, sizeof(own), "%s.p7s", name);
-		if (gen_list_has(l, name) && !gen_list_has(l, own))
-			return true;
-	}
-	return false;
-}
-
-/* Copy @name to @bad with control characters made visible. */
-static void set_bad(char *bad, size_t badlen, const char *name)
-{
-	size_t i;
-
-	for (i = 0; name[i] && i + 1 < badlen; i++)
-		bad[i] = (unsigned char)name[i] < 0x20 || name[i] == 0x7f ? '?' : name[i];
-	if (badlen)
-		bad[i] = '\0';
-}
-
-/* Append @name (the list is unsorted until gen_list_sort()). */
-int gen_list_push(struct gen_list *l, const char *name)
-{
-	char **v;
-
-	/* Grow in powers of two, a capacity the count itself implies. */
-	if (!(l->n & (l->n - 1))) {
-		v = realloc(l->v, (l->n ? 2 * l->n : 1) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-	}
-	l->v[l->n] = strdup(name);
-	if (!l->v[l->n])
-		return -ENOMEM;
-	l->n++;
-	return 0;
-}
-
-/* A tree walk: the list it fills, who hears of entries that are no firmware file. */
-struct walk {
-	struct gen_list *l;
-	gen_bad_fn *bad_fn;
-	void *ctx;
-	char *bad;
-	size_t badlen;
-	size_t entries;		/* files and entries told to bad_fn, against GEN_FILES_MAX */
-};
-
-/* Tell w->bad_fn of @err for w->bad (an input problem); without one, the walk ends on it. */
-static int walk_bad(struct walk *w, int err)
-{
-	return w->bad_fn ? w->bad_fn(w->ctx, w->bad, err) : err;
-}
-
-/* List the directory @fd (which walk() takes over), whose name in the tree is @prefix. */
-static int walk(struct walk *w, int fd, const char *prefix, int depth)
-{
-	_cleanup_(dirp) DIR *d = fdopendir(fd);
-	_cleanup_(freep) char *name = NULL;
-	struct dirent *e;
-	struct stat st;
-	int sub, err;
-
-	if (!d) {
-		err = -errno;
-		close(fd);
-		set_bad(w->bad, w->badlen, prefix ? prefix : ".");
-		return err;
-	}
-	while ((errno = 0, e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		free(name);
-		if (asprintf(&name, "%s%s%s", prefix ? prefix : "", prefix ? "/" : "", e->d_name) < 0) {
-			name = NULL;
-			return -ENOMEM;
-		}
-		set_bad(w->bad, w->badlen, name);
-		if (w->entries >= GEN_FILES_MAX)
-			return -E2BIG;
-		err = 0;
-		if (!manifest_name_ok(name))
-			err = -EINVAL;
-		else if (fstatat(fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			return -errno;
-		else if (S_ISLNK(st.st_mode))
-			err = -ELOOP;
-		else if (S_ISDIR(st.st_mode) && depth >= GEN_DEPTH_MAX)
-			err = -E2BIG;
-		else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-			err = -ENOTREG;
-		else if (S_ISREG(st.st_mode) && st.st_size > GEN_FILE_MAX)
-			err = -EFBIG;
-		if (err) {
-			w->entries++;
-			err = walk_bad(w, err);
-			if (err)
-				return err;
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0)
-				return -errno;
-			err = walk(w, sub, name, depth + 1);
-			if (err)
-				return err;
-			continue;
-		}
-		w->entries++;
-		err = gen_list_push(w->l, name);
-		if (err)
-			return err;
-	}
-	if (errno) {
-		set_bad(w->bad, w->badlen, prefix ? prefix : ".");
-		return -errno;
-	}
-	return 0;
-}
-
-/*
- * List every regular file under @dirfd, sorted.  An entry that is no
- * firmware file, a symlink (-ELOOP), a device, FIFO or socket (-ENOTREG), a
- * name that is no firmware name (-EINVAL), a file over GEN_FILE_MAX
- * (-EFBIG) or a directory too deep (-E2BIG), is told to @bad_fn with its
- * name (control characters made '?') and left out, and the walk goes on
- * while @bad_fn returns 0; without a @bad_fn it fails the listing.  More
- * than GEN_FILES_MAX entries (-E2BIG) and I/O errors always fail it.  On
- * failure the name concerned is in @bad.
- */
-int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, char *bad, size_t badlen)
-{
-	struct gen_list r = { 0 };
-	struct walk w = { .l = &r, .bad_fn = bad_fn, .ctx = ctx, .bad = bad, .badlen = badlen };
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
-
-	if (fd < 0) {
-		set_bad(bad, badlen, ".");
-		return -errno;
-	}
-	err = walk(&w, fd, NULL, 0);
-	if (err) {
-		gen_list_free(&r);
-		return err;
-	}
-	gen_list_sort(&r);
-	*l = r;
-	return 0;
-}
-
-/* gen_list_tree_all() that fails on the first entry that is no firmware file. */
-int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen)
-{
-	return gen_list_tree_all(dirfd, l, NULL, NULL, bad, badlen);
-}
-
-/*
- * Open the directory that holds @name under @dirfd, component by component
- * without following a symlink, making missing ones if @create.
- * Return: a descriptor (or @dirfd itself, not to be closed, for a top-level
- * name), with *@base pointing at the last component; or -errno.
- */
-static int open_parent(int dirfd, const char *name, bool create, const char **base)
-{
-	_cleanup_(freep) char *copy = strdup(name);
-	char *p, *slash;
-	int fd = dirfd, next;
-
-	if (!copy)
-		return -ENOMEM;
-	for (p = copy; (slash = strchr(p, '/')); p = slash + 1) {
-		*slash = '\0';
-		if (create && mkdirat(fd, p, 0755) < 0 && errno != EEXIST)
-			next = -errno;
-		else
-			next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (next < 0 && errno == ENOTDIR)
-			errno = ELOOP;	/* a symlink or a file where a directory should be */
-		if (next < 0)
-			next = -errno;
-		if (fd != dirfd)
-			close(fd);
-		if (next < 0)
-			return next;
-		fd = next;
-	}
-	*base = name + (p - copy);
-	return fd;
-}
-
-static void close_parent(int fd, int dirfd)
-{
-	if (fd >= 0 && fd != dirfd)
-		close(fd);
-}
-
-/*
- * Open the regular file @name under @dirfd for reading, following no
- * symlink and never opening a device or FIFO.  *@size is its size.
- * Return: a descriptor, or -EINVAL (not a firmware name), -ELOOP (a
- * symlink), -ENOTREG, -EISDIR, -EFBIG (over GEN_FILE_MAX), -ENOENT, -errno.
- */
-int gen_open_file(int dirfd, const char *name, int flags, uint64_t *size)
-{
-	const char *base;
-	struct stat st, st2;
-	int pfd, fd, err = 0;
-
-	if (!manifest_name_ok(name))
-		return -EINVAL;
-	pfd = open_parent(dirfd, name, false, &base);
-	if (pfd < 0)
-		return pfd;
-	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		err = -errno;
-	else if (S_ISLNK(st.st_mode))
-		err = -ELOOP;
-	else if (S_ISDIR(st.st_mode))
-		err = -EISDIR;
-	else if (!S_ISREG(st.st_mode))
-		err = -ENOTREG;
-	fd = err ? err : openat(pfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | flags);
-	if (fd < 0 && !err)
-		fd = -errno;
-	close_parent(pfd, dirfd);
-	if (fd < 0)
-		return fd;
-	/* The file could have been replaced between the two looks. */
-	if (fstat(fd, &st2) < 0 || !S_ISREG(st2.st_mode) || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev)
-		err = -ENOTREG;
-	else if (st2.st_size > GEN_FILE_MAX)
-		err = -EFBIG;
-	if (err) {
-		close(fd);
-		return err;
-	}
-	if (size)
-		*size = st2.st_size;
-	return fd;
-}
-
-/* Read the small file @name under @dirfd as gen_open_file() opens it; NUL-terminated. */
-int gen_read_small(int dirfd, const char *name, size_t max, unsigned char **data, size_t *len)
-{
-	_cleanup_(closep) int fd = gen_open_file(dirfd, name, 0, NULL);
-	unsigned char *buf = NULL;
-	size_t n = 0;
-	int err;
-
-	if (fd < 0)
-		return fd;
-	err = read_fd(fd, max, &buf, &n);
-	if (err)
-		return err;
-	buf[n] = '\0';	/* read_fd() allocates max + 1 and n <= max */
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
-static int read_full(int fd, unsigned char *buf, size_t len, size_t *got)
-{
-	ssize_t r;
-
-	*got = 0;
-	while (*got < len) {
-		r = read(fd, buf + *got, len - *got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -errno;
-		if (r == 0)
-			break;
-		*got += r;
-	}
-	return 0;
-}
-
-/* Do @a and @b hold the same bytes?  Both are read from the start and left there. */
-int gen_same_file(int a, int b, bool *same)
-{
-	_cleanup_(freep) unsigned char *buf = malloc(2 * CHUNK);
-	struct stat sa, sb;
-	size_t ga, gb;
-	int err = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0)
-		return -errno;
-	*same = sa.st_size == sb.st_size;
-	if (lseek(a, 0, SEEK_SET) < 0 || lseek(b, 0, SEEK_SET) < 0)
-		return -errno;
-	while (*same) {
-		err = read_full(a, buf, CHUNK, &ga);
-		if (!err)
-			err = read_full(b, buf + CHUNK, CHUNK, &gb);
-		if (err)
-			break;
-		*same = ga == gb && !memcmp(buf, buf + CHUNK, ga);
-		if (ga < CHUNK)
-			break;
-	}
-	if (!err && (lseek(a, 0, SEEK_SET) < 0 || lseek(b, 0, SEEK_SET) < 0))
-		err = -errno;
-	return err;
-}
-
 /* --- staging ------------------------------------------------------------- */
 
 /* Make a private staging area <state_dir>/staging.XXXXXX with an empty gen/tree. */
@@ -1052,7 +643,7 @@ static int create_at(int dirfd, const char *name, int *pfd, const char **base)
 {
 	int fd;
 
-	*pfd = open_parent(dirfd, name, true, base);
+	*pfd = gen_open_parent(dirfd, name, true, base);
 	if (*pfd < 0)
 		return *pfd;
 	fd = openat(*pfd, *base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -1070,7 +661,7 @@ int gen_stage_copy(struct gen_stage *s, const char *name, int src_fd, const void
 
 	fd = create_at(s->tree_fd, name, &pfd, &base);
 	if (fd < 0) {
-		close_parent(pfd, s->tree_fd);
+		gen_close_parent(pfd, s->tree_fd);
 		return fd;
 	}
 	if (src_fd >= 0)
@@ -1079,7 +670,7 @@ int gen_stage_copy(struct gen_stage *s, const char *name, int src_fd, const void
 		err = write_all(fd, buf, len);
 	if (close(fd) < 0 && !err)
 		err = -errno;
-	close_parent(pfd, s->tree_fd);
+	gen_close_parent(pfd, s->tree_fd);
 	return err;
 }
 
@@ -1089,16 +680,16 @@ int gen_stage_link(struct gen_stage *s, int from_dirfd, const char *name)
 	const char *sbase, *dbase;
 	int spfd, dpfd, err = 0;
 
-	spfd = open_parent(from_dirfd, name, false, &sbase);
+	spfd = gen_open_parent(from_dirfd, name, false, &sbase);
 	if (spfd < 0)
 		return spfd;
-	dpfd = open_parent(s->tree_fd, name, true, &dbase);
+	dpfd = gen_open_parent(s->tree_fd, name, true, &dbase);
 	if (dpfd < 0)
 		err = dpfd;
 	else if (linkat(spfd, sbase, dpfd, dbase, 0) < 0)
 		err = -errno;
-	close_parent(spfd, from_dirfd);
-	close_parent(dpfd, s->tree_fd);
+	gen_close_parent(spfd, from_dirfd);
+	gen_close_parent(dpfd, s->tree_fd);
 	return err;
 }
 
@@ -1188,159 +779,4 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 	}
 	*n = last;
 	return err;
-}
-
-/* --- verification ---------------------------------------------------------- */
-
-static bool why(struct gen_verdict *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static bool why(struct gen_verdict *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(v->why, sizeof(v->why), fmt, ap);
-	va_end(ap);
-	v->ok = false;
-	return false;
-}
-
-/*
- * Decode the compressed blob @fd (as @sfx says) into a memfd and hash it.
- * Return: the memfd, or -errno (as decompress_memfd(), or of the hash).
- */
-static int open_content(int fd, const char *sfx, unsigned char md[32])
-{
-	struct digest d = { .alg = "sha256" };
-	int cfd, err;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	cfd = decompress_memfd(sfx, fd, DECOMPRESS_MAX);
-	if (cfd < 0)
-		return cfd;
-	err = digest_fd(cfd, &d, 1);
-	if (err) {
-		close(cfd);
-		return err;
-	}
-	memcpy(md, d.md, 32);
-	return cfd;
-}
-
-/*
- * The SHA-256 of what the signature of @name under @dirfd covers, the
- * digest the kernel reports and its revocation matches: of the decompressed
- * content for a content signature, else of the file as stored.
- * Return: 0; -EBADMSG or -EFBIG for content the kernel would not decode
- * (decompress_rule()); or as gen_open_file(), or -errno.
- */
-int gen_signed_digest(int dirfd, const char *name, unsigned char md[32])
-{
-	_cleanup_(closep) int fd = gen_open_file(dirfd, name, 0, NULL), cfd = -1;
-	const char *sfx = decompress_content_signed(dirfd, name);
-	struct digest d = { .alg = "sha256" };
-	int err;
-
-	if (fd < 0)
-		return fd;
-	if (sfx) {
-		cfd = open_content(fd, sfx, md);
-		return cfd < 0 ? cfd : 0;
-	}
-	err = digest_fd(fd, &d, 1);
-	if (!err)
-		memcpy(md, d.md, 32);
-	return err;
-}
-
-/*
- * Verify the blob @name of a tree and its signature (gen_sig_name()) by
- * the offline verdict (check.c) the verify command gives: the kernel's
- * rules, the name signed, and revocation of the file as stored and, for a
- * content signature, of its content, on the persistent list and the
- * running kernel's; then by the running kernel's check file when
- * @k->kernel (@tree_path is the tree's absolute path).
- * Return: whether it passed both (v->ok).
- */
-bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
-	       const char *name, struct gen_verdict *v)
-{
-	_cleanup_(closep) int fd = -1;
-	_cleanup_(freep) char *sig_name = NULL, *path = NULL;
-	_cleanup_(freep) unsigned char *sig = NULL;
-	struct check_verdict cv = { 0 };
-	struct kstate_verdict kv;
-	const char *sfx;
-	size_t len = 0;
-	int err;
-
-	memset(v, 0, sizeof(*v));
-	fd = gen_open_file(tree_fd, name, 0, &v->size);
-	if (fd < 0)
-		return why(v, "error: cannot open: %s", errno_text(fd));
-	sig_name = sig_for(tree_fd, name, &sfx);
-	if (!sig_name)
-		return why(v, "error: out of memory");
-	err = gen_read_small(tree_fd, sig_name, FWVERIFY_SIG_MAX, &sig, &len);
-	snprintf(cv.sig_path, sizeof(cv.sig_path), "%s", sig_name);
-	/* A content signature of a file without one is judged as the stored file's absence. */
-	check_blob(&k->ctx, fd, name, err ? NULL : sfx, sig, len, err, &cv);
-	memcpy(v->sha256, cv.stored_sha256, sizeof(v->sha256));
-	memcpy(v->signed_sha256, cv.sha256, sizeof(v->signed_sha256));
-	if (cv.result != FWVERIFY_VERIFIED)
-		return why(v, "%s: %s", check_result_name(cv.result), cv.detail[0] ? cv.detail : cv.reason);
-	snprintf(v->signer, sizeof(v->signer), "%s", cv.signer);
-	if (k->kernel) {
-		if (asprintf(&path, "%s/%s", tree_path, name) < 0) {
-			path = NULL;
-			return why(v, "error: out of memory");
-		}
-		err = kstate_check(path, &kv);
-		if (err)
-			return why(v, "kernel: cannot check: %s", errno_text(err));
-		if (strcmp(kv.result, "verified"))
-			return why(v, "kernel: %s: %s", kv.result, kv.reason);
-	}
-	v->ok = true;
-	return true;
-}
-
-/*
- * Load what gen_check() needs: the configured CAs and @cas, the persistent
- * revoke list (sorted), and whether the kernel module is there to ask.
- * Return: 0; -ENOKEY when no certificate is given at all; or -errno with
- * the file concerned in *@where.
- */
-int gen_checker_load(struct gen_checker *k, const struct fw_config *c, char *const *cas, size_t ncas,
-		     const char **where)
-{
-	int err;
-
-	memset(k, 0, sizeof(*k));
-	/* The running kernel's rules; one too new to know, the newest known. */
-	err = check_ctx_kernel(&k->ctx, NULL);
-	if (err == -EINVAL || err == -ERANGE)
-		err = check_ctx_kernel(&k->ctx, cms_rules_newest.kernel);
-	if (err)
-		return err;
-	for (size_t i = 0; i < c->nca + ncas; i++) {
-		*where = i < c->nca ? c->ca[i] : cas[i - c->nca];
-		err = cms_load_certs(*where, &k->ctx.trusted);
-		if (err)
-			return err;
-	}
-	if (!k->ctx.trusted)
-		return -ENOKEY;
-	*where = c->state_dir;
-	err = check_ctx_revocations(&k->ctx, c);
-	if (err)
-		return err;
-	k->kernel = kstate_loaded();
-	return 0;
-}
-
-void gen_checker_free(struct gen_checker *k)
-{
-	check_ctx_free(&k->ctx);
-	memset(k, 0, sizeof(*k));
 }

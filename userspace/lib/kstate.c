@@ -324,12 +324,6 @@ static int fw_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-static void closedirp(DIR **d)
-{
-	if (*d)
-		closedir(*d);
-}
-
 static int read_table(struct kstate *s)
 {
 	_cleanup_(freep) char *p = kstate_path(KSTATE_SYSFS "firmware");

@@ -27,6 +27,12 @@ void closep(int *fd)
 		close(*fd);
 }
 
+void closedirp(DIR **d)
+{
+	if (*d)
+		closedir(*d);
+}
+
 /* Return: an open descriptor, or -ENOENT, -EISDIR, -ENOTREG, or another -errno. */
 int open_regular(const char *path, int flags)
 {

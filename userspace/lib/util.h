@@ -3,6 +3,7 @@
 #ifndef FWVERIFY_UTIL_H
 #define FWVERIFY_UTIL_H
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,6 +26,8 @@ static inline void freep(void *p)
 }
 
 void closep(int *fd);
+/* For _cleanup_(): close a directory stream, if any. */
+void closedirp(DIR **d);
 
 int open_regular(const char *path, int flags);
 int read_file(const char *path, size_t max, unsigned char **data, size_t *len);
