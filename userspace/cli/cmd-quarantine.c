@@ -6,7 +6,9 @@
  * the name and path in a uevent are untrusted: the path must lie in a
  * firmware search directory, it is walked below that directory one
  * component at a time without following a symlink, and only regular files
- * are moved.  The library part returns -errno; run() reports once.
+ * are moved.  The search directories are searchdirs.c's, the record's
+ * directory and the moves qdest.c's; the verdict is check.c's.  The
+ * library part returns -errno; run() reports once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,19 +29,14 @@
 #include "digest.h"
 #include "json-out.h"
 #include "kstate.h"
+#include "qdest.h"
+#include "searchdirs.h"
 #include "util.h"
 
 /* The module cuts uevent values at this many bytes: a value this long may be cut. */
 #define UEVENT_VALUE_MAX 256
 /* Largest environment value read. */
 #define ENV_VALUE_MAX 4096
-/* The firmware name as it appears in a record's directory name. */
-#define ID_NAME_MAX 64
-#define NDIRS 16
-/* "sha256:<hex>" */
-#define DIGEST_TEXT_MAX (8 + 2 * DIGEST_MAX)
-#define COPY_CHUNK (256 * 1024)
-#define FIRMWARE_CLASS_PATH "module/firmware_class/parameters/path"
 
 /* What the module's uevents say (FWVERIFY_RESULT, _ACTION, _SOURCE). */
 static const char *const results[] = {
@@ -82,20 +79,6 @@ struct request {
 	char *path;		/* the file, as raw bytes */
 	char *epath;		/* the file, escaped as the kernel does: for messages and the record */
 	const char *result, *action, *source;
-};
-
-/* The firmware directories, each as configured and as resolved. */
-struct search_dirs {
-	char *d[NDIRS];
-	size_t n;
-};
-
-/* A file found in a search directory. */
-struct located {
-	int dir;		/* the directory holding it, reached without a symlink */
-	char *base;		/* its name in that directory */
-	int fd;			/* the file, opened O_NOFOLLOW */
-	char *rel;		/* its path below the search directory */
 };
 
 /* The verdict on the file as it is now. */
@@ -179,194 +162,6 @@ static int unescape(const char *s, char **out)
 	return 0;
 }
 
-/* A file name that is safe to show and to create: bytes outside [A-Za-z0-9._+-] as '_', no leading '.'. */
-static void safe_file_name(const char *name, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; name[i] && i + 1 < size; i++) {
-		char c = name[i];
-
-		out[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			 strchr("._+-", c) ? c : '_';
-	}
-	out[i] = '\0';
-	if (out[0] == '.')
-		out[0] = '_';
-}
-
-/* A record's directory name: UTC time, the firmware name made safe and cut, a random part. */
-static char *record_id_template(const char *qdir, const char *name, time_t t)
-{
-	char stamp[32], safe[ID_NAME_MAX + 1], *out;
-	struct tm tm;
-
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&t, &tm));
-	safe_file_name(name && name[0] ? name : "firmware", safe, sizeof(safe));
-	return asprintf(&out, "%s/%s-%s-XXXXXX", qdir, stamp, safe) < 0 ? NULL : out;
-}
-
-/* --- where firmware lives ----------------------------------------------- */
-
-static void dirs_free(struct search_dirs *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->d[i]);
-	s->n = 0;
-}
-
-static int dirs_put(struct search_dirs *s, const char *dir, size_t len)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strlen(s->d[i]) == len && !strncmp(s->d[i], dir, len))
-			return 0;
-	if (s->n == NDIRS)
-		return -E2BIG;
-	s->d[s->n] = strndup(dir, len);
-	return s->d[s->n] ? (s->n++, 0) : -ENOMEM;
-}
-
-/* Add @dir as spelled and as resolved (/lib may be a link to /usr/lib); a relative or missing one is skipped. */
-static int dirs_add(struct search_dirs *s, const char *dir)
-{
-	_cleanup_(freep) char *real = NULL;
-	size_t len = strlen(dir);
-	int err;
-
-	while (len > 1 && dir[len - 1] == '/')
-		len--;
-	if (dir[0] != '/' || len < 2)
-		return 0;
-	err = dirs_put(s, dir, len);
-	real = realpath(dir, NULL);
-	if (!err && real && strcmp(real, "/"))
-		err = dirs_put(s, real, strlen(real));
-	return err;
-}
-
-/* The loader's directories, firmware_class.path, and the managed search_dir. */
-static int dirs_load(struct search_dirs *s, const struct fw_config *c)
-{
-	static const char *const fixed[] = {
-		"/lib/firmware/updates", "/lib/firmware", "/usr/lib/firmware/updates", "/usr/lib/firmware",
-	};
-	_cleanup_(freep) char *param = NULL;
-	int err = 0;
-
-	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && !err; i++)
-		err = dirs_add(s, fixed[i]);
-	if (!err && !kstate_read(FIRMWARE_CLASS_PATH, PATH_MAX, &param))
-		err = dirs_add(s, param);
-	if (!err && c->search_dir)
-		err = dirs_add(s, c->search_dir);
-	return err;
-}
-
-/* True if @path is @dir or below it. */
-static bool below(const char *path, const char *dir)
-{
-	size_t n = strlen(dir);
-
-	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
-}
-
-/*
- * Walk @rel below the directory @top without following a symlink, and open
- * the directory holding its last component.  "", "." and ".." are refused.
- * Return: 0, -EINVAL for such a component, -ELOOP or -ENOTDIR for a symlink
- * or a file on the way, or another -errno.
- */
-static int walk_below(const char *top, const char *rel, int *dirfd, char **base)
-{
-	_cleanup_(freep) char *copy = strdup(rel);
-	_cleanup_(closep) int fd = -1;
-	char *p, *next, *slash;
-	int sub;
-
-	if (!copy)
-		return -ENOMEM;
-	fd = open(top, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (p = copy;; p = next) {
-		slash = strchr(p, '/');
-		if (slash)
-			*slash = '\0';
-		next = slash ? slash + 1 : NULL;
-		if (!*p || !strcmp(p, ".") || !strcmp(p, ".."))
-			return -EINVAL;
-		if (!next)
-			break;
-		sub = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
-			return -errno;
-		close(fd);
-		fd = sub;
-	}
-	*base = strdup(p);
-	if (!*base)
-		return -ENOMEM;
-	*dirfd = fd;
-	fd = -1;
-	return 0;
-}
-
-static void located_free(struct located *l)
-{
-	closep(&l->dir);
-	closep(&l->fd);
-	free(l->base);
-	free(l->rel);
-	l->dir = l->fd = -1;
-	l->base = l->rel = NULL;
-}
-
-/*
- * Find @path in the search directories and open it.  It is walked from the
- * deepest directory that holds it: /lib/firmware/updates may be a link to
- * a generation, which the walk from /lib/firmware would refuse.
- * Return: 0, -EPERM when it lies in none, -ENOENT, -ELOOP or -ENOTDIR for
- * a symlink, -ENOTREG, -EINVAL, or another -errno.
- */
-static int locate(const struct search_dirs *s, const char *path, struct located *l)
-{
-	size_t best = s->n, len = 0;
-	struct stat st;
-	int err;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (below(path, s->d[i]) && strlen(s->d[i]) > len)
-			best = i, len = strlen(s->d[i]);
-	if (best == s->n || !path[len] || !path[len + 1])
-		return -EPERM;
-	err = walk_below(s->d[best], path + len + 1, &l->dir, &l->base);
-	if (err)
-		return err;
-	l->fd = openat(l->dir, l->base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (l->fd < 0)
-		err = -errno;
-	else if (fstat(l->fd, &st) < 0)
-		err = -errno;
-	else if (!S_ISREG(st.st_mode))
-		err = -ENOTREG;
-	else if (!(l->rel = strdup(path + len + 1)))
-		err = -ENOMEM;
-	if (err)
-		located_free(l);
-	return err;
-}
-
-/* The requested name a file in a search directory answers: compressed files drop .xz or .zst. */
-static char *name_of(const char *rel)
-{
-	size_t n = strlen(rel);
-
-	if (has_suffix(rel, ".xz"))
-		n -= 3;
-	else if (has_suffix(rel, ".zst"))
-		n -= 4;
-	return strndup(rel, n);
-}
 
 /* --- the verdict now ---------------------------------------------------- */
 
@@ -430,265 +225,6 @@ static int verdict_now(const struct fw_config *c, const char *path, int fd, stru
 		return 0;
 	}
 	return c->nca ? verdict_offline(c, path, fd, n) : -ENODEV;
-}
-
-/* --- moving ------------------------------------------------------------- */
-
-static int fsync_fd(int fd)
-{
-	return fsync(fd) < 0 ? -errno : 0;
-}
-
-static int copy_fd(int in, int out)
-{
-	_cleanup_(freep) unsigned char *buf = malloc(COPY_CHUNK);
-	ssize_t r, w;
-
-	if (!buf)
-		return -ENOMEM;
-	if (lseek(in, 0, SEEK_SET) < 0)
-		return -errno;
-	for (;;) {
-		r = read(in, buf, COPY_CHUNK);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return r < 0 ? -errno : 0;
-		for (ssize_t off = 0; off < r; off += w) {
-			w = write(out, buf + off, r - off);
-			if (w < 0 && errno == EINTR)
-				w = 0;
-			else if (w < 0)
-				return -errno;
-		}
-	}
-}
-
-/*
- * Move across file systems: copy to a temporary name, fsync, rename into
- * place, fsync the directory, and only then unlink the original, if the
- * name still holds the file that was copied and it did not change since
- * @before.  An interruption leaves the original in place.
- * Return: 0, -EBUSY when the original changed, or -errno.
- */
-static int copy_across(int sdir, const char *sname, int sfd, const struct stat *before,
-		       int ddir, const char *dname)
-{
-	static const char tmp[] = ".partial";
-	_cleanup_(closep) int out = -1;
-	struct stat after, at_name;
-	int err;
-
-	out = openat(ddir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (out < 0)
-		return -errno;
-	err = copy_fd(sfd, out);
-	if (!err && futimens(out, (struct timespec[2]){ before->st_atim, before->st_mtim }) < 0)
-		err = -errno;
-	if (!err)
-		err = fsync_fd(out);
-	if (!err && renameat(ddir, tmp, ddir, dname) < 0)
-		err = -errno;
-	if (err) {
-		unlinkat(ddir, tmp, 0);
-		return err;
-	}
-	err = fsync_fd(ddir);
-	if (err)
-		return err;
-	if (fstat(sfd, &after) < 0 || fstatat(sdir, sname, &at_name, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (at_name.st_dev != before->st_dev || at_name.st_ino != before->st_ino ||
-	    after.st_size != before->st_size || after.st_ctim.tv_sec != before->st_ctim.tv_sec ||
-	    after.st_ctim.tv_nsec != before->st_ctim.tv_nsec) {
-		unlinkat(ddir, dname, 0);
-		return -EBUSY;
-	}
-	if (unlinkat(sdir, sname, 0) < 0)
-		return -errno;
-	return fsync_fd(sdir);
-}
-
-/*
- * Move @sname (open as @sfd, in state @st) from @sdir to @dname in @ddir, durably.
- * Return: 0 when renamed, 1 when copied across file systems, or -errno.
- */
-static int move_file(int sdir, const char *sname, int sfd, const struct stat *st,
-		     int ddir, const char *dname)
-{
-	int err;
-
-	if (renameat(sdir, sname, ddir, dname) < 0) {
-		err = -errno;
-		if (err != -EXDEV)
-			return err;
-		err = copy_across(sdir, sname, sfd, st, ddir, dname);
-		return err ? err : 1;
-	}
-	err = fsync_fd(ddir);
-	return err ? err : fsync_fd(sdir);
-}
-
-/* True unless the file moved as @after may differ from the one hashed as @before. */
-static bool same_file(const struct stat *before, const struct stat *after, bool copied)
-{
-	return after->st_size == before->st_size && after->st_mtim.tv_sec == before->st_mtim.tv_sec &&
-	       after->st_mtim.tv_nsec == before->st_mtim.tv_nsec &&
-	       (copied || (after->st_dev == before->st_dev && after->st_ino == before->st_ino));
-}
-
-static int hash_fd(int fd, char out[DIGEST_TEXT_MAX])
-{
-	struct digest dg = { .alg = "sha256" };
-	char text[2 * DIGEST_MAX + 1];
-	int err;
-
-	if (lseek(fd, 0, SEEK_SET) < 0)
-		return -errno;
-	err = digest_fd(fd, &dg, 1);
-	if (err)
-		return err;
-	for (size_t i = 0; i < dg.len; i++)
-		sprintf(text + 2 * i, "%02x", dg.md[i]);
-	snprintf(out, DIGEST_TEXT_MAX, "sha256:%s", text);
-	return 0;
-}
-
-/* What one quarantine writes to: the record's directory and its firmware/ subdirectory. */
-struct dest {
-	char *dir;		/* <quarantine_dir>/<id> */
-	int fw;			/* its firmware/ directory */
-};
-
-static int mkdir_p(const char *path, mode_t leaf)
-{
-	_cleanup_(freep) char *p = strdup(path);
-	char *s, c;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = p + 1;; s++) {
-		if (*s && *s != '/')
-			continue;
-		c = *s;
-		*s = '\0';
-		if (mkdir(p, c ? 0755 : leaf) < 0 && errno != EEXIST)
-			return -errno;
-		if (!c)
-			return 0;
-		*s = c;
-	}
-}
-
-/*
- * Make <qdir>/<time>-<name>-<random>/firmware, private to root.  The
- * quarantine directory must not lie in a search directory: what is moved
- * there would still be found.  Return: 0, -ELOOP for such a directory, or -errno.
- */
-static int dest_make(const char *qdir, const struct search_dirs *s, const char *name, time_t t,
-		     struct dest *d)
-{
-	_cleanup_(freep) char *real = NULL, *dir = NULL;
-	_cleanup_(closep) int dfd = -1;
-	int err;
-
-	err = mkdir_p(qdir, 0700);
-	if (err)
-		return err;
-	real = realpath(qdir, NULL);
-	if (!real)
-		return -errno;
-	for (size_t i = 0; i < s->n; i++)
-		if (below(real, s->d[i]) || below(qdir, s->d[i]))
-			return -ELOOP;
-	dir = record_id_template(qdir, name, t);
-	if (!dir)
-		return -ENOMEM;
-	if (!mkdtemp(dir))
-		return -errno;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0 || mkdirat(dfd, "firmware", 0700) < 0)
-		return -errno;
-	d->fw = openat(dfd, "firmware", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (d->fw < 0)
-		return -errno;
-	d->dir = dir;
-	dir = NULL;
-	return 0;
-}
-
-/* Remove the record's directories when nothing was moved into them: evidence is never deleted. */
-static void dest_abandon(const struct dest *d)
-{
-	_cleanup_(freep) char *fw = NULL;
-
-	if (!d->dir || asprintf(&fw, "%s/firmware", d->dir) < 0) {
-		fw = NULL;
-		return;
-	}
-	if (!rmdir(fw))
-		rmdir(d->dir);
-}
-
-static void dest_free(struct dest *d)
-{
-	closep(&d->fw);
-	free(d->dir);
-}
-
-/*
- * Take @sname from @sdir: move it into @d (or, without @d, a dry run: leave
- * it) and add {role, from, to, size, digest} for what was taken to @files.
- * It is hashed before it moves, so that a failure leaves it in place, and
- * hashed again where it arrived only if it may have changed on the way.
- * @digest_out gets "sha256:<hex>", and @size (if not NULL) its size.
- * Return: 0, -ENOENT, -ELOOP for a symlink, -ENOTREG, or -errno.
- */
-static int take_file(int sdir, const char *sname, const char *from, const char *role,
-		     const struct dest *d, struct json_object *files, char digest_out[DIGEST_TEXT_MAX],
-		     int64_t *size)
-{
-	_cleanup_(closep) int fd = -1, moved = -1;
-	struct json_object *f;
-	char safe[NAME_MAX + 1], to[NAME_MAX + 16];
-	struct stat st, mst;
-	int err;
-
-	fd = openat(sdir, sname, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -ENOTREG;
-	err = hash_fd(fd, digest_out);
-	if (err)
-		return err;
-	safe_file_name(sname, safe, sizeof(safe));
-	if (d) {
-		err = move_file(sdir, sname, fd, &st, d->fw, safe);
-		if (err < 0)
-			return err;
-		moved = openat(d->fw, safe, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-		if (moved < 0 || fstat(moved, &mst) < 0)
-			return -errno;
-		if (!same_file(&st, &mst, err == 1)) {
-			err = hash_fd(moved, digest_out);
-			if (err)
-				return err;
-		}
-		st = mst;
-	}
-	if (size)
-		*size = st.st_size;
-	snprintf(to, sizeof(to), "firmware/%s", safe);
-	f = json_object_new_object();
-	err = json_out_add(files, NULL, f);
-	if (!err)
-		err = json_out_str(f, "role", role) ?: json_out_str(f, "from", from) ?:
-		      json_out_str(f, "to", d ? to : NULL) ?: json_out_uint(f, "size", st.st_size) ?:
-		      json_out_str(f, "digest", digest_out);
-	return err;
 }
 
 /* --- the record --------------------------------------------------------- */
@@ -802,15 +338,42 @@ static int signature_names(const char *base, char names[2][NAME_MAX + 8])
 }
 
 /*
+ * Take @sname from @sdir into @d (NULL: a dry run) and add {role, from,
+ * to, size, digest} for it to @files.  @digest_out gets "sha256:<hex>",
+ * and @size (if not NULL) its size.  Return: as qdest_take(), or -ENOMEM.
+ */
+static int take_file(int sdir, const char *sname, const char *from, const char *role,
+		     const struct qdest *d, struct json_object *files, char digest_out[QDEST_DIGEST_TEXT],
+		     int64_t *size)
+{
+	struct json_object *f;
+	struct qtaken t;
+	int err = qdest_take(sdir, sname, d, &t);
+
+	if (err)
+		return err;
+	memcpy(digest_out, t.digest, QDEST_DIGEST_TEXT);
+	if (size)
+		*size = t.size;
+	f = json_object_new_object();
+	err = json_out_add(files, NULL, f);
+	if (!err)
+		err = json_out_str(f, "role", role) ?: json_out_str(f, "from", from) ?:
+		      json_out_str(f, "to", d ? t.to : NULL) ?: json_out_uint(f, "size", t.size) ?:
+		      json_out_str(f, "digest", t.digest);
+	return err;
+}
+
+/*
  * Move the firmware and its signatures (without @d: only hash them), then
  * complete @rec.  A signature that is a symlink or not a regular file stays
  * where it is and is listed under "left".  Return: 0 or -errno.
  */
-static int take_all(const struct request *r, const struct located *l, const struct dest *d,
+static int take_all(const struct request *r, const struct located *l, const struct qdest *d,
 		    struct json_object *rec)
 {
 	struct json_object *files = json_object_new_array(), *left = json_object_new_array();
-	char sigs[2][NAME_MAX + 8], digest[DIGEST_TEXT_MAX] = "", sdigest[DIGEST_TEXT_MAX];
+	char sigs[2][NAME_MAX + 8], digest[QDEST_DIGEST_TEXT] = "", sdigest[QDEST_DIGEST_TEXT];
 	size_t dirlen = strlen(r->epath) - strlen(l->base);
 	int err, nsig;
 
@@ -974,7 +537,7 @@ static int quarantine(struct request *r, const struct fw_config *c)
 	_cleanup_(json_putp) struct json_object *rec = NULL;
 	struct search_dirs dirs = { .n = 0 };
 	struct located l = { .dir = -1, .fd = -1 };
-	struct dest d = { .fw = -1 };
+	struct qdest d = { .fw = -1 };
 	const struct kstate_fw *entry = NULL;
 	struct now now;
 	char msg[512];
@@ -993,9 +556,9 @@ static int quarantine(struct request *r, const struct fw_config *c)
 	if (r->path[0] != '/' || strlen(r->path) >= PATH_MAX)
 		return outcome(r, ST_REFUSED, "refused: not an absolute path", NULL, NULL);
 
-	err = dirs_load(&dirs, c);
+	err = search_dirs_load(&dirs, c);
 	if (!err)
-		err = locate(&dirs, r->path, &l);
+		err = search_dirs_locate(&dirs, r->path, &l);
 	if (err == -ENOENT && r->uevent) {
 		code = outcome(r, ST_ABSENT, "not there: quarantined already, or removed", NULL, NULL);
 		goto out;
@@ -1010,7 +573,7 @@ static int quarantine(struct request *r, const struct fw_config *c)
 		goto out;
 	}
 	if (!r->name) {
-		_cleanup_(freep) char *raw = name_of(l.rel);
+		_cleanup_(freep) char *raw = search_dirs_name_of(l.rel);
 
 		r->name = raw ? escape(raw, true) : NULL;
 	}
@@ -1032,7 +595,7 @@ static int quarantine(struct request *r, const struct fw_config *c)
 	rec = record_new(r, entry, &now, t);
 	err = rec ? 0 : -ENOMEM;
 	if (!err && !r->dry_run) {
-		err = dest_make(c->quarantine_dir, &dirs, r->name, t, &d);
+		err = qdest_make(c->quarantine_dir, &dirs, r->name, t, &d);
 		if (err) {
 			report_error(r->json, c->quarantine_dir, err == -ELOOP ?
 				     "lies in a firmware search directory: not a quarantine" :
@@ -1060,7 +623,7 @@ static int quarantine(struct request *r, const struct fw_config *c)
 		}
 	}
 	if (err)
-		dest_abandon(&d);
+		qdest_abandon(&d);
 	if (err == -ENOENT && r->uevent) {
 		code = outcome(r, ST_ABSENT, "not there: quarantined already, or removed", NULL, NULL);
 	} else if (err) {
@@ -1071,9 +634,9 @@ static int quarantine(struct request *r, const struct fw_config *c)
 			       r->dry_run ? "would be quarantined" : "quarantined", d.dir, rec);
 	}
 out:
-	dest_free(&d);
+	qdest_free(&d);
 	located_free(&l);
-	dirs_free(&dirs);
+	search_dirs_free(&dirs);
 	return code;
 }
 
