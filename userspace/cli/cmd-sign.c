@@ -22,6 +22,7 @@
 
 #include "cms.h"
 #include "command.h"
+#include "keysrc.h"
 #include "manifest.h"
 #include "pkcs11.h"
 #include "signd-client.h"
@@ -29,7 +30,6 @@
 
 #define JOBS_MAX 256
 #define PIN_ENV "FWVERIFY_PIN"
-#define MODULE_ENV "FWVERIFY_PKCS11_MODULE"
 #define PIN_HINT "give it with --pin-file, --pin-fd or $" PIN_ENV
 
 static const char *const hashes[] = { "sha256", "sha384", "sha512" };
@@ -237,136 +237,33 @@ static int sign_all(const struct options *o, const struct cms_signer *s, char **
 	return ret;
 }
 
-static void pkcs11_uri_freep(struct pkcs11_uri **u)
+/* The signing key and its certificates (keysrc.c, as the signing server loads its own). */
+static int load_signer(const struct options *o, struct cms_signer **s, struct loaded_key *lk)
 {
-	pkcs11_uri_free(*u);
-}
-
-/* Take the PIN from --pin-file, --pin-fd, else the environment, which is wiped either way. */
-static int read_pin(const struct options *o, char **pin)
-{
-	char *env = getenv(PIN_ENV), name[32];
-	int err = 0;
-
-	if (o->pin_file || o->pin_fd >= 0)
-		err = pkcs11_pin_read(o->pin_file, o->pin_fd, pin);
-	else if (env)
-		err = pkcs11_pin_dup(env, pin);
-	if (env) {
-		OPENSSL_cleanse(env, strlen(env));
-		unsetenv(PIN_ENV);
-	}
-	if (!err)
-		return 0;
-	snprintf(name, sizeof(name), "--pin-fd %d", o->pin_fd);
-	if (o->pin_file || o->pin_fd >= 0)
-		log_error(o->pin_file ? o->pin_file : name,
-			  err == -EINVAL ? "cannot read the PIN: it holds a NUL byte" : "cannot read the PIN",
-			  err == -EINVAL ? 0 : err);
-	else
-		log_error("$" PIN_ENV, err == -ENODATA ? "the PIN is empty" : "the PIN is too long", 0);
-	return err;
-}
-
-/* Open the token key named by the URI in --key, logging in with the PIN. */
-static int open_token_key(const struct options *o, struct pkcs11_key **token)
-{
-	_cleanup_(pkcs11_uri_freep) struct pkcs11_uri *u = NULL;
-	_cleanup_(freep) char *shown = strndup(o->key, strcspn(o->key, "?"));
-	const char *module = o->module, *env = getenv(MODULE_ENV);
-	char why[512], *pin = NULL;
+	struct key_spec ks = {
+		.key = o->key, .cert = o->cert, .chain = (const char *const *)o->chain,
+		.nchain = o->nchain, .module = o->module, .pin_file = o->pin_file, .pin_fd = o->pin_fd,
+		.pin_env = PIN_ENV, .pin_hint = ": " PIN_HINT, .cert_hint = "--cert",
+	};
+	char why[768];
 	int err;
 
-	err = pkcs11_uri_parse(o->key, &u, why, sizeof(why));
-	if (err == -EPERM)
-		log_usage("sign", "--key: %s: " PIN_HINT, why);
+	err = key_load(&ks, lk, why, sizeof(why));
+	if (err) {
+		/* The token's or OpenSSL's own words, when it left some. */
+		char ssl[256];
+
+		if (openssl_error_text(ssl, sizeof(ssl)))
+			fprintf(stderr, "fwverify: %s: %s\n", why, ssl);
+		else
+			fprintf(stderr, "fwverify: %s\n", why);
+		return EXIT_USAGE;
+	}
+	err = cms_signer_new(lk->pkey, lk->certs, o->hash, o->no_certs, s);
+	if (err == -EOPNOTSUPP)
+		log_error(o->key, "not an RSA or EC key", 0);
 	else if (err)
-		log_usage("sign", "--key: not a usable pkcs11: URI: %s", why);
-	if (err)
-		return err;
-	if (!module)
-		module = pkcs11_uri_module(u);
-	if (!module)
-		module = env && *env ? env : PKCS11_DEFAULT_MODULE;
-	err = read_pin(o, &pin);
-	if (err)
-		return err;
-	err = pkcs11_key_open(u, module, pin, token, why, sizeof(why));
-	if (err == -EACCES && !pin)
-		snprintf(why + strlen(why), sizeof(why) - strlen(why), ": " PIN_HINT);
-	pkcs11_pin_free(pin);
-	if (err)
-		log_error(shown ? shown : "pkcs11:", why, 0);
-	return err;
-}
-
-static int push_cert(STACK_OF(X509) **certs, X509 *x)
-{
-	if (!*certs && !(*certs = sk_X509_new_null()))
-		return -ENOMEM;
-	if (!X509_up_ref(x))
-		return -ENOMEM;
-	if (!sk_X509_push(*certs, x)) {
-		X509_free(x);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* The signer's certificate first (--cert, else the token's), then --chain. */
-static int load_certs(const struct options *o, const struct pkcs11_key *token, STACK_OF(X509) **certs)
-{
-	X509 *x = token ? pkcs11_key_get0_cert(token) : NULL;
-	int err = 0;
-
-	if (o->cert) {
-		err = cms_load_certs(o->cert, certs);
-		if (err)
-			log_error(o->cert, "cannot load certificates", err);
-	} else if (!x) {
-		log_error(o->key, "no certificate with the key's id in the token: give --cert", 0);
-		return -ENOENT;
-	} else if ((err = push_cert(certs, x))) {
-		log_error(o->key, "cannot use the token's certificate", err);
-	}
-	for (int i = 0; !err && i < o->nchain; i++) {
-		err = cms_load_certs(o->chain[i], certs);
-		if (err)
-			log_error(o->chain[i], "cannot load certificates", err);
-	}
-	return err;
-}
-
-static int load_signer(const struct options *o, struct cms_signer **s, struct pkcs11_key **token)
-{
-	STACK_OF(X509) *certs = NULL;
-	EVP_PKEY *key = NULL;
-	int err;
-
-	if (pkcs11_is_uri(o->key)) {
-		err = open_token_key(o, token);
-		if (!err && EVP_PKEY_up_ref(pkcs11_key_get0_pkey(*token)))
-			key = pkcs11_key_get0_pkey(*token);
-		else if (!err)
-			err = -ENOMEM;
-	} else {
-		err = cms_load_key(o->key, &key);
-		if (err)
-			log_error(o->key, "cannot load private key", err);
-	}
-	if (!err)
-		err = load_certs(o, *token, &certs);
-	if (!err) {
-		err = cms_signer_new(key, certs, o->hash, o->no_certs, s);
-		if (err == -EKEYREJECTED)
-			log_error(o->key, "private key does not match the certificate", 0);
-		else if (err == -EOPNOTSUPP)
-			log_error(o->key, "not an RSA or EC key", 0);
-		else if (err)
-			log_error(o->key, "cannot make a signer", err);
-	}
-	EVP_PKEY_free(key);
-	sk_X509_pop_free(certs, X509_free);
+		log_error(o->key, "cannot make a signer", err);
 	return err ? EXIT_USAGE : EXIT_OK;
 }
 
@@ -619,7 +516,7 @@ static int run(int argc, char **argv)
 	};
 	_cleanup_(freep) char **chain = calloc(argc, sizeof(*chain));
 	struct options o = { .hash = "sha256", .chain = chain, .pin_fd = -1, .jobs = default_jobs() };
-	struct pkcs11_key *token = NULL;
+	struct loaded_key lk = { 0 };
 	struct cms_signer *s = NULL;
 	unsigned long long v;
 	struct timespec start;
@@ -682,7 +579,7 @@ static int run(int argc, char **argv)
 		return EXIT_USAGE;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	started = time(NULL);
-	ret = load_signer(&o, &s, &token);
+	ret = load_signer(&o, &s, &lk);
 	if (!ret)
 		ret = sign_all(&o, s, argv + optind, nfiles, o.jobs);
 	if (!ret && o.manifest)
@@ -693,7 +590,7 @@ static int run(int argc, char **argv)
 		print_signed(&o, nfiles, started, &start);
 	/* The signer holds a reference to the token's key: free it first. */
 	cms_signer_free(s);
-	pkcs11_key_close(token);
+	key_unload(&lk);
 	return ret;
 }
 

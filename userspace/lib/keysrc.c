@@ -2,7 +2,10 @@
 /* Loading a private key from a PEM file or a PKCS#11 token, with its certificates. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "cms.h"
 #include "keysrc.h"
@@ -15,6 +18,29 @@ static void pkcs11_uri_freep(struct pkcs11_uri **u)
 	pkcs11_uri_free(*u);
 }
 
+/* The PIN as @ks says to take it, into *@pin (NULL: none).  Return: 0 or -errno, with @why. */
+static int read_pin(const struct key_spec *ks, char **pin, char *why, size_t whylen)
+{
+	const char *env = ks->pin_env ? getenv(ks->pin_env) : NULL;
+	char name[32];
+	int err = 0;
+
+	if (ks->pin_file || ks->pin_fd >= 0)
+		err = pkcs11_pin_read(ks->pin_file, ks->pin_fd, pin);
+	else if (env)
+		err = pkcs11_pin_dup(env, pin);
+	if (!err)
+		return 0;
+	snprintf(name, sizeof(name), "--pin-fd %d", ks->pin_fd);
+	if (ks->pin_file || ks->pin_fd >= 0)
+		snprintf(why, whylen, "%s: cannot read the PIN%s%s", ks->pin_file ? ks->pin_file : name,
+			 err == -EINVAL ? ": it holds a NUL byte" : ": ", err == -EINVAL ? "" : errno_text(err));
+	else
+		snprintf(why, whylen, "$%s: %s", ks->pin_env,
+			 err == -ENODATA ? "the PIN is empty" : "the PIN is too long");
+	return err;
+}
+
 static int open_token(const struct key_spec *ks, struct loaded_key *k, char *why, size_t whylen)
 {
 	_cleanup_(pkcs11_uri_freep) struct pkcs11_uri *u = NULL;
@@ -24,27 +50,25 @@ static int open_token(const struct key_spec *ks, struct loaded_key *k, char *why
 
 	err = pkcs11_uri_parse(ks->key, &u, reason, sizeof(reason));
 	if (err) {
-		snprintf(why, whylen, "%.*s: not a usable pkcs11: URI: %s", shown, ks->key, reason);
+		snprintf(why, whylen, "%.*s: %s%s%s", shown, ks->key,
+			 err == -EPERM ? "" : "not a usable pkcs11: URI: ", reason,
+			 err == -EPERM && ks->pin_hint ? ks->pin_hint : "");
 		return err;
 	}
 	if (!module)
 		module = pkcs11_uri_module(u);
 	if (!module)
 		module = env && *env ? env : PKCS11_DEFAULT_MODULE;
-	if (ks->pin_file || ks->pin_fd >= 0) {
-		err = pkcs11_pin_read(ks->pin_file, ks->pin_fd, &pin);
-		if (err) {
-			snprintf(why, whylen, "%s: cannot read the PIN: %s",
-				 ks->pin_file ? ks->pin_file : "the PIN descriptor", errno_text(err));
-			return err;
-		}
-	}
-	err = pkcs11_key_open(u, module, pin, &k->token, reason, sizeof(reason));
-	pkcs11_pin_free(pin);
-	if (err) {
-		snprintf(why, whylen, "%.*s: %s", shown, ks->key, reason);
+	err = read_pin(ks, &pin, why, whylen);
+	if (err)
 		return err;
-	}
+	err = pkcs11_key_open(u, module, pin, &k->token, reason, sizeof(reason));
+	if (err)
+		snprintf(why, whylen, "%.*s: %s%s", shown, ks->key, reason,
+			 err == -EACCES && !pin && ks->pin_hint ? ks->pin_hint : "");
+	pkcs11_pin_free(pin);
+	if (err)
+		return err;
 	k->pkey = pkcs11_key_get0_pkey(k->token);
 	return EVP_PKEY_up_ref(k->pkey) ? 0 : (k->pkey = NULL, -ENOMEM);
 }
@@ -56,7 +80,8 @@ static int load_certs(const struct key_spec *ks, struct loaded_key *k, char *why
 	int err;
 
 	if (!file && !x) {
-		snprintf(why, whylen, "%s: no certificate: give one", ks->key);
+		snprintf(why, whylen, "%s: no certificate with the key's id in the token: give %s", ks->key,
+			 ks->cert_hint ? ks->cert_hint : "one");
 		return -ENOENT;
 	}
 	if (!file) {
@@ -69,20 +94,16 @@ static int load_certs(const struct key_spec *ks, struct loaded_key *k, char *why
 		}
 	}
 	err = file ? cms_load_certs(file, &k->certs) : 0;
-	if (!err && ks->chain)
-		err = cms_load_certs(file = ks->chain, &k->certs);
+	for (size_t i = 0; !err && i < ks->nchain; i++)
+		err = cms_load_certs(file = ks->chain[i], &k->certs);
 	if (err)
 		snprintf(why, whylen, "%s: cannot load certificates: %s", file, errno_text(err));
 	return err;
 }
 
-/*
- * Load @ks into @k.  Return: 0; -EKEYREJECTED when the key does not match
- * its certificate; -errno from reading or the token.  On failure @k holds
- * nothing.
- */
 int key_load(const struct key_spec *ks, struct loaded_key *k, char *why, size_t whylen)
 {
+	char *env = ks->pin_env ? getenv(ks->pin_env) : NULL;
 	int err;
 
 	memset(k, 0, sizeof(*k));
@@ -98,6 +119,11 @@ int key_load(const struct key_spec *ks, struct loaded_key *k, char *why, size_t 
 	if (!err && X509_check_private_key(sk_X509_value(k->certs, 0), k->pkey) != 1) {
 		snprintf(why, whylen, "%s: the private key does not match its certificate", ks->key);
 		err = -EKEYREJECTED;
+	}
+	/* The PIN leaves the environment however the key was loaded. */
+	if (env) {
+		OPENSSL_cleanse(env, strlen(env));
+		unsetenv(ks->pin_env);
 	}
 	if (err)
 		key_unload(k);

@@ -339,7 +339,8 @@ static int check(struct parser *p)
 			return bad(p, "[key %s]: approvals = %u but only %zu approvers", k->name,
 				   k->approvals, k->approvers.n);
 		k->spec = (struct key_spec){
-			.key = k->key, .cert = k->cert, .chain = k->chain, .pin_fd = -1,
+			.key = k->key, .cert = k->cert, .pin_fd = -1,
+			.chain = (const char *const *)&k->chain, .nchain = k->chain ? 1 : 0,
 			.module = k->module ? k->module : c->pkcs11_module,
 			.pin_file = k->pin_file ? k->pin_file : c->pin_file,
 		};
