@@ -2,23 +2,19 @@
 /*
  * fwverify sign: write a detached CMS signature beside each firmware file.
  *
- * The key is loaded once, from a PEM file or a PKCS#11 token.  Worker
- * threads take whole files in argument order; each keeps the reason of its
- * failure in the file's slot, and the main thread prints those lines in
- * argument order as files complete, so the output is the same for any -j.
+ * The key is loaded once, from a PEM file or a PKCS#11 token (keysrc.c),
+ * and files are signed in parallel (signpool.c); the failures are printed
+ * in argument order, so the output is the same for any -j.  --server:
+ * cmd-sign-remote.c.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <openssl/crypto.h>
-#include <openssl/err.h>
 
 #include "cms.h"
 #include "command.h"
@@ -26,6 +22,7 @@
 #include "manifest.h"
 #include "pkcs11.h"
 #include "signd-client.h"
+#include "signpool.h"
 #include "util.h"
 
 #define JOBS_MAX 256
@@ -49,86 +46,8 @@ struct options {
 	const char *request;
 };
 
-/* One file to sign, and how it failed. */
-struct job {
-	const char *file;
-	char *name;		/* the firmware name signed with it */
-	char *sig;		/* the signature's path, once known */
-	const char *what;	/* NULL when signed */
-	bool on_sig;		/* the failure concerns the signature file */
-	int err;
-	char ssl[256];		/* OpenSSL's reason, taken on the worker's own error queue */
-	bool done;
-};
-
-struct pool {
-	const struct cms_signer *s;
-	const char *out;
-	struct job *jobs;
-	size_t n, next;
-	pthread_mutex_t lock;
-	pthread_cond_t done;
-};
-
-static void fail(struct job *j, const char *what, int err)
-{
-	j->what = what;
-	j->err = err;
-	openssl_error_text(j->ssl, sizeof(j->ssl));
-}
-
-static void sign_one(const struct cms_signer *s, const char *out, struct job *j)
-{
-	_cleanup_(closep) int fd = open_regular(j->file, 0);
-	unsigned char *der;
-	size_t len;
-	int err;
-
-	if (fd < 0) {
-		fail(j, "cannot open", fd);
-		return;
-	}
-	err = cms_sign_fd(s, fd, j->name, &der, &len);
-	if (err) {
-		/* digest_fd() passes read()'s errno on; the rest are failures to sign. */
-		fail(j, err == -EBADMSG || err == -ENOPKG || err == -ENOMEM || err == -EINVAL ||
-			err == -EAFNOSUPPORT ? "cannot sign" : "cannot read", err);
-		return;
-	}
-	if (out)
-		j->sig = strdup(out);
-	else if (asprintf(&j->sig, "%s.p7s", j->file) < 0)
-		j->sig = NULL;
-	err = j->sig ? write_file_atomic(j->sig, der, len, 0644) : -ENOMEM;
-	OPENSSL_free(der);
-	if (err) {
-		j->on_sig = j->sig != NULL;
-		fail(j, "cannot write signature", err);
-	}
-}
-
-static void *worker(void *arg)
-{
-	struct pool *p = arg;
-	size_t i;
-
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		i = p->next < p->n ? p->next++ : p->n;
-		pthread_mutex_unlock(&p->lock);
-		if (i == p->n)
-			return NULL;
-		ERR_clear_error();
-		sign_one(p->s, p->out, &p->jobs[i]);
-		pthread_mutex_lock(&p->lock);
-		p->jobs[i].done = true;
-		pthread_cond_signal(&p->done);
-		pthread_mutex_unlock(&p->lock);
-	}
-}
-
 /* The line log_error() would print, for a failure met on another thread. */
-static void report(const struct job *j)
+static void report(const struct sign_job *j)
 {
 	const char *who = j->on_sig ? j->sig : j->file;
 
@@ -142,7 +61,7 @@ static void report(const struct job *j)
  * The firmware name each file is signed for: --name, else the path under
  * --base, else the file's own name.  Return: whether every name is valid.
  */
-static bool name_all(const struct options *o, struct job *job, char **files, size_t n)
+static bool name_all(const struct options *o, struct sign_job *job, char **files, size_t n)
 {
 	_cleanup_(freep) char *rbase = o->base ? realpath(o->base, NULL) : NULL;
 	const char *slash;
@@ -186,7 +105,7 @@ static bool name_all(const struct options *o, struct job *job, char **files, siz
 	return true;
 }
 
-static void jobs_free(struct job *job, size_t n)
+static void jobs_free(struct sign_job *job, size_t n)
 {
 	for (size_t i = 0; job && i < n; i++) {
 		free(job[i].sig);
@@ -195,45 +114,37 @@ static void jobs_free(struct job *job, size_t n)
 	free(job);
 }
 
+/* Print a failed job's line; note that something failed. */
+static void job_done(const struct sign_job *j, void *ctx)
+{
+	int *ret = ctx;
+
+	if (j->what) {
+		report(j);
+		*ret = EXIT_USAGE;
+	}
+}
+
 /* Sign @n files with @jobs threads; print one line per failure, in order. Return: the exit code. */
 static int sign_all(const struct options *o, const struct cms_signer *s, char **files, size_t n, long jobs)
 {
-	struct job *job = calloc(n, sizeof(*job));
-	_cleanup_(freep) pthread_t *tid = calloc(jobs, sizeof(*tid));
-	struct pool p = { .s = s, .out = o->out, .jobs = job, .n = n };
-	long started = 0;
-	int ret = EXIT_OK;
+	struct sign_job *job = calloc(n, sizeof(*job));
+	int ret = EXIT_OK, err;
 
-	if (!job || !tid) {
+	if (!job) {
 		log_error("sign", "cannot start", -ENOMEM);
-		free(job);
 		return EXIT_USAGE;
 	}
 	if (!name_all(o, job, files, n)) {
 		jobs_free(job, n);
 		return EXIT_USAGE;
 	}
-	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.done, NULL);
-	while (started < jobs && (size_t)started < n && !pthread_create(&tid[started], NULL, worker, &p))
-		started++;
-	if (!started)
-		worker(&p);
-	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&p.lock);
-		while (!job[i].done)
-			pthread_cond_wait(&p.done, &p.lock);
-		pthread_mutex_unlock(&p.lock);
-		if (job[i].what) {
-			report(&job[i]);
-			ret = EXIT_USAGE;
-		}
+	err = sign_jobs(s, o->out, job, n, jobs, job_done, &ret);
+	if (err) {
+		log_error("sign", "cannot start", err);
+		ret = EXIT_USAGE;
 	}
-	for (long t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
 	jobs_free(job, n);
-	pthread_cond_destroy(&p.done);
-	pthread_mutex_destroy(&p.lock);
 	return ret;
 }
 
@@ -294,7 +205,7 @@ static bool check_remote(struct options *o, int nfiles)
 
 static int sign_by_server(struct options *o, char **files, int nfiles)
 {
-	struct job *job = NULL;
+	struct sign_job *job = NULL;
 	char **names = NULL;
 	int ret = EXIT_USAGE;
 	struct timespec start, now;
@@ -339,52 +250,6 @@ static long default_jobs(void)
 	return n < 1 ? 1 : n > JOBS_MAX ? JOBS_MAX : n;
 }
 
-static bool parse_ulong(const char *s, unsigned long long min, unsigned long long max,
-			unsigned long long *v)
-{
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return !errno && !*end && *v >= min && *v <= max;
-}
-
-/* --expires: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now. */
-static bool parse_when(const char *s, time_t now, int64_t *t)
-{
-	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d" };
-	unsigned long long days;
-	struct tm tm, back;
-	const char *end;
-	time_t v;
-
-	if (s[0] == '+' && strlen(s) > 2 && s[strlen(s) - 1] == 'd') {
-		_cleanup_(freep) char *n = strndup(s + 1, strlen(s) - 2);
-
-		if (!n || !parse_ulong(n, 1, 100 * 366, &days))
-			return false;
-		*t = (int64_t)now + (int64_t)days * 86400;
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		memset(&tm, 0, sizeof(tm));
-		end = strptime(s, formats[i], &tm);
-		if (!end || *end)
-			continue;
-		back = tm;
-		v = timegm(&tm);
-		/* timegm() makes 02-30 into 03-02: refuse what it had to normalise. */
-		if (v == (time_t)-1 || tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon ||
-		    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
-			return false;
-		*t = v;
-		return true;
-	}
-	return false;
-}
-
 static int sign_manifest(const struct options *o, const struct cms_signer *s, char **files, size_t n)
 {
 	unsigned long long generation;
@@ -394,7 +259,7 @@ static int sign_manifest(const struct options *o, const struct cms_signer *s, ch
 
 	/* Checked before signing anything: see check_manifest(). */
 	parse_ulong(o->generation, 1, UINT64_MAX, &generation);
-	parse_when(o->expires, time(NULL), &expires);
+	manifest_parse_time(o->expires, time(NULL), &expires);
 	why[0] = '\0';
 	err = manifest_sign(s, o->base, files, n, generation, expires, why, sizeof(why));
 	if (!err)
@@ -421,7 +286,7 @@ static bool check_manifest(const struct options *o)
 		log_usage("sign", "--manifest and -o exclude each other");
 	} else if (!parse_ulong(o->generation, 1, UINT64_MAX, &g)) {
 		log_usage("sign", "--generation '%s': expected a whole number from 1", o->generation);
-	} else if (!parse_when(o->expires, time(NULL), &t)) {
+	} else if (!manifest_parse_time(o->expires, time(NULL), &t)) {
 		log_usage("sign", "--expires '%s': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or +Nd", o->expires);
 	} else if (t <= time(NULL)) {
 		log_usage("sign", "--expires '%s' is not in the future", o->expires);

@@ -483,3 +483,37 @@ out:
 	manifest_free(&m);
 	return ret;
 }
+
+/* --expires: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now. */
+bool manifest_parse_time(const char *s, time_t now, int64_t *t)
+{
+	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d" };
+	unsigned long long days;
+	struct tm tm, back;
+	const char *end;
+	time_t v;
+
+	if (s[0] == '+' && strlen(s) > 2 && s[strlen(s) - 1] == 'd') {
+		_cleanup_(freep) char *n = strndup(s + 1, strlen(s) - 2);
+
+		if (!n || !parse_ulong(n, 1, 100 * 366, &days))
+			return false;
+		*t = (int64_t)now + (int64_t)days * 86400;
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		memset(&tm, 0, sizeof(tm));
+		end = strptime(s, formats[i], &tm);
+		if (!end || *end)
+			continue;
+		back = tm;
+		v = timegm(&tm);
+		/* timegm() makes 02-30 into 03-02: refuse what it had to normalise. */
+		if (v == (time_t)-1 || tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon ||
+		    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
+			return false;
+		*t = v;
+		return true;
+	}
+	return false;
+}

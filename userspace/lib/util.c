@@ -264,3 +264,15 @@ char *str_trim(char *s)
 		*--e = '\0';
 	return s;
 }
+
+bool parse_ulong(const char *s, unsigned long long min, unsigned long long max,
+			unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end && *v >= min && *v <= max;
+}
