@@ -38,17 +38,7 @@
 /* Largest environment value read. */
 #define ENV_VALUE_MAX 4096
 
-/* What the module's uevents say (FWVERIFY_RESULT, _ACTION, _SOURCE). */
-static const char *const results[] = {
-	[FWVERIFY_VERIFIED] = FWVERIFY_NAME_VERIFIED,
-	[FWVERIFY_UNSIGNED] = FWVERIFY_NAME_UNSIGNED,
-	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,
-	[FWVERIFY_UNTRUSTED] = FWVERIFY_NAME_UNTRUSTED,
-	[FWVERIFY_REVOKED] = FWVERIFY_NAME_REVOKED,
-	[FWVERIFY_MALFORMED] = FWVERIFY_NAME_MALFORMED,
-	[FWVERIFY_ERROR] = FWVERIFY_NAME_ERROR,
-	[FWVERIFY_RESULT_NR] = NULL,
-};
+/* What the module's uevents say (FWVERIFY_ACTION, _SOURCE; FWVERIFY_RESULT: is_result()). */
 static const char *const actions[] = { FWVERIFY_NAME_ALLOWED, FWVERIFY_NAME_DENIED, NULL };
 /* Not "check": the check file sends no uevent. */
 static const char *const sources[] = {
@@ -91,6 +81,15 @@ static bool in_set(const char *const *set, const char *s)
 {
 	for (; *set; set++)
 		if (!strcmp(*set, s))
+			return true;
+	return false;
+}
+
+/* Is @s the name of a result, as the module writes them (check_result_name())? */
+static bool is_result(const char *s)
+{
+	for (unsigned int r = 0; r < FWVERIFY_RESULT_NR; r++)
+		if (!strcmp(check_result_name(r), s))
 			return true;
 	return false;
 }
@@ -479,7 +478,7 @@ static int request_from_env(struct request *r, const char **bad)
 			return -EINVAL;
 	}
 	*bad = keys[1];
-	if (!in_set(results, v[1]))
+	if (!is_result(v[1]))
 		return -EINVAL;
 	*bad = keys[2];
 	if (!in_set(actions, v[2]))
@@ -678,7 +677,7 @@ static int run(int argc, char **argv)
 		report_usage(r.json, "quarantine", "give one PATH, or --from-uevent");
 		return EXIT_USAGE;
 	}
-	if (r.result && !in_set(results, r.result)) {
+	if (r.result && !is_result(r.result)) {
 		report_usage(r.json, "quarantine", "unknown result '%.64s'", r.result);
 		return EXIT_USAGE;
 	}
