@@ -58,6 +58,15 @@ static void test_kernel(void)
 	refused("6", -EINVAL, "no minor, -EINVAL");
 	refused("6.", -EINVAL, "no minor after the dot, -EINVAL");
 	refused("v6.1", -EINVAL, "a leading v, -EINVAL");
+	/* sscanf's %u takes a sign and spaces, and wraps: none of these is X.Y. */
+	refused("-6.1", -EINVAL, "a minus sign, -EINVAL (not kernel 4294967290.1)");
+	refused("6.-1", -EINVAL, "a negative minor, -EINVAL");
+	refused("+7.3", -EINVAL, "a plus sign, -EINVAL");
+	refused(" 6.12", -EINVAL, "a leading space, -EINVAL");
+	refused("6. 12", -EINVAL, "a space after the dot, -EINVAL");
+	refused("4294967302.1", -EINVAL, "a major past 2^32, -EINVAL (not kernel 6.1)");
+	refused("6.256", -EINVAL, "a minor past KERNEL_VERSION()'s 255, -EINVAL");
+	rules("255.255", "255.255", true, true, true);
 }
 
 static void test_names(void)

@@ -3,6 +3,7 @@
  * The offline verdict (check.h): the module's steps of kmod/verify.c, in
  * its order, with its results and reasons.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,6 +48,30 @@ static int running_config(const char *release, const char *option)
 	return -1;
 }
 
+/*
+ * The "X.Y" a version or release starts with: digits, a dot, digits, each
+ * at most 255 as KERNEL_VERSION() holds them (sscanf's %u would take a
+ * sign or spaces and wrap).  Return: 0 or -EINVAL.
+ */
+static int parse_version(const char *v, unsigned int *major, unsigned int *minor)
+{
+	unsigned long a, b;
+	char *end;
+
+	if (!isdigit((unsigned char)v[0]))
+		return -EINVAL;
+	errno = 0;
+	a = strtoul(v, &end, 10);
+	if (*end != '.' || !isdigit((unsigned char)end[1]))
+		return -EINVAL;
+	b = strtoul(end + 1, NULL, 10);
+	if (errno || a > 255 || b > 255)
+		return -EINVAL;
+	*major = a;
+	*minor = b;
+	return 0;
+}
+
 int check_ctx_kernel(struct check_ctx *c, const char *version)
 {
 	struct utsname u;
@@ -59,7 +84,7 @@ int check_ctx_kernel(struct check_ctx *c, const char *version)
 			return -errno;
 		version = u.release;
 	}
-	if (sscanf(version, "%u.%u", &major, &minor) != 2)
+	if (parse_version(version, &major, &minor))
 		return -EINVAL;
 	if (major < CHECK_OLDEST_MAJOR || (major == CHECK_OLDEST_MAJOR && minor < CHECK_OLDEST_MINOR))
 		return -ERANGE;

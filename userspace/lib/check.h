@@ -58,7 +58,9 @@ struct check_verdict {
  * "6.1.0-31-amd64"; NULL: the running kernel's, from uname(2), with its
  * configuration when /boot tells) into @c->rules and @c->zstd.  ECDSA and
  * zstd firmware from 6.12 on (Debian's 6.1 is built without
- * CONFIG_CRYPTO_ECDSA and CONFIG_FW_LOADER_COMPRESS_ZSTD), SHA-3 from 6.7.  Return: 0, -EINVAL for a version that is not X.Y, -ERANGE before 6.1.
+ * CONFIG_CRYPTO_ECDSA and CONFIG_FW_LOADER_COMPRESS_ZSTD), SHA-3 from 6.7.
+ * Return: 0, -EINVAL for a version that does not start with X.Y (decimals
+ * to 255), -ERANGE before 6.1.
  */
 int check_ctx_kernel(struct check_ctx *c, const char *version);
 /*
