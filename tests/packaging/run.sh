@@ -383,7 +383,7 @@ early_tree() {
 	head -c 3000 /dev/urandom >"$d/unsigned.bin"
 	head -c 3000 /dev/urandom >"$d/tampered.bin"
 	head -c 3000 /dev/urandom >"$d/early.bin"
-	in_chroot fwverify sign --key /tmp/rsa-signer.key --cert /tmp/rsa-signer.crt \
+	in_chroot fwverify sign -q --key /tmp/rsa-signer.key --cert /tmp/rsa-signer.crt \
 		/lib/firmware/fwverify-early/good.bin /lib/firmware/fwverify-early/tampered.bin
 	printf 'X' | dd of="$d/tampered.bin" bs=1 seek=100 conv=notrunc status=none
 	echo 'FIRMWARE="fwverify-early/*"' >"$root/etc/fwverify/initramfs.conf"
