@@ -26,7 +26,7 @@ PACKAGES=(
 	dwarves sparse openssl libssl-dev libkcapi-dev libkeyutils-dev keyutils
 	libjson-c-dev liblzma-dev libzstd-dev pkgconf qemu-system-x86 busybox-static strace hyperfine
 	softhsm2 libp11-dev libengine-pkcs11-openssl opensc e2fsprogs bash-completion
-	udev python3
+	udev python3 jq
 	debhelper dh-dkms dkms lintian debootstrap initramfs-tools-core
 )
 # What differs by release, checked against each release's package lists:
