@@ -59,10 +59,10 @@ kcapi=
 
 # --- sign -----------------------------------------------------------------
 t0=$(now)
-"$FWVERIFY" sign -j "$jobs" --key "$key" --cert "$crt" "${fw[@]}"
+"$FWVERIFY" sign -q -j "$jobs" --key "$key" --cert "$crt" "${fw[@]}"
 t1=$(now)
 rm -f "$d/fw"/*.p7s
-"$FWVERIFY" sign -j 1 --key "$key" --cert "$crt" "${fw[@]}"
+"$FWVERIFY" sign -q -j 1 --key "$key" --cert "$crt" "${fw[@]}"
 t2=$(now)
 mkdir "$d/ossl"
 for f in "${fw[@]}"; do
@@ -128,7 +128,7 @@ done
 for f in "${chg[@]}"; do
 	head -c 64 /dev/urandom | dd of="$f" bs=64 seek=1 conv=notrunc status=none
 done
-"$FWVERIFY" sign -j "$jobs" --key "$key" --cert "$crt" "${chg[@]}"
+"$FWVERIFY" sign -q -j "$jobs" --key "$key" --cert "$crt" "${chg[@]}"
 sync
 t4=$(now)
 stage stage "$d/fw" >"$d/stage2.out"
@@ -160,7 +160,7 @@ row "  per file" "$(usf "$t6" "$t7")" "$(usf "$t2" "$t3")" us
 big=$d/big.bin size=$((1024 << 20))
 truncate -s "$size" "$big"
 head -c 4096 /dev/urandom >"$d/small.bin"
-"$FWVERIFY" sign -j 1 --key "$key" --cert "$crt" "$big" "$d/small.bin"
+"$FWVERIFY" sign -q -j 1 --key "$key" --cert "$crt" "$big" "$d/small.bin"
 best() { # CMD...: the shortest of 3 runs, in seconds
 	local b= t0 t1 t
 	for _ in 1 2 3; do
