@@ -502,3 +502,94 @@ bool fwverify_der_next_cert(struct fwverify_der *certs,
 				  sizeof(fwverify_sha256_ecdsa_oid));
 	return true;
 }
+
+/* The levels from a ContentInfo down to its one SignerInfo. */
+#define FWVERIFY_DER_DEPTH	5
+
+/**
+ * fwverify_der_detach_attrs() - the message as a signature of its attributes
+ * @sig: the DER message: a ContentInfo of a SignedData of exactly one
+ *	 SignerInfo, with signed attributes
+ * @len: its size
+ * @out: a buffer of @len bytes
+ * @attrs: set to the signed attributes as encoded, less their tag
+ *
+ * A SignerInfo with signed attributes signs their digest, taken with the
+ * tag replaced by SET (0x31): the kernel hashes 0x31 and then @attrs
+ * (pkcs7_digest()).  The same message without the attributes, given those
+ * bytes as its detached content, carries the same signature of the same
+ * digest: the kernel verifies it, by the same keys and rules, without the
+ * firmware in memory.  Everything but the attributes is copied as it is.
+ *
+ * Return: the size written to @out, or 0 if @sig is not of that form.
+ */
+size_t fwverify_der_detach_attrs(const void *sig, size_t len, u8 *out,
+				 struct fwverify_der *attrs)
+{
+	static const u8 tags[FWVERIFY_DER_DEPTH] = {
+		0x30, 0xa0, 0x30, 0x31, 0x30,
+	};
+	struct fwverify_der lv[FWVERIFY_DER_DEPTH], d = { sig, len }, el;
+	const u8 *child[FWVERIFY_DER_DEPTH], *child_end[FWVERIFY_DER_DEPTH];
+	size_t nl[FWVERIFY_DER_DEPTH], total;
+	u8 tag, *p = out;
+	int i;
+
+	/* ContentInfo: contentType signedData, then [0] and nothing more. */
+	if (!fwverify_der_next(&d, &tag, &lv[0]) || tag != tags[0] || d.len)
+		return 0;
+	d = lv[0];
+	if (!fwverify_der_next(&d, &tag, &el) || tag != 0x06 ||
+	    !fwverify_der_is(&el, fwverify_signed_data_oid,
+			     sizeof(fwverify_signed_data_oid)))
+		return 0;
+	/* Each level holds the next as its last element. */
+	for (i = 1; i < FWVERIFY_DER_DEPTH; i++) {
+		/* SignedData: version, digestAlgorithms, encapContentInfo */
+		if (i == 3 && (!fwverify_der_next(&d, &tag, &el) ||
+			       !fwverify_der_next(&d, &tag, &el) ||
+			       !fwverify_der_next(&d, &tag, &el)))
+			return 0;
+		/* then certificates and CRLs, if any */
+		while (i == 3 && d.len && (d.p[0] == 0xa0 || d.p[0] == 0xa1))
+			if (!fwverify_der_next(&d, &tag, &el))
+				return 0;
+		child[i - 1] = d.p;
+		if (!fwverify_der_next(&d, &tag, &lv[i]) || tag != tags[i] ||
+		    d.len)
+			return 0;
+		child_end[i - 1] = d.p;
+		d = lv[i];
+	}
+	/* SignerInfo: version, sid, digestAlgorithm, then the attributes. */
+	for (i = 0; i < 3; i++)
+		if (!fwverify_der_next(&d, &tag, &el))
+			return 0;
+	if (!d.len || (d.p[0] != 0xa0 && d.p[0] != 0x80))
+		return 0;
+	child[4] = d.p;
+	if (!fwverify_der_next(&d, &tag, &el))
+		return 0;
+	child_end[4] = d.p;
+	attrs->p = child[4] + 1;
+	attrs->len = child_end[4] - attrs->p;
+
+	/* The new lengths, from the SignerInfo out. */
+	nl[4] = lv[4].len - (child_end[4] - child[4]);
+	for (i = 3; i >= 0; i--)
+		nl[i] = lv[i].len - (child_end[i] - child[i]) +
+			fwverify_der_hdr_size(nl[i + 1]) + nl[i + 1];
+	total = fwverify_der_hdr_size(nl[0]) + nl[0];
+	if (total > len)
+		return 0;
+	for (i = 0; i < FWVERIFY_DER_DEPTH; i++) {
+		p = fwverify_der_put_hdr(p, tags[i], nl[i]);
+		memcpy(p, lv[i].p, child[i] - lv[i].p);
+		p += child[i] - lv[i].p;
+	}
+	for (i = FWVERIFY_DER_DEPTH - 1; i >= 0; i--) {
+		memcpy(p, child_end[i], lv[i].p + lv[i].len - child_end[i]);
+		p += lv[i].p + lv[i].len - child_end[i];
+	}
+	return p - out;
+}

@@ -31,6 +31,8 @@ int fwverify_der_check_names(const void *sig, size_t len, const char *path,
 			     size_t plen);
 int fwverify_der_sha256_digest(const void *sig, size_t len, u8 *digest);
 size_t fwverify_der_strip_certs(const void *sig, size_t len, u8 *out);
+size_t fwverify_der_detach_attrs(const void *sig, size_t len, u8 *out,
+				 struct fwverify_der *attrs);
 bool fwverify_der_certs(const void *sig, size_t len, struct fwverify_der *certs);
 bool fwverify_der_next_cert(struct fwverify_der *certs,
 			    struct fwverify_der *tbs, bool *sha256);

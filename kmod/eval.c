@@ -94,7 +94,7 @@ static const struct kernel_param_ops fwverify_max_size_ops = {
 	.get = param_get_ulong,
 };
 module_param_cb(max_size, &fwverify_max_size_ops, &fwverify_max_size, 0644);
-MODULE_PARM_DESC(max_size, "largest firmware verified whole for a partial read, and largest decompressed content, in bytes (default 256 MiB)");
+MODULE_PARM_DESC(max_size, "largest copy of a file made to verify a partial read, and largest decompressed content, in bytes (default 256 MiB)");
 
 /**
  * fwverify_mode() - the mode parameter
@@ -288,6 +288,8 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 	if (!fwverify_active())
 		return 0;
 	ev->file = file;
+	if (req && ev->source == FWVERIFY_SRC_PARTIAL && !req->piece.set)
+		ev->piece = &req->piece;
 	ev->loader_path = req && ev->source != FWVERIFY_SRC_CHECK;
 	ev->raw = req && !req->decompress;
 	/* A later piece of a partial read is compared with the first. */
@@ -319,15 +321,11 @@ static int fwverify_evaluate_file(struct fwverify_event *ev, struct file *file)
 		fwverify_cache_insert(&key, ev);
 	}
 	/*
-	 * A partial read reads the file again after this: the bytes verified
-	 * are kept until then, to be compared with what the driver gets.
+	 * A partial read reads the file again after this: what it gives the
+	 * driver must be bytes of the file verified.
 	 */
-	if (!ev->deny && req && ev->source == FWVERIFY_SRC_PARTIAL &&
-	    ev->owned && !req->verified) {
-		req->verified = ev->owned;
-		req->verified_size = ev->size;
-		ev->owned = NULL;
-	}
+	if (ev->piece && !ev->piece->set && ev->buf)
+		fwverify_piece_set(ev->piece, ev->buf, ev->size);
 	fwverify_report(ev);
 	fwverify_note_decision();
 	fwverify_event_free(ev);
@@ -378,7 +376,8 @@ ssize_t fwverify_read_firmware_path(const char *path, loff_t offset,
 	track = id == READING_FIRMWARE && fwverify_active();
 	if (track)
 		/* Only a partial request asks for the file's size. */
-		fwverify_request_begin(&req, path, offset, !!file_size);
+		fwverify_request_begin(&req, path, offset, buf_size,
+				       !!file_size);
 	/*
 	 * A call, never a tail jump (barrier()): the module's hook would see
 	 * the kernel as the caller and redirect the call back to its wrapper.
@@ -415,15 +414,9 @@ ssize_t fwverify_request_done(struct fwverify_request *req, void **buf,
 
 	if (ret > 0 && !req->judged)
 		why = "read without fwverify's hooks running";
-	else if (ret > 0 && req->verified &&
-		 (req->offset > req->verified_size ||
-		  ret > req->verified_size - req->offset ||
-		  memcmp(*buf, req->verified + req->offset, ret)))
+	else if (ret > 0 && req->piece.set &&
+		 !fwverify_piece_matches(&req->piece, *buf, ret))
 		why = "partial read differs from the file verified";
-	if (req->verified) {
-		vfree(req->verified);
-		req->verified = NULL;
-	}
 	if (!why)
 		return ret;
 	pr_warn_ratelimited("%s: %s, refused\n", req->path, why);

@@ -31,6 +31,7 @@
 #include "uapi/fwverify.h"
 
 struct file;
+struct fwverify_piece;
 struct key;
 
 /* Largest signature file read, in bytes; larger ones are malformed. */
@@ -98,6 +99,7 @@ struct fwverify_event {
 	const void *buf;
 	size_t size;
 	void *owned;		/* a buffer verification read itself */
+	struct fwverify_piece *piece;	/* a partial read: the driver's part */
 	struct key *pin;	/* a policy rule's only trusted signer */
 	struct fwverify_modes modes;
 	bool loader_path;	/* @path is the loader's own, from its read */

@@ -170,7 +170,7 @@ static int fwverify_request_platform(const struct firmware **fw,
 	int ret;
 
 	fwverify_enter();
-	fwverify_request_begin(&req, NULL, 0, false);
+	fwverify_request_begin(&req, NULL, 0, 0, false);
 	ret = firmware_request_platform(fw, name, device);
 	barrier();
 	fwverify_request_end(&req, ret);

@@ -263,11 +263,12 @@ void fwverify_note_decision(void)
  * @req: the request, on the caller's stack until fwverify_request_end()
  * @path: the path read, or NULL for a platform firmware request
  * @offset: where a partial read starts
+ * @max: the most it reads (the size of the buffer read into)
  * @partial: the read is of a partial request (the loader asks for the
  *	     file's size): one the loader never decompresses
  */
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
-			    loff_t offset, bool partial)
+			    loff_t offset, size_t max, bool partial)
 {
 	unsigned long flags;
 
@@ -275,8 +276,9 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
 	req->path = path;
 	req->offset = offset;
 	req->judged = false;
-	req->verified = NULL;
-	req->verified_size = 0;
+	req->piece.offset = offset;
+	req->piece.max = max;
+	req->piece.set = false;
 	req->decompress = false;
 	if (path) {
 		req->decompress = fwverify_remember(req, path, partial);

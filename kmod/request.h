@@ -8,9 +8,24 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <crypto/sha2.h>
 
 struct path;
 struct task_struct;
+
+/*
+ * The part of a file a partial read gives the driver: @len bytes from
+ * @offset, at most @max (the driver's buffer).  Once the file is verified,
+ * @digest is the SHA-256 of that part of the bytes verified, and the bytes
+ * the loader then reads must have it (fwverify_piece_matches()).
+ */
+struct fwverify_piece {
+	loff_t offset;
+	size_t max;
+	size_t len;
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool set;		/* @len and @digest are known */
+};
 
 /* A read of a firmware path by the loader, from its start to its end. */
 struct fwverify_request {
@@ -20,12 +35,11 @@ struct fwverify_request {
 	loff_t offset;		/* > 0: a partial read past the start */
 	bool judged;		/* fwverify's hooks decided on the read */
 	bool decompress;	/* the loader decompresses what it reads */
-	void *verified;		/* a partial read: the whole file verified */
-	size_t verified_size;
+	struct fwverify_piece piece;	/* of a partial read */
 };
 
 void fwverify_request_begin(struct fwverify_request *req, const char *path,
-			    loff_t offset, bool partial);
+			    loff_t offset, size_t max, bool partial);
 void fwverify_request_end(struct fwverify_request *req, ssize_t ret);
 struct fwverify_request *fwverify_request_current(void);
 int fwverify_request_names(const char *path, const char **names, int max);

@@ -22,6 +22,7 @@
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/sched/task.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/stat.h>
 #include <linux/string.h>
@@ -333,6 +334,20 @@ static bool fwverify_sig_parses(const void *sig, size_t len,
 }
 
 /*
+ * A signature as read (@der, @len) and the message the kernel is asked to
+ * verify (@msg, @msg_len): the same, or the same less its signed
+ * attributes (fwverify_check_detached()).  @fwverify_only: only a key of
+ * .fwverify (or the pin) may vouch for it.
+ */
+struct fwverify_sig {
+	const void *der;
+	size_t len;
+	const void *msg;
+	size_t msg_len;
+	bool fwverify_only;
+};
+
+/*
  * A signer .fwverify holds itself: verify @sig less the certificates it
  * carries (fwverify_der_strip_certs()), so that the kernel checks the
  * signature once, by the trusted key.  Only when none of them is
@@ -358,31 +373,34 @@ static int fwverify_verify_bare(const void *buf, size_t size, const void *sig,
 }
 
 /*
- * Verify @sig over @buf; when it holds, the firmware name it carries must
- * fit @path (@plen bytes of it).  The message is parsed on its own only
- * when verification fails, to tell a malformed one from a bad one.  @whole:
- * @sig is what the driver gets (a signature file requested as firmware),
- * so the kernel reads all of it, the certificates it carries too.
+ * Verify @s over @buf; when it holds, the firmware name the signature
+ * carries must fit @path (@plen bytes of it).  The signature is parsed on
+ * its own only when verification fails, to tell a malformed one from a bad
+ * one.  @whole: the signature is what the driver gets (a signature file
+ * requested as firmware), so the kernel reads all of it, the certificates
+ * it carries too.
  *
  * Return: true if verified.
  */
-static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
-			       size_t len, struct key *pin, const char *path,
-			       size_t plen, bool whole,
+static bool fwverify_check_msg(const void *buf, size_t size,
+			       const struct fwverify_sig *s, struct key *pin,
+			       const char *path, size_t plen, bool whole,
 			       struct fwverify_verdict *v)
 {
 	bool via_fwverify, known, bare;
 	int err;
 
-	known = fwverify_signer(sig, len, v->signer, sizeof(v->signer), &bare);
+	known = fwverify_signer(s->der, s->len, v->signer, sizeof(v->signer),
+				&bare);
 	err = known && bare && !pin && !whole ?
-	      fwverify_verify_bare(buf, size, sig, len) : -EAGAIN;
+	      fwverify_verify_bare(buf, size, s->msg, s->msg_len) : -EAGAIN;
 	if (!err)
 		via_fwverify = true;
 	else
-		err = fwverify_verify_sig(buf, size, sig, len, pin, known,
+		err = fwverify_verify_sig(buf, size, s->msg, s->msg_len, pin,
+					  known || s->fwverify_only,
 					  &via_fwverify);
-	if (err && !fwverify_sig_parses(sig, len, v))
+	if (err && !fwverify_sig_parses(s->der, s->len, v))
 		return false;
 	fwverify_set_err(v, err, true);
 	if (err == -ENOKEY && pin)
@@ -392,7 +410,7 @@ static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
 	/* Other keyrings change unseen: their verdicts are not kept. */
 	if (!via_fwverify)
 		v->cacheable = false;
-	err = fwverify_der_check_names(sig, len, path, plen);
+	err = fwverify_der_check_names(s->der, s->len, path, plen);
 	if (err == -EKEYREJECTED)
 		fwverify_set(v, FWVERIFY_BAD_SIGNATURE, err,
 			     "signed for another firmware name");
@@ -400,6 +418,19 @@ static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
 		fwverify_set(v, FWVERIFY_MALFORMED, err,
 			     "firmware name attribute is malformed");
 	return !err;
+}
+
+/* fwverify_check_msg() of the message as read. */
+static bool fwverify_check_sig(const void *buf, size_t size, const void *sig,
+			       size_t len, struct key *pin, const char *path,
+			       size_t plen, bool whole,
+			       struct fwverify_verdict *v)
+{
+	const struct fwverify_sig s = {
+		.der = sig, .len = len, .msg = sig, .msg_len = len,
+	};
+
+	return fwverify_check_msg(buf, size, &s, pin, path, plen, whole, v);
 }
 
 static void fwverify_digest(const void *buf, size_t size,
@@ -572,6 +603,204 @@ out:
 	path_put(&target);
 }
 
+/* Bytes read at a time when a file is hashed as it is read. */
+#define FWVERIFY_STREAM_CHUNK	SZ_64K
+
+/* How much of a file of @size bytes a partial read gives the driver. */
+static size_t fwverify_piece_len(const struct fwverify_piece *piece,
+				 size_t size)
+{
+	if (piece->offset < 0 || (u64)piece->offset >= size)
+		return 0;
+	return min_t(size_t, piece->max, size - piece->offset);
+}
+
+/**
+ * fwverify_piece_set() - the driver's part of a partial read, from the file
+ * @piece: its offset and the most it reads are set; @piece->len and
+ *	   @piece->digest are set here
+ * @buf: the whole file, as verified
+ * @size: its size
+ */
+void fwverify_piece_set(struct fwverify_piece *piece, const void *buf,
+			size_t size)
+{
+	piece->len = fwverify_piece_len(piece, size);
+	/* No digest, no match: the read is refused (SIZE_MAX is no length). */
+	if (crypto_shash_tfm_digest(fwverify_sha256,
+				    buf + (piece->len ? piece->offset : 0),
+				    piece->len, piece->digest))
+		piece->len = SIZE_MAX;
+	piece->set = true;
+}
+
+/**
+ * fwverify_piece_matches() - did the loader read the part verified?
+ * @piece: set by fwverify_piece_set() or when the file was hashed as read
+ * @buf: what the loader read for the driver
+ * @n: its size
+ *
+ * Return: true if @buf is @piece's part of the file verified.
+ */
+bool fwverify_piece_matches(const struct fwverify_piece *piece,
+			    const void *buf, size_t n)
+{
+	u8 digest[SHA256_DIGEST_SIZE];
+
+	return n == piece->len &&
+	       !crypto_shash_tfm_digest(fwverify_sha256, buf, n, digest) &&
+	       !memcmp(digest, piece->digest, sizeof(digest));
+}
+
+static struct shash_desc *fwverify_desc_alloc(void)
+{
+	struct shash_desc *desc;
+
+	desc = kmalloc(sizeof(*desc) + crypto_shash_descsize(fwverify_sha256),
+		       GFP_KERNEL);
+	if (desc)
+		desc->tfm = fwverify_sha256;
+	return desc;
+}
+
+/*
+ * The SHA-256 of all of @file (@size bytes) into @digest, hashed as it is
+ * read, a buffer of fixed size at a time; on the way, that of @piece's
+ * part of it.  Return: 0 or a negative errno.
+ */
+static int fwverify_hash_stream(struct file *file, loff_t size,
+				struct fwverify_piece *piece, u8 *digest)
+{
+	size_t chunk = clamp_t(loff_t, size, 1, FWVERIFY_STREAM_CHUNK);
+	loff_t pos = 0, from, lo, hi, start = piece->offset, end;
+	struct shash_desc *all, *part;
+	void *buf;
+	ssize_t n;
+	int err;
+
+	piece->len = fwverify_piece_len(piece, size);
+	end = start + piece->len;
+	buf = kvmalloc(chunk, GFP_KERNEL);
+	all = fwverify_desc_alloc();
+	part = fwverify_desc_alloc();
+	if (!buf || !all || !part) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = crypto_shash_init(all) ?: crypto_shash_init(part);
+	while (!err && pos < size) {
+		from = pos;
+		n = kernel_read(file, buf, min_t(loff_t, chunk, size - pos),
+				&pos);
+		if (n <= 0) {
+			err = n ?: -EIO;
+			break;
+		}
+		err = crypto_shash_update(all, buf, n);
+		lo = max(from, start);
+		hi = min(from + n, end);
+		if (!err && lo < hi)
+			err = crypto_shash_update(part, buf + (lo - from),
+						  hi - lo);
+	}
+	if (!err)
+		err = crypto_shash_final(all, digest) ?:
+		      crypto_shash_final(part, piece->digest);
+out:
+	kfree(part);
+	kfree(all);
+	kvfree(buf);
+	return err;
+}
+
+/*
+ * Is @sig a signature of a file whose SHA-256 is @digest, by a key of
+ * .fwverify (or @ev->pin), named for @ev's path?  A signature fwverify sign
+ * makes (one SignerInfo, SHA-256, signed attributes) signs its attributes,
+ * and their messageDigest the file: the kernel verifies it as the
+ * signature of its attributes (fwverify_der_detach_attrs()), and the
+ * messageDigest is compared here.  The kernel's parser reads the message
+ * as it is first, so that every rule it applies to the attributes holds.
+ *
+ * Return: true if it is, with @ev->v set; false leaves the verdict to the
+ * kernel's check of the whole file.
+ */
+static bool fwverify_check_detached(struct fwverify_event *ev,
+				    const void *sig, size_t len,
+				    const u8 *digest)
+{
+	struct fwverify_sig s = { .der = sig, .len = len,
+				  .fwverify_only = true };
+	u8 md[SHA256_DIGEST_SIZE], *msg, *data = NULL;
+	struct pkcs7_message *p7;
+	struct fwverify_der attrs;
+	bool ok = false;
+
+	if (fwverify_der_sha256_digest(sig, len, md) ||
+	    memcmp(md, digest, sizeof(md)))
+		return false;
+	p7 = pkcs7_parse_message(sig, len);
+	if (IS_ERR(p7))
+		return false;
+	pkcs7_free_message(p7);
+	msg = kvmalloc(len, GFP_KERNEL);
+	if (msg)
+		s.msg_len = fwverify_der_detach_attrs(sig, len, msg, &attrs);
+	if (s.msg_len)
+		data = kmalloc(attrs.len + 1, GFP_KERNEL);
+	if (data) {
+		data[0] = 0x31;			/* SET, as pkcs7_digest() */
+		memcpy(data + 1, attrs.p, attrs.len);
+		s.msg = msg;
+		ok = fwverify_check_msg(data, attrs.len + 1, &s, ev->pin,
+					ev->path, strlen(ev->path), false,
+					&ev->v);
+	}
+	kfree(data);
+	kvfree(msg);
+	return ok;
+}
+
+/*
+ * A partial read, decided with no copy of the file: it is hashed as it is
+ * read, with the driver's part of it (@ev->piece), and a signature made by
+ * fwverify sign is checked by fwverify_check_detached().  Only the
+ * verdicts the kernel's check of the whole file would give are reached
+ * here: unsigned (or an unreadable signature), or verified.  Anything else
+ * (compressed content, another form of signature, another keyring, any
+ * failure) is left to that check, over a copy of the file.
+ *
+ * Return: true if @ev->v is decided.
+ */
+static bool fwverify_verify_stream(struct fwverify_event *ev,
+				   struct file *sigf, const char *content)
+{
+	struct fwverify_verdict *v = &ev->v, before = *v;
+	u8 digest[SHA256_DIGEST_SIZE];
+	bool decided = true;
+	void *sig = NULL;
+	size_t len = 0;
+
+	if (content || fwverify_hash_stream(ev->file,
+					    i_size_read(file_inode(ev->file)),
+					    ev->piece, digest))
+		return false;
+	if (!IS_ERR(sigf))
+		sig = fwverify_read_sig(sigf, &len, v);
+	if (sig)
+		decided = fwverify_check_detached(ev, sig, len, digest);
+	kvfree(sig);
+	if (!decided) {
+		*v = before;
+		return false;
+	}
+	ev->piece->set = true;
+	memcpy(v->digest, digest, sizeof(digest));
+	v->have_digest = true;
+	fwverify_check_revoked(v);
+	return true;
+}
+
 static bool fwverify_is_sigfile(const char *path)
 {
 	size_t n = path ? strlen(path) : 0;
@@ -615,6 +844,8 @@ void fwverify_verify_file(struct fwverify_event *ev)
 		    fwverify_cache_lookup(&key, v))
 			goto out;
 	}
+	if (!ev->buf && ev->piece && fwverify_verify_stream(ev, sigf, content))
+		goto out;
 	if (!ev->buf && fwverify_read_whole(ev))
 		goto out;
 	sig = IS_ERR(sigf) ? NULL : fwverify_read_sig(sigf, &len, v);

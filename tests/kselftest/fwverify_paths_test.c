@@ -69,6 +69,60 @@ TEST_F(paths, partial_read_of_signed_file)
 	EXPECT_NE(NULL, strstr(v, "verified allowed"));
 }
 
+/* Are @len bytes at @buf those of /lib/firmware/@name from @off? */
+static bool same_as_part(const char *name, size_t off, const char *buf,
+			 size_t len)
+{
+	char path[512];
+	size_t flen = 0;
+	char *file;
+	bool same;
+
+	snprintf(path, sizeof(path), "/lib/firmware/%s", name);
+	file = slurp(path, &flen);
+	same = file && off <= flen && len <= flen - off &&
+	       !memcmp(file + off, buf, len);
+	free(file);
+	return same;
+}
+
+#define MAX_SIZE	"/sys/module/fwverify/parameters/max_size"
+
+/*
+ * A partial read of a file fwverify sign signed is verified as the file is
+ * read, with no copy of it: max_size, which caps copies, does not apply.
+ * A signature of another form (openssl cms -noattr) is verified by the
+ * kernel over a copy of the file, and max_size refuses that copy.
+ */
+TEST_F(paths, partial_read_verified_as_read_without_a_copy)
+{
+	const char *name = fresh(FWT "partial-big-%d.bin", variant->mode);
+	const char *noattr = FWT "partial-noattr.bin";
+	char buf[4096], r[64] = "";
+	size_t len = 0;
+	int ret;
+
+	ASSERT_EQ(0, make_fw(name, 256 * 1024, "rsa-signer"));
+	ASSERT_EQ(0, write_str(MAX_SIZE, "65536"));
+	ret = tf_into_buf(name, true, 100000, 1000, buf, &len);
+	table_field(name, "result", r, sizeof(r));
+	EXPECT_EQ(0, ret);
+	EXPECT_TRUE(len == 1000 && same_as_part(name, 100000, buf, len));
+	EXPECT_STREQ("verified", r);
+
+	ret = tf_into_buf(noattr, true, 100000, 1000, buf, &len);
+	table_field(noattr, "result", r, sizeof(r));
+	write_str(MAX_SIZE, "268435456");
+	EXPECT_EQ(variant->enforce ? -EKEYREJECTED : 0, ret);
+	EXPECT_STREQ("error", r);
+	/* With room for the copy, the same file verifies. */
+	ret = tf_into_buf(noattr, true, 100000, 1000, buf, &len);
+	table_field(noattr, "result", r, sizeof(r));
+	EXPECT_EQ(0, ret);
+	EXPECT_TRUE(len == 1000 && same_as_part(noattr, 100000, buf, len));
+	EXPECT_STREQ("verified", r);
+}
+
 TEST_F(paths, partial_read_of_unsigned_file)
 {
 	const char *name = fresh(FWT "partial-unsigned-%d.bin", variant->mode);

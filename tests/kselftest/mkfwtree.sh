@@ -45,6 +45,7 @@ blob nocerts.bin; fsign nocerts.bin rsa-signer --no-certs
 blob ecdsa.bin; fsign ecdsa.bin ec-signer --hash sha384
 blob openssl.bin; osign openssl.bin rsa-signer
 blob noattr.bin; osign noattr.bin rsa-signer -noattr
+blob partial-noattr.bin 262144; osign partial-noattr.bin rsa-signer -noattr
 blob unsigned.bin
 blob tampered.bin; fsign tampered.bin rsa-signer; flip tampered.bin 100
 blob badsig.bin; fsign badsig.bin rsa-signer
