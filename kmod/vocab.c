@@ -18,15 +18,8 @@
 
 #include "fwverify.h"
 
-static const char *const fwverify_result_names[FWVERIFY_RESULT_NR] = {
-	[FWVERIFY_VERIFIED]	 = FWVERIFY_NAME_VERIFIED,
-	[FWVERIFY_UNSIGNED]	 = FWVERIFY_NAME_UNSIGNED,
-	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,
-	[FWVERIFY_UNTRUSTED]	 = FWVERIFY_NAME_UNTRUSTED,
-	[FWVERIFY_REVOKED]	 = FWVERIFY_NAME_REVOKED,
-	[FWVERIFY_MALFORMED]	 = FWVERIFY_NAME_MALFORMED,
-	[FWVERIFY_ERROR]	 = FWVERIFY_NAME_ERROR,
-};
+static const char *const fwverify_result_names[FWVERIFY_RESULT_NR] =
+	FWVERIFY_RESULT_NAMES;
 
 static const char *const fwverify_source_names[] = {
 	[FWVERIFY_SRC_FILE]	= FWVERIFY_NAME_SRC_FILE,
@@ -179,8 +172,8 @@ void fwverify_generation_bump(void)
 }
 
 /*
- * The largest firmware verified whole for a partial read, and the largest
- * decompressed content: the max_size parameter (eval.c).
+ * The largest copy of a file made to verify a partial read (verify.c), and
+ * the largest decompressed content: the max_size parameter (eval.c).
  */
 unsigned long fwverify_max_size = 256UL << 20;
 

@@ -29,6 +29,22 @@ enum fwverify_result {
 #define FWVERIFY_NAME_MALFORMED		"malformed"
 #define FWVERIFY_NAME_ERROR		"error"
 
+/*
+ * The names by result, to initialise an array indexed by result, so that
+ * the module and the tool hold one list:
+ *	static const char *const names[FWVERIFY_RESULT_NR] =
+ *		FWVERIFY_RESULT_NAMES;
+ */
+#define FWVERIFY_RESULT_NAMES {					\
+	[FWVERIFY_VERIFIED]	 = FWVERIFY_NAME_VERIFIED,		\
+	[FWVERIFY_UNSIGNED]	 = FWVERIFY_NAME_UNSIGNED,		\
+	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,	\
+	[FWVERIFY_UNTRUSTED]	 = FWVERIFY_NAME_UNTRUSTED,		\
+	[FWVERIFY_REVOKED]	 = FWVERIFY_NAME_REVOKED,		\
+	[FWVERIFY_MALFORMED]	 = FWVERIFY_NAME_MALFORMED,		\
+	[FWVERIFY_ERROR]	 = FWVERIFY_NAME_ERROR,			\
+}
+
 /* Counters in /sys/kernel/fwverify/stats/: one per result, then actions. */
 enum fwverify_stat {
 	FWVERIFY_STAT_DENIED = FWVERIFY_RESULT_NR,

@@ -42,15 +42,7 @@ struct cms_signer {
 	pthread_mutex_t *lock;	/* serialises signing with a key outside any provider, else NULL */
 };
 
-static const char *const result_names[FWVERIFY_RESULT_NR] = {
-	[FWVERIFY_VERIFIED] = FWVERIFY_NAME_VERIFIED,
-	[FWVERIFY_UNSIGNED] = FWVERIFY_NAME_UNSIGNED,
-	[FWVERIFY_BAD_SIGNATURE] = FWVERIFY_NAME_BAD_SIGNATURE,
-	[FWVERIFY_UNTRUSTED] = FWVERIFY_NAME_UNTRUSTED,
-	[FWVERIFY_REVOKED] = FWVERIFY_NAME_REVOKED,
-	[FWVERIFY_MALFORMED] = FWVERIFY_NAME_MALFORMED,
-	[FWVERIFY_ERROR] = FWVERIFY_NAME_ERROR,
-};
+static const char *const result_names[FWVERIFY_RESULT_NR] = FWVERIFY_RESULT_NAMES;
 
 /* A result's name, as the module writes it; "error" for a value out of range. */
 const char *fw_result_name(enum fw_result r)
