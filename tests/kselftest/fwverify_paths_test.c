@@ -19,7 +19,12 @@ static bool kernel_has(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-static bool same_as_file(const char *name, const char *buf, size_t len)
+/*
+ * Are @len bytes at @buf those of /lib/firmware/@name from @off (@whole:
+ * and up to its end)?
+ */
+static bool same_as_part(const char *name, size_t off, const char *buf,
+			 size_t len, bool whole)
 {
 	char path[512];
 	size_t flen = 0;
@@ -28,9 +33,15 @@ static bool same_as_file(const char *name, const char *buf, size_t len)
 
 	snprintf(path, sizeof(path), "/lib/firmware/%s", name);
 	file = slurp(path, &flen);
-	same = file && flen == len && !memcmp(file, buf, len);
+	same = file && off <= flen && len <= flen - off &&
+	       (!whole || off + len == flen) && !memcmp(file + off, buf, len);
 	free(file);
 	return same;
+}
+
+static bool same_as_file(const char *name, const char *buf, size_t len)
+{
+	return same_as_part(name, 0, buf, len, true);
 }
 
 FIXTURE(paths) {
@@ -69,23 +80,6 @@ TEST_F(paths, partial_read_of_signed_file)
 	EXPECT_NE(NULL, strstr(v, "verified allowed"));
 }
 
-/* Are @len bytes at @buf those of /lib/firmware/@name from @off? */
-static bool same_as_part(const char *name, size_t off, const char *buf,
-			 size_t len)
-{
-	char path[512];
-	size_t flen = 0;
-	char *file;
-	bool same;
-
-	snprintf(path, sizeof(path), "/lib/firmware/%s", name);
-	file = slurp(path, &flen);
-	same = file && off <= flen && len <= flen - off &&
-	       !memcmp(file + off, buf, len);
-	free(file);
-	return same;
-}
-
 #define MAX_SIZE	"/sys/module/fwverify/parameters/max_size"
 
 /*
@@ -107,7 +101,7 @@ TEST_F(paths, partial_read_verified_as_read_without_a_copy)
 	ret = tf_into_buf(name, true, 100000, 1000, buf, &len);
 	table_field(name, "result", r, sizeof(r));
 	EXPECT_EQ(0, ret);
-	EXPECT_TRUE(len == 1000 && same_as_part(name, 100000, buf, len));
+	EXPECT_TRUE(len == 1000 && same_as_part(name, 100000, buf, len, false));
 	EXPECT_STREQ("verified", r);
 
 	ret = tf_into_buf(noattr, true, 100000, 1000, buf, &len);
@@ -119,7 +113,7 @@ TEST_F(paths, partial_read_verified_as_read_without_a_copy)
 	ret = tf_into_buf(noattr, true, 100000, 1000, buf, &len);
 	table_field(noattr, "result", r, sizeof(r));
 	EXPECT_EQ(0, ret);
-	EXPECT_TRUE(len == 1000 && same_as_part(noattr, 100000, buf, len));
+	EXPECT_TRUE(len == 1000 && same_as_part(noattr, 100000, buf, len, false));
 	EXPECT_STREQ("verified", r);
 }
 
