@@ -8,9 +8,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct fw_config c;
-	char err[256];
+	struct fw_error e;
 
-	if (!config_parse((const char *)data, len, &c, err, sizeof(err)))
+	if (!config_parse((const char *)data, len, &c, &e))
 		config_free(&c);
 	return 0;
 }

@@ -8,9 +8,9 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct manifest m;
-	char err[256];
+	struct fw_error e;
 
-	if (!manifest_parse((const char *)data, len, &m, err, sizeof(err)))
+	if (!manifest_parse((const char *)data, len, &m, &e))
 		manifest_free(&m);
 	return 0;
 }

@@ -13,32 +13,31 @@
 #include "config.h"
 #include "tap.h"
 
-static int parse(const char *text, struct fw_config *c, char *err, size_t errlen)
+static int parse(const char *text, struct fw_config *c, struct fw_error *e)
 {
-	err[0] = '\0';
-	return config_parse(text, strlen(text), c, err, errlen);
+	return config_parse(text, strlen(text), c, e);
 }
 
 /* config_parse() refuses @text with @want and a message containing @why, and frees what it held. */
 static void refuses(const char *text, int want, const char *why, const char *desc)
 {
 	struct fw_config c;
-	char err[256];
+	struct fw_error e;
 
-	is_int(parse(text, &c, err, sizeof(err)), want, "config refused: %s", desc);
-	if (!ok(strstr(err, why), "... the message says \"%s\"", why))
-		printf("#   message: \"%s\"\n", err);
+	is_int(parse(text, &c, &e), want, "config refused: %s", desc);
+	if (!ok(strstr(e.msg, why), "... the message says \"%s\"", why))
+		printf("#   message: \"%s\"\n", e.msg);
 	ok(!c.search_dir && !c.state_dir && !c.nca && !c.mode, "... and the configuration is freed");
 }
 
 static void test_parse(void)
 {
 	struct fw_config c;
-	char err[256];
+	struct fw_error e;
 	char many[64 * (CONFIG_MAX_CA + 1)] = "";
 	int ret;
 
-	is_int(parse("", &c, err, sizeof(err)), 0, "an empty configuration parses");
+	is_int(parse("", &c, &e), 0, "an empty configuration parses");
 	is_str(c.search_dir, "/lib/firmware/updates", "... default search_dir");
 	is_str(c.state_dir, "/var/lib/fwverify", "... default state_dir");
 	is_str(c.quarantine_dir, "/var/lib/fwverify/quarantine", "... default quarantine_dir");
@@ -58,10 +57,10 @@ static void test_parse(void)
 		    "keep = 0\n"
 		    "mode = enforce\n"
 		    "policy = /etc/fwverify/rules\n"
-		    "search_dir = /srv/fw2", &c, err, sizeof(err));
+		    "search_dir = /srv/fw2", &c, &e);
 	is_int(ret, 0, "every key, comments, blank lines, spaces, CRLF, no final newline");
 	if (ret) {
-		printf("#   message: %s\n", err);
+		printf("#   message: %s\n", e.msg);
 		return;
 	}
 	is_str(c.search_dir, "/srv/fw2", "... a repeated key: the last one counts");
@@ -76,7 +75,7 @@ static void test_parse(void)
 	config_free(&c);
 	ok(!c.search_dir && !c.nca && !c.mode, "config_free empties it");
 
-	is_int(parse("keep = 100\nmode = off\nmode = log\n", &c, err, sizeof(err)), 0, "keep 100, mode twice");
+	is_int(parse("keep = 100\nmode = off\nmode = log\n", &c, &e), 0, "keep 100, mode twice");
 	is_int(c.keep, 100, "... keep 100, the most");
 	is_str(c.mode, "log", "... the last mode");
 	config_free(&c);
@@ -105,14 +104,14 @@ static void test_parse(void)
 		snprintf(many + strlen(many), sizeof(many) - strlen(many), "ca = /etc/ca%d.pem\n", i);
 	refuses(many, -E2BIG, "line 17: more than 16 ca lines", "CONFIG_MAX_CA + 1 ca lines");
 	many[strlen(many) - strlen("ca = /etc/ca16.pem\n")] = '\0';
-	is_int(parse(many, &c, err, sizeof(err)), 0, "CONFIG_MAX_CA ca lines: taken");
+	is_int(parse(many, &c, &e), 0, "CONFIG_MAX_CA ca lines: taken");
 	is_int(c.nca, CONFIG_MAX_CA, "... all of them");
 	config_free(&c);
 	{
 		static const char nul[] = "search_dir = /srv\0/x\n";
 
-		is_int(config_parse(nul, sizeof(nul) - 1, &c, err, sizeof(err)), -EINVAL, "a NUL byte: -EINVAL");
-		ok(strstr(err, "NUL"), "... the message says so");
+		is_int(config_parse(nul, sizeof(nul) - 1, &c, &e), -EINVAL, "a NUL byte: -EINVAL");
+		ok(strstr(e.msg, "NUL"), "... the message says so");
 		ok(!c.search_dir, "... and the configuration is freed");
 	}
 }
@@ -136,48 +135,49 @@ static const char *put(const char *name, const char *text)
 
 static void test_load(void)
 {
-	char err[512], missing[128];
+	char missing[128];
+	struct fw_error e;
 	struct fw_config c;
 	const char *p;
 
 	if (!ok(mkdtemp(dir), "a temporary directory"))
 		return;
 	p = put("good.conf", "search_dir = /srv/fw\nkeep = 5\n");
-	is_int(config_load(p, &c, err, sizeof(err)), 0, "config_load reads a named file");
+	is_int(config_load(p, &c, &e), 0, "config_load reads a named file");
 	is_str(c.search_dir, "/srv/fw", "... its search_dir");
 	is_int(c.keep, 5, "... its keep");
 	is_str(c.state_dir, "/var/lib/fwverify", "... and the defaults for the rest");
 	config_free(&c);
 
 	p = put("empty.conf", "");
-	is_int(config_load(p, &c, err, sizeof(err)), 0, "an empty file means the defaults");
+	is_int(config_load(p, &c, &e), 0, "an empty file means the defaults");
 	is_str(c.search_dir, "/lib/firmware/updates", "... default search_dir");
 	config_free(&c);
 
 	p = put("bad.conf", "keep = 3\nmode = strict\n");
-	is_int(config_load(p, &c, err, sizeof(err)), -EINVAL, "a bad file: -EINVAL");
-	ok(!strncmp(err, p, strlen(p)) && strstr(err, ": line 2: mode must be"),
+	is_int(config_load(p, &c, &e), -EINVAL, "a bad file: -EINVAL");
+	ok(!strncmp(e.msg, p, strlen(p)) && strstr(e.msg, ": line 2: mode must be"),
 	   "... the message names the file and the line");
-	if (!strstr(err, ": line 2: mode must be"))
-		printf("#   message: \"%s\"\n", err);
+	if (!strstr(e.msg, ": line 2: mode must be"))
+		printf("#   message: \"%s\"\n", e.msg);
 
 	snprintf(missing, sizeof(missing), "%s/missing.conf", dir);
-	is_int(config_load(missing, &c, err, sizeof(err)), -ENOENT, "a named file that is missing: -ENOENT");
-	ok(strstr(err, missing), "... the message names it");
+	is_int(config_load(missing, &c, &e), -ENOENT, "a named file that is missing: -ENOENT");
+	ok(strstr(e.msg, missing), "... the message names it");
 
-	is_int(config_load(dir, &c, err, sizeof(err)) < 0, 1, "a directory as the file: refused");
+	is_int(config_load(dir, &c, &e) < 0, 1, "a directory as the file: refused");
 
 	p = put("env.conf", "state_dir = /srv/env-state\n");
 	setenv("FWVERIFY_CONFIG", p, 1);
-	is_int(config_load(NULL, &c, err, sizeof(err)), 0, "no path: $FWVERIFY_CONFIG is read");
+	is_int(config_load(NULL, &c, &e), 0, "no path: $FWVERIFY_CONFIG is read");
 	is_str(c.state_dir, "/srv/env-state", "... its state_dir");
 	config_free(&c);
 	p = put("other.conf", "state_dir = /srv/named\n");
-	is_int(config_load(p, &c, err, sizeof(err)), 0, "a path given wins over $FWVERIFY_CONFIG");
+	is_int(config_load(p, &c, &e), 0, "a path given wins over $FWVERIFY_CONFIG");
 	is_str(c.state_dir, "/srv/named", "... its state_dir");
 	config_free(&c);
 	setenv("FWVERIFY_CONFIG", missing, 1);
-	is_int(config_load(NULL, &c, err, sizeof(err)), -ENOENT, "$FWVERIFY_CONFIG naming a missing file: -ENOENT");
+	is_int(config_load(NULL, &c, &e), -ENOENT, "$FWVERIFY_CONFIG naming a missing file: -ENOENT");
 	unsetenv("FWVERIFY_CONFIG");
 
 	unlink(put("good.conf", ""));

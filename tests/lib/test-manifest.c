@@ -19,22 +19,21 @@
 /* 2027-06-15T12:34:56Z */
 #define EXPIRES 1813062896
 
-static int parse(const char *text, struct manifest *m, char *err, size_t errlen)
+static int parse(const char *text, struct manifest *m, struct fw_error *e)
 {
-	err[0] = '\0';
-	return manifest_parse(text, strlen(text), m, err, errlen);
+	return manifest_parse(text, strlen(text), m, e);
 }
 
 /* manifest_parse() refuses @text with -EINVAL and a reason containing @why. */
 static void refuses(const char *text, const char *why, const char *desc)
 {
 	struct manifest m = { .generation = 42 };
-	char err[256];
-	int ret = parse(text, &m, err, sizeof(err));
+	struct fw_error e;
+	int ret = parse(text, &m, &e);
 
 	is_int(ret, -EINVAL, "manifest refused: %s", desc);
-	if (!ok(strstr(err, why), "... the reason says \"%s\"", why))
-		printf("#   reason: \"%s\"\n", err);
+	if (!ok(strstr(e.msg, why), "... the reason says \"%s\"", why))
+		printf("#   reason: \"%s\"\n", e.msg);
 	ok(m.generation == 42 && !m.e && !m.n, "... and the manifest is untouched");
 	if (!ret)
 		manifest_free(&m);
@@ -43,15 +42,15 @@ static void refuses(const char *text, const char *why, const char *desc)
 static void test_parse(void)
 {
 	struct manifest m = { 0 };
-	char err[256];
+	struct fw_error e;
 	int ret;
 
 	ret = parse(HEAD
 		    "file " H1 " 0 a.bin\n"
-		    "file " H2 " 18446744073709551615 intel/b c.bin\n", &m, err, sizeof(err));
+		    "file " H2 " 18446744073709551615 intel/b c.bin\n", &m, &e);
 	is_int(ret, 0, "a canonical manifest with two files parses");
 	if (ret) {
-		printf("#   reason: %s\n", err);
+		printf("#   reason: %s\n", e.msg);
 		return;
 	}
 	is_int(m.generation, 7, "... its generation");
@@ -69,16 +68,16 @@ static void test_parse(void)
 	manifest_free(&m);
 	ok(!m.e && !m.n, "manifest_free empties it");
 
-	is_int(parse(HEAD, &m, err, sizeof(err)), 0, "a manifest with no file parses");
+	is_int(parse(HEAD, &m, &e), 0, "a manifest with no file parses");
 	is_int(m.n, 0, "... no entries");
 	manifest_free(&m);
 
 	is_int(parse("fwverify-manifest 1\ngeneration 18446744073709551615\nexpires 1970-01-01T00:00:00Z\n",
-		     &m, err, sizeof(err)), 0, "generation 2^64 - 1 and the epoch as expiry parse");
+		     &m, &e), 0, "generation 2^64 - 1 and the epoch as expiry parse");
 	ok(m.generation == UINT64_MAX && m.expires == 0, "... to those values");
 	manifest_free(&m);
 
-	is_int(parse("fwverify-manifest 1\ngeneration 1\nexpires 2024-02-29T23:59:59Z\n", &m, err, sizeof(err)), 0,
+	is_int(parse("fwverify-manifest 1\ngeneration 1\nexpires 2024-02-29T23:59:59Z\n", &m, &e), 0,
 	       "29 February of a leap year parses");
 	is_int(m.expires, 1709164800 + 86399, "... to its last second");
 	manifest_free(&m);
@@ -133,7 +132,7 @@ static void test_parse(void)
 		static const char text[] = HEAD "file " H1 " 1 a\0b\n";
 
 		m.generation = 42;
-		is_int(manifest_parse(text, sizeof(text) - 1, &m, err, sizeof(err)), -EINVAL,
+		is_int(manifest_parse(text, sizeof(text) - 1, &m, &e), -EINVAL,
 		       "a NUL byte inside a name: refused");
 	}
 }
@@ -245,7 +244,8 @@ static void test_time(void)
 {
 	char buf[32], small[8];
 	struct manifest m;
-	char text[128], err[128];
+	char text[128];
+	struct fw_error e;
 
 	manifest_time(0, buf, sizeof(buf));
 	is_str(buf, "1970-01-01T00:00:00Z", "manifest_time(0) is the epoch");
@@ -265,7 +265,7 @@ static void test_time(void)
 	for (int64_t t = 0; t < 4102444800LL; t += 86400LL * 365 + 3661 * 7) {
 		manifest_time(t, buf, sizeof(buf));
 		snprintf(text, sizeof(text), "fwverify-manifest 1\ngeneration 1\nexpires %s\n", buf);
-		if (manifest_parse(text, strlen(text), &m, err, sizeof(err)) || m.expires != t) {
+		if (manifest_parse(text, strlen(text), &m, &e) || m.expires != t) {
 			ok(0, "manifest_time(%lld) = %s parses back to itself", (long long)t, buf);
 			return;
 		}

@@ -110,7 +110,7 @@ static int run(int argc, char **argv)
 	};
 	_cleanup_(config_freep) struct fw_config c = { 0 };
 	bool lock = false;
-	char msg[512];
+	struct fw_error e;
 	int opt, err, locked, ret;
 
 	while ((opt = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
@@ -124,9 +124,9 @@ static int run(int argc, char **argv)
 		log_usage("apply", "unexpected argument '%s'", argv[optind]);
 		return EXIT_USAGE;
 	}
-	err = config_load(NULL, &c, msg, sizeof(msg));
+	err = config_load(NULL, &c, &e);
 	if (err) {
-		report_message(false, msg, err);
+		report_message(false, e.msg, err);
 		return EXIT_USAGE;
 	}
 	if (!kstate_loaded()) {

@@ -654,7 +654,7 @@ static int run(int argc, char **argv)
 	_cleanup_(config_freep) struct fw_config c = { 0 };
 	struct request r = { .json = json_requested(argc, argv) };
 	const char *name = NULL, *bad;
-	char msg[512];
+	struct fw_error e;
 	int opt, err, code = EXIT_USAGE;
 
 	while ((opt = getopt_long(argc, argv, ":ur:n:fdjh", options, NULL)) != -1) {
@@ -697,9 +697,9 @@ static int run(int argc, char **argv)
 			goto out;
 		}
 	}
-	err = config_load(NULL, &c, msg, sizeof(msg));
+	err = config_load(NULL, &c, &e);
 	if (err) {
-		report_message(r.json, msg, err);
+		report_message(r.json, e.msg, err);
 		goto out;
 	}
 	code = quarantine(&r, &c);

@@ -284,7 +284,7 @@ static int run(int argc, char **argv)
 	};
 	_cleanup_(config_freep) struct fw_config c = { 0 };
 	bool json = json_requested(argc, argv), listing = false;
-	char msg[512];
+	struct fw_error e;
 	int opt, err;
 
 	while ((opt = getopt_long(argc, argv, ":ljh", options, NULL)) != -1) {
@@ -307,9 +307,9 @@ static int run(int argc, char **argv)
 		report_usage(json, "revoke", "more than %d digests", REVLIST_MAX);
 		return EXIT_USAGE;
 	}
-	err = config_load(NULL, &c, msg, sizeof(msg));
+	err = config_load(NULL, &c, &e);
 	if (err) {
-		report_message(json, msg, err);
+		report_message(json, e.msg, err);
 		return EXIT_USAGE;
 	}
 	return listing ? list(json, &c) : revoke_all(json, &c, argv + optind, argc - optind);

@@ -135,7 +135,7 @@ static int run(int argc, char **argv)
 	_cleanup_(freep) char **cas = calloc(argc, sizeof(*cas));
 	bool wait = false, dry_run = false;
 	const char *where;
-	char err_text[512];
+	struct fw_error e;
 	int opt, ncas = 0, ret;
 
 	r.g.state_fd = r.g.gens_fd = r.g.lock_fd = r.g.parent_fd = -1;
@@ -154,8 +154,8 @@ static int run(int argc, char **argv)
 		log_usage("rollback", "takes no argument");
 		return EXIT_USAGE;
 	}
-	if (config_load(NULL, &r.c, err_text, sizeof(err_text))) {
-		fprintf(stderr, "fwverify: %s\n", err_text);
+	if (config_load(NULL, &r.c, &e)) {
+		fprintf(stderr, "fwverify: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	ret = gen_checker_load(&r.k, &r.c, cas, ncas, &where);

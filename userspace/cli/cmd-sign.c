@@ -65,7 +65,7 @@ static bool name_all(const struct options *o, struct sign_job *job, char **files
 {
 	_cleanup_(freep) char *rbase = o->base ? realpath(o->base, NULL) : NULL;
 	const char *slash;
-	char why[PATH_MAX + 64];
+	struct fw_error e;
 	int err;
 
 	if (o->base && !rbase) {
@@ -76,9 +76,9 @@ static bool name_all(const struct options *o, struct sign_job *job, char **files
 		job[i].file = files[i];
 		slash = strrchr(files[i], '/');
 		if (rbase) {
-			err = manifest_rel_name(rbase, files[i], &job[i].name, why, sizeof(why));
+			err = manifest_rel_name(rbase, files[i], &job[i].name, &e);
 			if (err) {
-				fprintf(stderr, "fwverify: %s\n", err == -ENOMEM ? "out of memory" : why);
+				fprintf(stderr, "fwverify: %s\n", e.msg);
 				return false;
 			}
 		} else {
@@ -254,20 +254,18 @@ static int sign_manifest(const struct options *o, const struct cms_signer *s, ch
 {
 	unsigned long long generation;
 	int64_t expires;
-	char why[1024], ssl[256];
+	struct fw_error e;
+	char ssl[256];
 	int err;
 
 	/* Checked before signing anything: see check_manifest(). */
 	parse_ulong(o->generation, 1, UINT64_MAX, &generation);
 	manifest_parse_time(o->expires, time(NULL), &expires);
-	why[0] = '\0';
-	err = manifest_sign(s, o->base, files, n, generation, expires, why, sizeof(why));
+	err = manifest_sign(s, o->base, files, n, generation, expires, &e);
 	if (!err)
 		return EXIT_OK;
-	if (!why[0])
-		snprintf(why, sizeof(why), "%s/%s: cannot write: %s", o->base, MANIFEST_NAME, errno_text(err));
 	openssl_error_text(ssl, sizeof(ssl));
-	fprintf(stderr, "fwverify: %s%s%s\n", why, ssl[0] ? ": " : "", ssl);
+	fprintf(stderr, "fwverify: %s%s%s\n", e.msg, ssl[0] ? ": " : "", ssl);
 	return EXIT_USAGE;
 }
 

@@ -430,7 +430,8 @@ static int check_manifest(struct stage *st, uint64_t hwm)
 	_cleanup_(freep) char *gen_path = NULL;
 	struct manifest m = { 0 };
 	struct gen_verdict v;
-	char msg[256], when[32];
+	struct fw_error e;
+	char when[32];
 	size_t len, sig_len, alen;
 	int err;
 
@@ -463,9 +464,9 @@ static int check_manifest(struct stage *st, uint64_t hwm)
 		log_error(MANIFEST_NAME, "cannot read the staged copy", err);
 		return err;
 	}
-	err = manifest_parse((const char *)text, len, &m, msg, sizeof(msg));
+	err = manifest_parse((const char *)text, len, &m, &e);
 	if (err) {
-		refuse(st, MANIFEST_NAME, "malformed: %s", msg);
+		refuse(st, MANIFEST_NAME, "malformed: %s", e.msg);
 		return err == -ENOMEM ? err : 0;
 	}
 	manifest_time(m.expires, when, sizeof(when));
@@ -775,7 +776,7 @@ static int run(int argc, char **argv)
 	_cleanup_(stage_free) struct stage st = { .src_fd = -1, .act_fd = -1 };
 	_cleanup_(freep) char **cas = calloc(argc, sizeof(*cas));
 	const char *base = NULL, *where;
-	char err_text[512];
+	struct fw_error e;
 	int opt, ncas = 0, ret, nargs;
 	struct stat sb;
 
@@ -814,8 +815,8 @@ static int run(int argc, char **argv)
 			}
 		}
 	}
-	if (config_load(NULL, &st.c, err_text, sizeof(err_text))) {
-		fprintf(stderr, "fwverify: %s\n", err_text);
+	if (config_load(NULL, &st.c, &e)) {
+		fprintf(stderr, "fwverify: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	ret = gen_checker_load(&st.k, &st.c, cas, ncas, &where);

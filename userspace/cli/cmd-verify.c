@@ -145,7 +145,7 @@ static int verify_kernel(struct json_object *files, const char *file)
 static int offline_setup(bool json, struct check_ctx *c, const char *version)
 {
 	_cleanup_(config_freep) struct fw_config conf = { 0 };
-	char msg[512];
+	struct fw_error e;
 	int err;
 
 	err = check_ctx_kernel(c, version);
@@ -154,9 +154,9 @@ static int offline_setup(bool json, struct check_ctx *c, const char *version)
 			     err == -ERANGE ? "fwverify supports Linux 6.1 and later" : "not X.Y");
 		return EXIT_USAGE;
 	}
-	err = config_load(NULL, &conf, msg, sizeof(msg));
+	err = config_load(NULL, &conf, &e);
 	if (err) {
-		report_message(json, msg, err);
+		report_message(json, e.msg, err);
 		return EXIT_USAGE;
 	}
 	err = check_ctx_revocations(c, &conf);

@@ -8,24 +8,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "config.h"
+#include "error.h"
 #include "util.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int set_defaults(struct fw_config *c)
 {
@@ -37,14 +25,13 @@ static int set_defaults(struct fw_config *c)
 	return c->search_dir && c->state_dir && c->quarantine_dir ? 0 : -ENOMEM;
 }
 
-static int set_path(char **slot, const char *key, const char *v, char *err, size_t errlen)
+/* The setters below say what is wrong with line @line in @e, except for -ENOMEM. */
+static int set_path(char **slot, const char *key, const char *v, unsigned int line, struct fw_error *e)
 {
 	char *copy;
 
-	if (v[0] != '/') {
-		set_err(err, errlen, "%s must be an absolute path", key);
-		return -EINVAL;
-	}
+	if (v[0] != '/')
+		return fw_error_set(e, -EINVAL, "line %u: %s must be an absolute path", line, key);
 	copy = strdup(v);
 	if (!copy)
 		return -ENOMEM;
@@ -53,26 +40,25 @@ static int set_path(char **slot, const char *key, const char *v, char *err, size
 	return 0;
 }
 
-static int set_key(struct fw_config *c, const char *key, const char *v, char *err, size_t errlen)
+static int set_key(struct fw_config *c, const char *key, const char *v, unsigned int line,
+		   struct fw_error *e)
 {
 	char *end;
 	unsigned long n;
 
 	if (!strcmp(key, "search_dir"))
-		return set_path(&c->search_dir, key, v, err, errlen);
+		return set_path(&c->search_dir, key, v, line, e);
 	if (!strcmp(key, "state_dir"))
-		return set_path(&c->state_dir, key, v, err, errlen);
+		return set_path(&c->state_dir, key, v, line, e);
 	if (!strcmp(key, "quarantine_dir"))
-		return set_path(&c->quarantine_dir, key, v, err, errlen);
+		return set_path(&c->quarantine_dir, key, v, line, e);
 	if (!strcmp(key, "policy"))
-		return set_path(&c->policy, key, v, err, errlen);
+		return set_path(&c->policy, key, v, line, e);
 	if (!strcmp(key, "ca")) {
-		if (c->nca == CONFIG_MAX_CA) {
-			set_err(err, errlen, "more than %d ca lines", CONFIG_MAX_CA);
-			return -E2BIG;
-		}
+		if (c->nca == CONFIG_MAX_CA)
+			return fw_error_set(e, -E2BIG, "line %u: more than %d ca lines", line, CONFIG_MAX_CA);
 		c->ca[c->nca] = NULL;
-		if (set_path(&c->ca[c->nca], key, v, err, errlen))
+		if (set_path(&c->ca[c->nca], key, v, line, e))
 			return -EINVAL;
 		c->nca++;
 		return 0;
@@ -80,31 +66,26 @@ static int set_key(struct fw_config *c, const char *key, const char *v, char *er
 	if (!strcmp(key, "keep")) {
 		errno = 0;
 		n = strtoul(v, &end, 10);
-		if (!isdigit((unsigned char)v[0]) || *end || errno || n > 100) {
-			set_err(err, errlen, "keep must be a number from 0 to 100");
-			return -EINVAL;
-		}
+		if (!isdigit((unsigned char)v[0]) || *end || errno || n > 100)
+			return fw_error_set(e, -EINVAL, "line %u: keep must be a number from 0 to 100", line);
 		c->keep = n;
 		return 0;
 	}
 	if (!strcmp(key, "mode")) {
-		if (strcmp(v, "off") && strcmp(v, "log") && strcmp(v, "enforce")) {
-			set_err(err, errlen, "mode must be off, log or enforce");
-			return -EINVAL;
-		}
+		if (strcmp(v, "off") && strcmp(v, "log") && strcmp(v, "enforce"))
+			return fw_error_set(e, -EINVAL, "line %u: mode must be off, log or enforce", line);
 		free(c->mode);
 		c->mode = strdup(v);
 		return c->mode ? 0 : -ENOMEM;
 	}
-	set_err(err, errlen, "unknown key '%.64s'", key);
-	return -EINVAL;
+	return fw_error_set(e, -EINVAL, "line %u: unknown key '%.64s'", line, key);
 }
 
 /*
  * Parse @len bytes of configuration text into @c (defaults first).
- * Return: 0, or -EINVAL with a message in @err, or -ENOMEM; @c is freed on failure.
+ * Return: 0, or -EINVAL or -E2BIG or -ENOMEM, said in @e; @c is freed on failure.
  */
-int config_parse(const char *text, size_t len, struct fw_config *c, char *err, size_t errlen)
+int config_parse(const char *text, size_t len, struct fw_config *c, struct fw_error *e)
 {
 	_cleanup_(freep) char *copy = NULL;
 	char *line, *next, *eq;
@@ -112,20 +93,20 @@ int config_parse(const char *text, size_t len, struct fw_config *c, char *err, s
 	int ret;
 
 	ret = set_defaults(c);
-	if (ret)
+	if (ret) {
+		fw_error_set(e, ret, "%s", errno_text(ret));
 		goto fail;
+	}
 	if (memchr(text, '\0', len)) {
-		set_err(err, errlen, "contains a NUL byte");
-		ret = -EINVAL;
+		ret = fw_error_set(e, -EINVAL, "contains a NUL byte");
 		goto fail;
 	}
 	copy = strndup(text, len);
-	ret = -ENOMEM;
-	if (!copy)
+	if (!copy) {
+		ret = fw_error_set(e, -ENOMEM, "%s", errno_text(-ENOMEM));
 		goto fail;
+	}
 	for (line = copy; line; line = next) {
-		char msg[160] = "";
-
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
@@ -135,16 +116,15 @@ int config_parse(const char *text, size_t len, struct fw_config *c, char *err, s
 			continue;
 		eq = strchr(line, '=');
 		if (!eq) {
-			set_err(err, errlen, "line %u: expected 'key = value'", lineno);
-			ret = -EINVAL;
+			ret = fw_error_set(e, -EINVAL, "line %u: expected 'key = value'", lineno);
 			goto fail;
 		}
 		*eq = '\0';
-		ret = set_key(c, str_trim(line), str_trim(eq + 1), msg, sizeof(msg));
-		if (ret) {
-			set_err(err, errlen, "line %u: %s", lineno, msg[0] ? msg : errno_text(ret));
+		ret = set_key(c, str_trim(line), str_trim(eq + 1), lineno, e);
+		if (ret == -ENOMEM)
+			fw_error_set(e, ret, "line %u: %s", lineno, errno_text(ret));
+		if (ret)
 			goto fail;
-		}
 	}
 	return 0;
 fail:
@@ -155,9 +135,9 @@ fail:
 /*
  * Load @path, or $FWVERIFY_CONFIG, or the default file when @path is NULL.
  * A missing default file means the defaults; a missing named file is an error.
- * Return: 0, or -errno with a message in @err.
+ * Return: 0, or -errno, said in @e (naming the file).
  */
-int config_load(const char *path, struct fw_config *c, char *err, size_t errlen)
+int config_load(const char *path, struct fw_config *c, struct fw_error *e)
 {
 	_cleanup_(freep) unsigned char *text = NULL;
 	bool named = path || getenv("FWVERIFY_CONFIG");
@@ -168,18 +148,12 @@ int config_load(const char *path, struct fw_config *c, char *err, size_t errlen)
 		path = getenv("FWVERIFY_CONFIG") ? getenv("FWVERIFY_CONFIG") : CONFIG_DEFAULT_PATH;
 	ret = read_file(path, CONFIG_FILE_MAX, &text, &len);
 	if (ret == -ENODATA || (ret == -ENOENT && !named))
-		return config_parse("", 0, c, err, errlen);
-	if (ret) {
-		set_err(err, errlen, "%s: %s", path, errno_text(ret));
-		return ret;
-	}
-	ret = config_parse((const char *)text, len, c, err, errlen);
-	if (ret) {
-		char msg[256];
-
-		snprintf(msg, sizeof(msg), "%s", err);
-		set_err(err, errlen, "%s: %s", path, msg);
-	}
+		return config_parse("", 0, c, e);
+	if (ret)
+		return fw_error_set(e, ret, "%s: %s", path, errno_text(ret));
+	ret = config_parse((const char *)text, len, c, e);
+	if (ret && e)
+		fw_error_set(e, ret, "%s: %s", path, e->msg);
 	return ret;
 }
 

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "error.h"
+
 #define CONFIG_DEFAULT_PATH "/etc/fwverify/fwverify.conf"
 #define CONFIG_MAX_CA 16
 /* Largest configuration file read. */
@@ -21,8 +23,8 @@ struct fw_config {
 	char *policy;		/* a rules file re-applied at boot when set */
 };
 
-int config_parse(const char *text, size_t len, struct fw_config *c, char *err, size_t errlen);
-int config_load(const char *path, struct fw_config *c, char *err, size_t errlen);
+int config_parse(const char *text, size_t len, struct fw_config *c, struct fw_error *e);
+int config_load(const char *path, struct fw_config *c, struct fw_error *e);
 void config_free(struct fw_config *c);
 
 /* For _cleanup_(config_freep). */

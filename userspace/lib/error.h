@@ -25,8 +25,8 @@
 
 #include <limits.h>
 
-/* Longest message kept, NUL included; longer ones are cut. */
-#define FW_ERROR_MSG_MAX 1024
+/* Longest message kept, NUL included: a whole path and what befell it; longer ones are cut. */
+#define FW_ERROR_MSG_MAX (PATH_MAX + 512)
 
 struct fw_error {
 	int err;			/* the negative errno last set */

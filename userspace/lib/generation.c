@@ -408,7 +408,7 @@ static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
 	_cleanup_(freep) unsigned char *text = NULL;
 	_cleanup_(freep) unsigned char (*digests)[32] = NULL;
 	struct manifest m = { 0 };
-	char name[64], msg[160];
+	char name[64];
 	unsigned int bad_line;
 	uint64_t hwm = UINT64_MAX;
 	size_t len, nd;
@@ -417,7 +417,7 @@ static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
 	snprintf(name, sizeof(name), "%lu/" MANIFEST_NAME, n);
 	err = gen_read_meta(g, n, MANIFEST_NAME, MANIFEST_MAX, &text, &len);
 	if (!err)
-		err = manifest_parse((const char *)text, len, &m, msg, sizeof(msg));
+		err = manifest_parse((const char *)text, len, &m, NULL);
 	if (err && err != -ENOENT)
 		return fail(g, err, "%s/" GENS "/%s", g->c->state_dir, name);
 	err = err ? 0 : gen_hwm_read(g, &hwm);

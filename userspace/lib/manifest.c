@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,19 +28,11 @@
 #include <openssl/crypto.h>
 
 #include "digest.h"
+#include "error.h"
 #include "manifest.h"
 #include "util.h"
 
 #define MAGIC "fwverify-manifest 1"
-
-static void __attribute__((format(printf, 3, 4))) set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * A firmware name as the tree may hold it: relative, '/'-separated, no
@@ -184,42 +175,40 @@ static const char *keyword(const char *p, const char *end, const char *word)
 
 /*
  * Parse @len bytes of manifest text into @m.
- * Return: 0, -EINVAL with the reason (and line) in @err, -EFBIG beyond
- * MANIFEST_MAX, or -ENOMEM.  @m is untouched on failure.
+ * Return: 0, -EINVAL, -EFBIG beyond MANIFEST_MAX, or -ENOMEM, with the
+ * reason (and line) in @e.  @m is untouched on failure.
  */
-int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, size_t errlen)
+int manifest_parse(const char *text, size_t len, struct manifest *m, struct fw_error *e)
 {
 	struct manifest r = { 0 };
 	const char *p = text, *end = text + len, *eol, *v;
 	size_t cap = 0, line = 0;
 	int ret = -EINVAL;
 
-	if (len > MANIFEST_MAX) {
-		set_err(err, errlen, "larger than %d bytes", MANIFEST_MAX);
-		return -EFBIG;
-	}
+	if (len > MANIFEST_MAX)
+		return fw_error_set(e, -EFBIG, "larger than %d bytes", MANIFEST_MAX);
 	for (; p < end; p = eol + 1) {
 		line++;
 		eol = memchr(p, '\n', end - p);
 		if (!eol) {
-			set_err(err, errlen, "line %zu: no newline at the end", line);
+			fw_error_set(e, ret, "line %zu: no newline at the end", line);
 			goto fail;
 		}
 		if (line == 1) {
 			if ((size_t)(eol - p) != strlen(MAGIC) || memcmp(p, MAGIC, eol - p)) {
-				set_err(err, errlen, "line 1: not a fwverify manifest (version 1)");
+				fw_error_set(e, ret, "line 1: not a fwverify manifest (version 1)");
 				goto fail;
 			}
 		} else if (line == 2) {
 			v = keyword(p, eol, "generation");
 			if (!v || parse_u64(v, eol, &r.generation) != eol || !r.generation) {
-				set_err(err, errlen, "line 2: expected 'generation N' with N > 0");
+				fw_error_set(e, ret, "line 2: expected 'generation N' with N > 0");
 				goto fail;
 			}
 		} else if (line == 3) {
 			v = keyword(p, eol, "expires");
 			if (!v || parse_time(v, eol - v, &r.expires)) {
-				set_err(err, errlen, "line 3: expected 'expires YYYY-MM-DDTHH:MM:SSZ'");
+				fw_error_set(e, ret, "line 3: expected 'expires YYYY-MM-DDTHH:MM:SSZ'");
 				goto fail;
 			}
 		} else {
@@ -229,7 +218,7 @@ int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, 
 				struct manifest_entry *ne = realloc(r.e, ncap * sizeof(*ne));
 
 				if (!ne) {
-					ret = -ENOMEM;
+					ret = fw_error_set(e, -ENOMEM, "line %zu: out of memory", line);
 					goto fail;
 				}
 				r.e = ne;
@@ -237,20 +226,20 @@ int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, 
 			}
 			ret = v ? parse_entry(v, eol, &r.e[r.n]) : -EINVAL;
 			if (ret) {
-				set_err(err, errlen, "line %zu: %s", line, ret == -ENOMEM ? "out of memory" :
+				fw_error_set(e, ret, "line %zu: %s", line, ret == -ENOMEM ? "out of memory" :
 					"expected 'file SHA256 SIZE NAME' with a valid name");
 				goto fail;
 			}
 			r.n++;
 			ret = -EINVAL;
 			if (r.n > 1 && strcmp(r.e[r.n - 2].name, r.e[r.n - 1].name) >= 0) {
-				set_err(err, errlen, "line %zu: names not in increasing order (or repeated)", line);
+				fw_error_set(e, ret, "line %zu: names not in increasing order (or repeated)", line);
 				goto fail;
 			}
 		}
 	}
 	if (line < 3) {
-		set_err(err, errlen, "truncated: no %s line", line < 1 ? "header" : line < 2 ? "generation" : "expires");
+		fw_error_set(e, ret, "truncated: no %s line", line < 1 ? "header" : line < 2 ? "generation" : "expires");
 		goto fail;
 	}
 	*m = r;
@@ -306,9 +295,9 @@ static int cmp_entry(const void *a, const void *b)
  * The name of @file relative to the real path @rbase, by its directory's
  * real path: a symlinked file is named where it is, not where it points.
  * Return: 0 with a name to free in *@name, -EINVAL for a file outside
- * @rbase, -ENOMEM, or -errno from realpath(); @err says why.
+ * @rbase, -ENOMEM, or -errno from realpath(); @e says why.
  */
-int manifest_rel_name(const char *rbase, const char *file, char **name, char *err, size_t errlen)
+int manifest_rel_name(const char *rbase, const char *file, char **name, struct fw_error *e)
 {
 	_cleanup_(freep) char *dcopy = strdup(file), *dir = NULL;
 	const char *base, *slash;
@@ -316,7 +305,7 @@ int manifest_rel_name(const char *rbase, const char *file, char **name, char *er
 	int ret;
 
 	if (!dcopy)
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	slash = strrchr(file, '/');
 	base = slash ? slash + 1 : file;
 	if (slash)
@@ -324,23 +313,26 @@ int manifest_rel_name(const char *rbase, const char *file, char **name, char *er
 	dir = realpath(slash ? dcopy : ".", NULL);
 	if (!dir) {
 		ret = -errno;
-		set_err(err, errlen, "%s: %s", file, errno_text(ret));
-		return ret;
+		return fw_error_set(e, ret, "%s: %s", file, errno_text(ret));
 	}
-	if (strncmp(dir, rbase, rlen) || (dir[rlen] && dir[rlen] != '/' && strcmp(rbase, "/"))) {
-		set_err(err, errlen, "%s: not under the release directory", file);
-		return -EINVAL;
-	}
+	if (strncmp(dir, rbase, rlen) || (dir[rlen] && dir[rlen] != '/' && strcmp(rbase, "/")))
+		return fw_error_set(e, -EINVAL, "%s: not under the release directory", file);
 	if (asprintf(name, "%s%s%s", dir[rlen] ? dir + rlen + 1 : "", dir[rlen] ? "/" : "", base) < 0) {
 		*name = NULL;
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
-/* Fill @e for @file: its name relative to the real path @rbase, its size and digest. */
-static int sign_entry(const char *rbase, const char *file, struct manifest_entry *e,
-		      char *err, size_t errlen)
+/* What manifest_sign() says when memory runs out: the manifest of @base was not written. */
+static int unwritten(struct fw_error *e, const char *base)
+{
+	return fw_error_set(e, -ENOMEM, "%s/" MANIFEST_NAME ": cannot write: %s", base, errno_text(-ENOMEM));
+}
+
+/* Fill @me for @file: its name relative to the real path @rbase, its size and digest. */
+static int sign_entry(const char *base, const char *rbase, const char *file, struct manifest_entry *me,
+		      struct fw_error *e)
 {
 	_cleanup_(closep) int fd = -1;
 	struct digest d = { .alg = "sha256" };
@@ -348,30 +340,23 @@ static int sign_entry(const char *rbase, const char *file, struct manifest_entry
 	int ret;
 
 	/* Resolve the directory, not the file: a symlink is refused, not followed. */
-	ret = manifest_rel_name(rbase, file, &e->name, err, errlen);
+	ret = manifest_rel_name(rbase, file, &me->name, e);
 	if (ret)
-		return ret;
-	if (!manifest_name_ok(e->name) || manifest_name_reserved(e->name)) {
-		set_err(err, errlen, "%s: not a firmware name a manifest can list", file);
-		return -EINVAL;
-	}
+		return ret == -ENOMEM ? unwritten(e, base) : ret;
+	if (!manifest_name_ok(me->name) || manifest_name_reserved(me->name))
+		return fw_error_set(e, -EINVAL, "%s: not a firmware name a manifest can list", file);
 	fd = open(file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		ret = errno == ELOOP ? -ENOTREG : -errno;
-		set_err(err, errlen, "%s: %s", file, errno == ELOOP ? "a symlink" : errno_text(ret));
-		return ret;
+		return fw_error_set(e, ret, "%s: %s", file, errno == ELOOP ? "a symlink" : errno_text(ret));
 	}
-	if (!S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s: %s", file, errno_text(-ENOTREG));
-		return -ENOTREG;
-	}
+	if (!S_ISREG(st.st_mode))
+		return fw_error_set(e, -ENOTREG, "%s: %s", file, errno_text(-ENOTREG));
 	ret = digest_fd(fd, &d, 1);
-	if (ret) {
-		set_err(err, errlen, "%s: cannot read: %s", file, errno_text(ret));
-		return ret;
-	}
-	memcpy(e->sha256, d.md, sizeof(e->sha256));
-	e->size = st.st_size;
+	if (ret)
+		return fw_error_set(e, ret, "%s: cannot read: %s", file, errno_text(ret));
+	memcpy(me->sha256, d.md, sizeof(me->sha256));
+	me->size = st.st_size;
 	return 0;
 }
 
@@ -399,7 +384,7 @@ static char *manifest_text(const struct manifest *m, size_t *len)
 	return text;
 }
 
-static int sign_written(const struct cms_signer *s, const char *path, char *err, size_t errlen)
+static int sign_written(const struct cms_signer *s, const char *base, const char *path, struct fw_error *e)
 {
 	_cleanup_(freep) char *sig_path = NULL;
 	_cleanup_(closep) int fd = open_regular(path, 0);
@@ -407,33 +392,27 @@ static int sign_written(const struct cms_signer *s, const char *path, char *err,
 	size_t len;
 	int ret;
 
-	if (fd < 0) {
-		set_err(err, errlen, "%s: %s", path, errno_text(fd));
-		return fd;
-	}
+	if (fd < 0)
+		return fw_error_set(e, fd, "%s: %s", path, errno_text(fd));
 	if (asprintf(&sig_path, "%s.p7s", path) < 0) {
 		sig_path = NULL;
-		return -ENOMEM;
+		return unwritten(e, base);
 	}
 	ret = cms_sign_fd(s, fd, NULL, &der, &len);
-	if (ret) {
-		set_err(err, errlen, "%s: cannot sign", path);
-		return ret;
-	}
+	if (ret)
+		return fw_error_set(e, ret, "%s: cannot sign", path);
 	ret = write_file_atomic(sig_path, der, len, 0644);
 	OPENSSL_free(der);
-	if (ret)
-		set_err(err, errlen, "%s: %s", sig_path, errno_text(ret));
-	return ret;
+	return ret ? fw_error_set(e, ret, "%s: %s", sig_path, errno_text(ret)) : 0;
 }
 
 /*
  * Write <base>/fwverify.manifest listing @files (paths, each in @base or a
  * directory under it; a symlink is refused) and sign it with @s into
- * fwverify.manifest.p7s.  Return: 0, or -errno with a message in @err.
+ * fwverify.manifest.p7s.  Return: 0, or -errno said in @e.
  */
 int manifest_sign(const struct cms_signer *s, const char *base, char *const *files, size_t n,
-		  uint64_t generation, int64_t expires, char *err, size_t errlen)
+		  uint64_t generation, int64_t expires, struct fw_error *e)
 {
 	_cleanup_(freep) char *rbase = realpath(base, NULL), *path = NULL, *text = NULL;
 	struct manifest m = { .generation = generation, .expires = expires };
@@ -442,18 +421,15 @@ int manifest_sign(const struct cms_signer *s, const char *base, char *const *fil
 
 	if (!rbase) {
 		ret = -errno;
-		set_err(err, errlen, "%s: %s", base, errno_text(ret));
-		return ret;
+		return fw_error_set(e, ret, "%s: %s", base, errno_text(ret));
 	}
-	if (!generation) {
-		set_err(err, errlen, "the generation must be 1 or more");
-		return -EINVAL;
-	}
+	if (!generation)
+		return fw_error_set(e, -EINVAL, "the generation must be 1 or more");
 	m.e = calloc(n ? n : 1, sizeof(*m.e));
 	if (!m.e)
-		return -ENOMEM;
+		return unwritten(e, base);
 	for (; m.n < n; m.n++) {
-		ret = sign_entry(rbase, files[m.n], &m.e[m.n], err, errlen);
+		ret = sign_entry(base, rbase, files[m.n], &m.e[m.n], e);
 		if (ret) {
 			m.n++;
 			goto out;
@@ -462,23 +438,22 @@ int manifest_sign(const struct cms_signer *s, const char *base, char *const *fil
 	qsort(m.e, m.n, sizeof(*m.e), cmp_entry);
 	for (size_t i = 1; i < m.n; i++) {
 		if (!strcmp(m.e[i - 1].name, m.e[i].name)) {
-			set_err(err, errlen, "%s: given twice", m.e[i].name);
-			ret = -EINVAL;
+			ret = fw_error_set(e, -EINVAL, "%s: given twice", m.e[i].name);
 			goto out;
 		}
 	}
-	ret = -ENOMEM;
 	text = manifest_text(&m, &len);
 	if (!text || asprintf(&path, "%s/" MANIFEST_NAME, rbase) < 0) {
 		path = NULL;
+		ret = unwritten(e, base);
 		goto out;
 	}
 	ret = write_file_atomic(path, text, len, 0644);
 	if (ret) {
-		set_err(err, errlen, "%s: %s", path, errno_text(ret));
+		fw_error_set(e, ret, "%s: %s", path, errno_text(ret));
 		goto out;
 	}
-	ret = sign_written(s, path, err, errlen);
+	ret = sign_written(s, base, path, e);
 out:
 	manifest_free(&m);
 	return ret;

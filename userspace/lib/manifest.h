@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cms.h"
+#include "error.h"
 
 #define MANIFEST_NAME "fwverify.manifest"
 #define MANIFEST_MAX (16 * 1024 * 1024)
@@ -31,7 +32,7 @@ struct manifest {
 	size_t n;
 };
 
-int manifest_parse(const char *text, size_t len, struct manifest *m, char *err, size_t errlen);
+int manifest_parse(const char *text, size_t len, struct manifest *m, struct fw_error *e);
 void manifest_free(struct manifest *m);
 const struct manifest_entry *manifest_find(const struct manifest *m, const char *name);
 void manifest_time(int64_t t, char *buf, size_t size);
@@ -45,8 +46,8 @@ bool manifest_name_reserved(const char *name);
  * Write <base>/fwverify.manifest for @files (paths under @base) and sign it
  * with @s into fwverify.manifest.p7s.  Called by "fwverify sign --manifest".
  */
-int manifest_rel_name(const char *rbase, const char *file, char **name, char *err, size_t errlen);
+int manifest_rel_name(const char *rbase, const char *file, char **name, struct fw_error *e);
 int manifest_sign(const struct cms_signer *s, const char *base, char *const *files, size_t n,
-		  uint64_t generation, int64_t expires, char *err, size_t errlen);
+		  uint64_t generation, int64_t expires, struct fw_error *e);
 
 #endif
