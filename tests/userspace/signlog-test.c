@@ -200,6 +200,17 @@ static int check_order(struct json_object *rec, void *arg)
 	return 0;
 }
 
+/* signlog_open(), what went wrong copied into @why. */
+static int open_log(const char *path, bool sync, signlog_fn replay, void *arg, struct signlog **out,
+		    char *why, size_t len)
+{
+	struct fw_error e = { .msg = "" };
+	int err = signlog_open(path, sync, replay, arg, out, &e);
+
+	snprintf(why, len, "%s", e.msg);
+	return err;
+}
+
 static void test_concurrent(void)
 {
 	const char *path = path_of("concurrent.log");
@@ -214,7 +225,7 @@ static void test_concurrent(void)
 	struct stat st;
 
 	umask(022);
-	err = signlog_open(path, true, NULL, NULL, &l, why, sizeof(why));
+	err = open_log(path, true, NULL, NULL, &l, why, sizeof(why));
 	check(!err, "open creates a new log", "0, saw %d (%s)", err, why);
 	if (err)
 		return;
@@ -257,7 +268,7 @@ static void test_refused(void)
 	long long size;
 	int err;
 
-	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open refused.log", "0, saw %s", why);
 	append_event(l, "start");
 	size = size_of(path);
@@ -291,7 +302,7 @@ static void test_limit_and_lock(void)
 	uint64_t seq, seq2;
 	int err;
 
-	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open limit.log", "0, saw %s", why);
 	o = event("pad", "pad", json_object_new_string(""));
 	signlog_append(l, o);
@@ -328,13 +339,13 @@ static void test_limit_and_lock(void)
 	err = check_file(path, NULL, NULL, &r);
 	check(!err && r.records == 2, "a line of exactly AUDITLOG_LINE_MAX bytes reads back as valid",
 	      "expected 0 and 2 records, saw %d, %llu (%s)", err, (unsigned long long)r.records, r.why);
-	err = signlog_open(path, false, NULL, NULL, &l2, why, sizeof(why));
+	err = open_log(path, false, NULL, NULL, &l2, why, sizeof(why));
 	check(err == -EBUSY && !strcmp(why, "another process holds it"),
 	      "a second open of a log in use fails with -EBUSY", "expected %d, saw %d (%s)", -EBUSY, err,
 	      err ? why : "");
 	signlog_close(l2);
 	signlog_close(l);
-	err = signlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	err = open_log(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(!err, "the log opens again once closed", "expected 0, saw %d (%s)", err, why);
 	signlog_close(l);
 }
@@ -351,7 +362,7 @@ static void test_failed_write(void)
 	uint64_t seq, seq2;
 	int err;
 
-	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open failed.log", "0, saw %s", why);
 	append_event(l, "start");
 	size = size_of(path);
@@ -404,7 +415,7 @@ static void tear_and_reopen(const char *name, int before, const char *torn, cons
 	bool ok;
 
 	append_raw(path, torn);
-	err = signlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	err = open_log(path, false, count, &replayed, &l, why, sizeof(why));
 	snprintf(what, sizeof(what), "%s with %d records and a torn line: opens, and replays the %d", name,
 		 before, before);
 	check(!err && replayed == before, what, "expected 0 and %d replayed, saw %d (%s), %d", before, err,
@@ -439,7 +450,7 @@ static void test_torn(void)
 	struct signlog *l;
 	char why[256];
 
-	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open torn.log", "0, saw %s", why);
 	append_event(l, "a");
 	append_event(l, "b");
@@ -476,13 +487,13 @@ static void test_broken(void)
 	long long size;
 	int err, replayed = 0;
 
-	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open broken.log", "0, saw %s", why);
 	append_event(l, "a");
 	append_event(l, "b");
 	append_event(l, "c");
 	signlog_close(l);
-	err = signlog_open(path, false, refuse_second, &replayed, &l, why, sizeof(why));
+	err = open_log(path, false, refuse_second, &replayed, &l, why, sizeof(why));
 	check(err == -ECANCELED && !strncmp(why, "line 2: ", 8),
 	      "a replay that fails stops the open with its error, naming the line",
 	      "expected %d and 'line 2: ...', saw %d (%s)", -ECANCELED, err, err ? why : "");
@@ -495,7 +506,7 @@ static void test_broken(void)
 	rewrite(path, buf);
 	size = size_of(path);
 	replayed = 0;
-	err = signlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	err = open_log(path, false, count, &replayed, &l, why, sizeof(why));
 	check(err == -EBADMSG &&
 	      !strcmp(why, "line 2: record 2 was changed (record 3 at line 3 does not chain to it)"),
 	      "a changed record: open fails with -EBADMSG and says which",
@@ -521,7 +532,7 @@ static void test_encoding(void)
 	char why[256], buf[4096], *p;
 	int err, replayed = 0;
 
-	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open utf8.log", "0, saw %s", why);
 	o = event("sign", "name", json_object_new_string("intel/größe-\xe2\x82\xac-\xf0\x9f\x94\x91.bin"));
 	err = signlog_append(l, o);
@@ -529,7 +540,7 @@ static void test_encoding(void)
 	append_event(l, "after");
 	signlog_close(l);
 	check(!err, "a record naming non-ASCII firmware is appended", "expected 0, saw %d", err);
-	err = signlog_open(path, false, count, &replayed, &l, why, sizeof(why));
+	err = open_log(path, false, count, &replayed, &l, why, sizeof(why));
 	check(!err && replayed == 2, "it reads back: 2- to 4-byte UTF-8 in a name",
 	      "expected 0 and 2 replayed, saw %d (%s), %d", err, err ? why : "", replayed);
 	if (!err)
@@ -541,7 +552,7 @@ static void test_encoding(void)
 	if (p)
 		p[1] = '(';
 	rewrite(path, buf);
-	err = signlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	err = open_log(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "utf-8"),
 	      "broken UTF-8 in a line is not a record",
 	      "expected %d and 'line 1: ... utf-8 ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
@@ -550,7 +561,7 @@ static void test_encoding(void)
 
 	/* A byte over 0x7f between two members, outside any string. */
 	unlink(path);
-	if (signlog_open(path, false, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, false, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open utf8.log again", "0, saw %s", why);
 	append_event(l, "a");
 	signlog_close(l);
@@ -562,7 +573,7 @@ static void test_encoding(void)
 		p[2] = '\xa4';
 	}
 	rewrite(path, buf);
-	err = signlog_open(path, false, NULL, NULL, &l, why, sizeof(why));
+	err = open_log(path, false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EBADMSG && strstr(why, "line 1: ") && strstr(why, "invalid JSON"),
 	      "a byte over 0x7f outside a string is not JSON",
 	      "expected %d and 'line 1: ... invalid JSON ...', saw %d (%s)", -EBADMSG, err, err ? why : "");
@@ -577,11 +588,11 @@ static void test_not_regular(void)
 	int err;
 
 	symlink("concurrent.log", path_of("link.log"));
-	err = signlog_open(path_of("link.log"), false, NULL, NULL, &l, why, sizeof(why));
+	err = open_log(path_of("link.log"), false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -ELOOP, "a symlink is not followed", "expected %d, saw %d (%s)", -ELOOP, err, why);
 	signlog_close(l);
 	mkfifo(path_of("fifo.log"), 0600);
-	err = signlog_open(path_of("fifo.log"), false, NULL, NULL, &l, why, sizeof(why));
+	err = open_log(path_of("fifo.log"), false, NULL, NULL, &l, why, sizeof(why));
 	check(err == -EMEDIUMTYPE, "a FIFO is refused, without hanging", "expected %d, saw %d (%s)", -EMEDIUMTYPE,
 	      err, why);
 	signlog_close(l);
@@ -596,7 +607,7 @@ static void test_unwaited(void)
 	char why[256];
 	int before, err, err2;
 
-	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open unwaited.log", "0, saw %s", why);
 	before = syncs_now();
 	o = event("request", NULL, NULL);
@@ -641,7 +652,7 @@ static void test_group_commit(void)
 	char why[256];
 	int before, errors = 0;
 
-	if (signlog_open(path, true, NULL, NULL, &l, why, sizeof(why)))
+	if (open_log(path, true, NULL, NULL, &l, why, sizeof(why)))
 		return check(false, "open group.log", "0, saw %s", why);
 	sync_delay_us = 20000;
 	before = syncs_now();

@@ -46,12 +46,12 @@ static int list(struct signd_conn *c, bool json)
 {
 	_cleanup_(json_putp) struct json_object *q = op("pending", NULL), *doc = NULL;
 	struct json_object *rep = NULL, *reqs;
-	char why[768];
+	struct fw_error e;
 	int err;
 
-	err = q ? signd_call(c, q, &rep, why, sizeof(why)) : -ENOMEM;
+	err = q ? signd_call(c, q, &rep, &e) : -ENOMEM;
 	if (err) {
-		report_message(json, err == -ENOMEM ? "fwverify: approve: out of memory" : why, err);
+		report_message(json, err == -ENOMEM ? "fwverify: approve: out of memory" : e.msg, err);
 		return err == -EACCES ? EXIT_REFUSED : EXIT_USAGE;
 	}
 	reqs = json_object_object_get(rep, "requests");
@@ -71,22 +71,22 @@ static int approve_one(struct signd_conn *c, const char *id, struct json_object 
 {
 	_cleanup_(json_putp) struct json_object *q = op("approve", id);
 	struct json_object *rep = NULL, *o;
-	char why[768];
+	struct fw_error e;
 	int err;
 
-	err = q ? signd_call(c, q, &rep, why, sizeof(why)) : -ENOMEM;
+	err = q ? signd_call(c, q, &rep, &e) : -ENOMEM;
 	if (!err && !out)
 		printf("%s: approved (%d of %d approvals)\n", id,
 		       json_object_get_int(json_object_object_get(rep, "approvals")),
 		       json_object_get_int(json_object_object_get(rep, "required")));
 	if (err && !out)
-		fprintf(stderr, "fwverify: %s: %s\n", id, err == -ENOMEM ? "out of memory" : why);
+		fprintf(stderr, "fwverify: %s: %s\n", id, err == -ENOMEM ? "out of memory" : e.msg);
 	if (out && (o = json_object_new_object()) && !json_out_add(out, NULL, o)) {
 		json_out_str(o, "id", id);
 		json_out_bool(o, "approved", !err);
 		json_out_uint(o, "approvals", err ? -1 : json_object_get_int(json_object_object_get(rep, "approvals")));
 		json_out_uint(o, "required", err ? -1 : json_object_get_int(json_object_object_get(rep, "required")));
-		json_out_str(o, "error", err ? why : NULL);
+		json_out_str(o, "error", err ? e.msg : NULL);
 	}
 	json_object_put(rep);
 	return !err ? EXIT_OK : err == -EACCES ? EXIT_REFUSED : EXIT_USAGE;
@@ -106,14 +106,14 @@ static int run(int argc, char **argv)
 	struct json_object *results = NULL;
 	struct signd_conn *c = NULL;
 	struct signd_opts so;
-	char why[768];
+	struct fw_error e;
 	int opt, ret = EXIT_OK, one;
 
 	signd_opts_init(&so);
 	while ((opt = getopt_long(argc, argv, ":lh", options, NULL)) != -1) {
-		switch (signd_opts_parse(&so, opt, optarg, "approve")) {
+		switch (signd_opts_parse(&so, opt, optarg, &e)) {
 		case 1: continue;
-		case -1: return EXIT_USAGE;
+		case -EINVAL: log_usage("approve", "%s", e.msg); return EXIT_USAGE;
 		}
 		switch (opt) {
 		case 'l': do_list = true; break;
@@ -126,10 +126,12 @@ static int run(int argc, char **argv)
 		report_usage(json, "approve", do_list ? "--list takes no ID" : "no request ID given");
 		return EXIT_USAGE;
 	}
-	if (!signd_opts_check(&so, "approve", true))
+	if (signd_opts_check(&so, true, &e)) {
+		log_usage("approve", "%s", e.msg);
 		return EXIT_USAGE;
-	if (signd_open(&so, &c, why, sizeof(why))) {
-		report_message(json, why, -ECONNREFUSED);
+	}
+	if (signd_open(&so, &c, &e)) {
+		report_message(json, e.msg, -ECONNREFUSED);
 		return EXIT_USAGE;
 	}
 	if (do_list) {

@@ -121,12 +121,12 @@ static int exchange(struct remote *r, const char *file, struct json_object *q, s
 	int64_t until = wire_now() + r->wait * 1000LL;
 	struct json_object *fetch = NULL;
 	bool told = false;
-	char why[768];
+	struct fw_error e;
 	const char *id;
 	int err;
 
 	for (;;) {
-		err = signd_call(r->conn, fetch ? fetch : q, rep, why, sizeof(why));
+		err = signd_call(r->conn, fetch ? fetch : q, rep, &e);
 		if (err)
 			break;
 		if (strcmp(wire_str(*rep, "status"), "held"))
@@ -156,7 +156,7 @@ static int exchange(struct remote *r, const char *file, struct json_object *q, s
 	if (!err)
 		return EXIT_OK;
 	fflush(stdout);
-	say(file, "%s", why);
+	say(file, "%s", e.msg);
 	return err == -EACCES ? EXIT_REFUSED : EXIT_USAGE;
 }
 
@@ -227,11 +227,11 @@ int sign_remote(const struct signd_opts *so, const char *key, char **files, char
 		const char *out, unsigned int wait, const char *request)
 {
 	struct remote r = { .so = so, .key = key, .out = out, .wait = wait, .request = request };
-	char why[768];
+	struct fw_error e;
 	int ret = EXIT_OK, one;
 
-	if (signd_open(so, &r.conn, why, sizeof(why))) {
-		fprintf(stderr, "fwverify: %s\n", why);
+	if (signd_open(so, &r.conn, &e)) {
+		fprintf(stderr, "fwverify: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < n; i++) {

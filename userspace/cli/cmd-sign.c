@@ -156,18 +156,18 @@ static int load_signer(const struct options *o, struct cms_signer **s, struct lo
 		.nchain = o->nchain, .module = o->module, .pin_file = o->pin_file, .pin_fd = o->pin_fd,
 		.pin_env = PIN_ENV, .pin_hint = ": " PIN_HINT, .cert_hint = "--cert",
 	};
-	char why[768];
+	struct fw_error e;
 	int err;
 
-	err = key_load(&ks, lk, why, sizeof(why));
+	err = key_load(&ks, lk, &e);
 	if (err) {
 		/* The token's or OpenSSL's own words, when it left some. */
 		char ssl[256];
 
 		if (openssl_error_text(ssl, sizeof(ssl)))
-			fprintf(stderr, "fwverify: %s: %s\n", why, ssl);
+			fprintf(stderr, "fwverify: %s: %s\n", e.msg, ssl);
 		else
-			fprintf(stderr, "fwverify: %s\n", why);
+			fprintf(stderr, "fwverify: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
 	err = cms_signer_new(lk->pkey, lk->certs, o->hash, o->no_certs, s);
@@ -182,6 +182,7 @@ static int load_signer(const struct options *o, struct cms_signer **s, struct lo
 static bool check_remote(struct options *o, int nfiles)
 {
 	struct signd_opts *so = &o->server;
+	struct fw_error e;
 
 	so->module = o->module;
 	so->pin_file = o->pin_file;
@@ -198,8 +199,10 @@ static bool check_remote(struct options *o, int nfiles)
 		log_usage("sign", "%s needs exactly one FILE", o->out ? "-o" : "--request");
 	else if (o->name && (nfiles > 1 || o->base))
 		log_usage("sign", "--name needs exactly one FILE, and no --base");
+	else if (signd_opts_check(so, true, &e))
+		log_usage("sign", "%s", e.msg);
 	else
-		return signd_opts_check(so, "sign", true);
+		return true;
 	return false;
 }
 
@@ -382,6 +385,7 @@ static int run(int argc, char **argv)
 	struct loaded_key lk = { 0 };
 	struct cms_signer *s = NULL;
 	unsigned long long v;
+	struct fw_error e;
 	struct timespec start;
 	time_t started;
 	int opt, ret, nfiles;
@@ -428,8 +432,10 @@ static int run(int argc, char **argv)
 		case SIGND_OPT_TLS_KEY:
 		case SIGND_OPT_TLS_CA:
 		case SIGND_OPT_TIMEOUT:
-			if (signd_opts_parse(&o.server, opt, optarg, "sign") < 0)
+			if (signd_opts_parse(&o.server, opt, optarg, &e) < 0) {
+				log_usage("sign", "%s", e.msg);
 				return EXIT_USAGE;
+			}
 			break;
 		case 'h': command_help(&cmd_sign); return EXIT_OK;
 		default: return command_bad_option(&cmd_sign, opt, argv);

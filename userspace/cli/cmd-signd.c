@@ -53,7 +53,7 @@ static int ask(struct signd_conn *c, const char *what, const char *key, bool jso
 	_cleanup_(json_putp) struct json_object *q = json_object_new_object(), *doc = NULL;
 	struct json_object *rep = NULL, *v;
 	bool status = !strcmp(what, "status");
-	char why[768];
+	struct fw_error e;
 	int err;
 
 	if (q) {
@@ -61,9 +61,9 @@ static int ask(struct signd_conn *c, const char *what, const char *key, bool jso
 		if (key)
 			json_object_object_add(q, "key", json_object_new_string(key));
 	}
-	err = q ? signd_call(c, q, &rep, why, sizeof(why)) : -ENOMEM;
+	err = q ? signd_call(c, q, &rep, &e) : -ENOMEM;
 	if (err) {
-		report_message(json, err == -ENOMEM ? "fwverify: signd: out of memory" : why, err);
+		report_message(json, err == -ENOMEM ? "fwverify: signd: out of memory" : e.msg, err);
 		return err == -EACCES ? EXIT_REFUSED : EXIT_USAGE;
 	}
 	v = json_object_object_get(rep, status ? "server" : "certificates");
@@ -95,14 +95,14 @@ static int run(int argc, char **argv)
 	const char *key = NULL, *what;
 	struct signd_conn *c = NULL;
 	struct signd_opts so;
-	char why[768];
+	struct fw_error e;
 	int opt, ret;
 
 	signd_opts_init(&so);
 	while ((opt = getopt_long(argc, argv, ":k:h", options, NULL)) != -1) {
-		switch (signd_opts_parse(&so, opt, optarg, "signd")) {
+		switch (signd_opts_parse(&so, opt, optarg, &e)) {
 		case 1: continue;
-		case -1: return EXIT_USAGE;
+		case -EINVAL: log_usage("signd", "%s", e.msg); return EXIT_USAGE;
 		}
 		switch (opt) {
 		case 'k': key = optarg; break;
@@ -120,10 +120,12 @@ static int run(int argc, char **argv)
 		report_usage(json, "signd", "--key goes with certificates");
 		return EXIT_USAGE;
 	}
-	if (!signd_opts_check(&so, "signd", strcmp(what, "certificates")))
+	if (signd_opts_check(&so, strcmp(what, "certificates"), &e)) {
+		log_usage("signd", "%s", e.msg);
 		return EXIT_USAGE;
-	if (signd_open(&so, &c, why, sizeof(why))) {
-		report_message(json, why, -ECONNREFUSED);
+	}
+	if (signd_open(&so, &c, &e)) {
+		report_message(json, e.msg, -ECONNREFUSED);
 		return EXIT_USAGE;
 	}
 	ret = ask(c, what, key, json);

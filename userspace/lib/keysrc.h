@@ -2,7 +2,7 @@
 /*
  * A private key and its certificates, named by a PEM file or a pkcs11: URI:
  * the signing server's keys and the TLS keys of its clients.  Library code:
- * returns 0 or -errno and says why in @why, naming the file or URI.
+ * returns 0 or -errno and says why in @e (error.h), naming the file or URI.
  */
 #ifndef FWVERIFY_KEYSRC_H
 #define FWVERIFY_KEYSRC_H
@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "error.h"
 #include "pkcs11.h"
 
 struct key_spec {
@@ -43,9 +44,9 @@ struct loaded_key {
  * Load @ks into @k.  Return: 0; -EKEYREJECTED when the key does not match
  * its certificate; -EINVAL or -EPERM for a pkcs11: URI that cannot be used
  * (-EPERM: it holds a PIN); -errno from reading or the token.  On failure
- * @k holds nothing and @why says why, naming the file or URI.
+ * @k holds nothing and @e says why, naming the file or URI.
  */
-int key_load(const struct key_spec *ks, struct loaded_key *k, char *why, size_t whylen);
+int key_load(const struct key_spec *ks, struct loaded_key *k, struct fw_error *e);
 void key_unload(struct loaded_key *k);
 
 #endif

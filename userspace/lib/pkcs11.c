@@ -25,6 +25,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 
+#include "error.h"
 #include "pkcs11.h"
 #include "util.h"
 
@@ -120,7 +121,7 @@ static int pct_decode(const char *s, size_t len, unsigned char **out)
 }
 
 /* Parse one "name=value" of @len bytes into @u. */
-static int uri_attr(struct pkcs11_uri *u, const char *s, size_t len, char *why, size_t whylen)
+static int uri_attr(struct pkcs11_uri *u, const char *s, size_t len, struct fw_error *e)
 {
 	const char *eq = memchr(s, '=', len);
 	const struct uri_attr *a = NULL;
@@ -133,21 +134,17 @@ static int uri_attr(struct pkcs11_uri *u, const char *s, size_t len, char *why, 
 	for (size_t i = 0; i < sizeof(uri_attrs) / sizeof(uri_attrs[0]); i++)
 		if (strlen(uri_attrs[i].name) == nlen && !memcmp(uri_attrs[i].name, s, nlen))
 			a = &uri_attrs[i];
-	if (a && a->kind == ATTR_PIN) {
-		snprintf(why, whylen, "the URI carries a PIN (%s=), which would be visible in the process list",
-			 a->name);
-		return -EPERM;
-	}
-	if (!a || !eq) {
-		snprintf(why, whylen, a ? "attribute '%.*s' has no value" : "unknown or unsupported attribute '%.*s'",
-			 (int)nlen, s);
-		return -EINVAL;
-	}
+	if (a && a->kind == ATTR_PIN)
+		return fw_error_set(e, -EPERM, "the URI carries a PIN (%s=), which would be visible in the process list",
+				    a->name);
+	if (!a || !eq)
+		return fw_error_set(e, -EINVAL, a ? "attribute '%.*s' has no value" :
+				    "unknown or unsupported attribute '%.*s'", (int)nlen, s);
 	n = pct_decode(eq + 1, len - nlen - 1, &val);
 	if (n == -EINVAL)
-		snprintf(why, whylen, "attribute '%s': bad percent-encoding", a->name);
+		return fw_error_set(e, n, "attribute '%s': bad percent-encoding", a->name);
 	if (n < 0)
-		return n;
+		return fw_error_set(e, n, "out of memory");
 	switch (a->kind) {
 	case ATTR_STRING:
 		field = (char **)((char *)u + a->off);
@@ -174,20 +171,19 @@ static int uri_attr(struct pkcs11_uri *u, const char *s, size_t len, char *why, 
 			free(val);
 			return 0;
 		}
-		snprintf(why, whylen, "type=%s: only a private key can sign", (char *)val);
+		fw_error_set(e, -EINVAL, "type=%s: only a private key can sign", (char *)val);
 		free(val);
 		return -EINVAL;
 	case ATTR_PIN:
 		break;
 	}
 	free(val);
-	snprintf(why, whylen, "attribute '%s' is repeated or has a bad value", a->name);
-	return -EINVAL;
+	return fw_error_set(e, -EINVAL, "attribute '%s' is repeated or has a bad value", a->name);
 }
 
 /* Parse the attributes in [@p, @end), separated by @sep. */
 static int uri_attrs_parse(struct pkcs11_uri *u, const char *p, const char *end, char sep,
-			   char *why, size_t whylen)
+			   struct fw_error *e)
 {
 	const char *next;
 	int err = 0;
@@ -197,7 +193,7 @@ static int uri_attrs_parse(struct pkcs11_uri *u, const char *p, const char *end,
 		if (!next)
 			next = end;
 		if (next > p)
-			err = uri_attr(u, p, next - p, why, whylen);
+			err = uri_attr(u, p, next - p, e);
 	}
 	return err;
 }
@@ -208,24 +204,22 @@ static int uri_attrs_parse(struct pkcs11_uri *u, const char *p, const char *end,
  * '&', one in the query ';' or '?').  Either part may hold any attribute.
  * Return: 0, -EPERM for a PIN in the URI, -EINVAL for anything else wrong, -ENOMEM.
  */
-int pkcs11_uri_parse(const char *s, struct pkcs11_uri **out, char *why, size_t whylen)
+int pkcs11_uri_parse(const char *s, struct pkcs11_uri **out, struct fw_error *e)
 {
 	struct pkcs11_uri *u;
 	const char *path, *query;
 	int err;
 
-	if (!pkcs11_is_uri(s)) {
-		snprintf(why, whylen, "not a pkcs11: URI");
-		return -EINVAL;
-	}
+	if (!pkcs11_is_uri(s))
+		return fw_error_set(e, -EINVAL, "not a pkcs11: URI");
 	u = calloc(1, sizeof(*u));
 	if (!u)
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	path = s + strlen(URI_SCHEME);
 	query = path + strcspn(path, "?");
-	err = uri_attrs_parse(u, path, query, ';', why, whylen);
+	err = uri_attrs_parse(u, path, query, ';', e);
 	if (!err && *query)
-		err = uri_attrs_parse(u, query + 1, query + strlen(query), '&', why, whylen);
+		err = uri_attrs_parse(u, query + 1, query + strlen(query), '&', e);
 	if (err) {
 		pkcs11_uri_free(u);
 		return err;
@@ -347,7 +341,7 @@ X509 *pkcs11_key_get0_cert(const struct pkcs11_key *k)
 }
 
 static int find_slot(struct pkcs11_key *k, const struct pkcs11_uri *u, PKCS11_SLOT **slot,
-		     char *why, size_t whylen)
+		     struct fw_error *e)
 {
 	unsigned int match = 0, tokens = 0;
 
@@ -359,52 +353,42 @@ static int find_slot(struct pkcs11_key *k, const struct pkcs11_uri *u, PKCS11_SL
 	if (match == 1)
 		return 0;
 	if (!match)
-		snprintf(why, whylen, "no token matches the URI (%u initialized token%s present)", tokens,
-			 tokens == 1 ? "" : "s");
-	else
-		snprintf(why, whylen, "%u tokens match the URI: name one with token= or serial=", match);
-	return match ? -ENOTUNIQ : -ENODEV;
+		return fw_error_set(e, -ENODEV, "no token matches the URI (%u initialized token%s present)", tokens,
+				    tokens == 1 ? "" : "s");
+	return fw_error_set(e, -ENOTUNIQ, "%u tokens match the URI: name one with token= or serial=", match);
 }
 
-static int login(PKCS11_SLOT *slot, const char *pin, char *why, size_t whylen)
+static int login(PKCS11_SLOT *slot, const char *pin, struct fw_error *e)
 {
 	const char *label = slot->token->label;
 
 	if (!slot->token->loginRequired)
 		return 0;
-	if (!pin) {
-		snprintf(why, whylen, "token '%s' needs a PIN", label);
-		return -EACCES;
-	}
-	if (PKCS11_login(slot, 0, pin)) {
-		snprintf(why, whylen, "cannot log in to token '%s'", label);
-		return -EACCES;
-	}
+	if (!pin)
+		return fw_error_set(e, -EACCES, "token '%s' needs a PIN", label);
+	if (PKCS11_login(slot, 0, pin))
+		return fw_error_set(e, -EACCES, "cannot log in to token '%s'", label);
 	return 0;
 }
 
 static int find_key(const struct pkcs11_uri *u, PKCS11_SLOT *slot, PKCS11_KEY **key,
-		    char *why, size_t whylen)
+		    struct fw_error *e)
 {
 	const char *label = slot->token->label;
 	PKCS11_KEY *keys;
 	unsigned int n, match = 0;
 
-	if (PKCS11_enumerate_keys(slot->token, &keys, &n)) {
-		snprintf(why, whylen, "cannot list the keys of token '%s'", label);
-		return -EIO;
-	}
+	if (PKCS11_enumerate_keys(slot->token, &keys, &n))
+		return fw_error_set(e, -EIO, "cannot list the keys of token '%s'", label);
 	for (unsigned int i = 0; i < n; i++)
 		if (key_match(u, &keys[i]) && !match++)
 			*key = &keys[i];
 	if (match == 1)
 		return 0;
 	if (!match)
-		snprintf(why, whylen, "no private key in token '%s' matches the URI", label);
-	else
-		snprintf(why, whylen, "%u private keys in token '%s' match the URI: name one with object= or id=",
-			 match, label);
-	return match ? -ENOTUNIQ : -ENOKEY;
+		return fw_error_set(e, -ENOKEY, "no private key in token '%s' matches the URI", label);
+	return fw_error_set(e, -ENOTUNIQ, "%u private keys in token '%s' match the URI: name one with object= or id=",
+			    match, label);
 }
 
 /*
@@ -415,7 +399,7 @@ static int find_key(const struct pkcs11_uri *u, PKCS11_SLOT *slot, PKCS11_KEY **
  * do, -EACCES when a PIN is missing or refused, -EIO, -ENOMEM.
  */
 int pkcs11_key_open(const struct pkcs11_uri *u, const char *module, const char *pin,
-		    struct pkcs11_key **out, char *why, size_t whylen)
+		    struct pkcs11_key **out, struct fw_error *e)
 {
 	struct pkcs11_key *k = calloc(1, sizeof(*k));
 	PKCS11_SLOT *slot = NULL;
@@ -425,38 +409,31 @@ int pkcs11_key_open(const struct pkcs11_uri *u, const char *module, const char *
 
 	if (!k || !(k->ctx = PKCS11_CTX_new())) {
 		free(k);
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	}
 	/* A missing module gets a plain message rather than the loader's. */
 	if (strchr(module, '/')) {
 		int fd = open_regular(module, 0);
 
-		if (fd < 0) {
-			snprintf(why, whylen, "PKCS#11 module %s: %s", module, errno_text(fd));
-			err = fd;
-		}
+		if (fd < 0)
+			err = fw_error_set(e, fd, "PKCS#11 module %s: %s", module, errno_text(fd));
 		closep(&fd);
 	}
-	if (!err && PKCS11_CTX_load(k->ctx, module)) {
-		snprintf(why, whylen, "cannot load the PKCS#11 module %s", module);
-		err = -ELIBACC;
-	}
+	if (!err && PKCS11_CTX_load(k->ctx, module))
+		err = fw_error_set(e, -ELIBACC, "cannot load the PKCS#11 module %s", module);
 	k->loaded = !err;
 	if (!err && PKCS11_enumerate_slots(k->ctx, &k->slots, &k->nslots)) {
 		k->slots = NULL;
-		snprintf(why, whylen, "cannot list the slots of %s", module);
-		err = -EIO;
+		err = fw_error_set(e, -EIO, "cannot list the slots of %s", module);
 	}
 	if (!err)
-		err = find_slot(k, u, &slot, why, whylen);
+		err = find_slot(k, u, &slot, e);
 	if (!err)
-		err = login(slot, pin, why, whylen);
+		err = login(slot, pin, e);
 	if (!err)
-		err = find_key(u, slot, &key, why, whylen);
-	if (!err && !(k->pkey = PKCS11_get_private_key(key))) {
-		snprintf(why, whylen, "cannot use private key '%s'", key->label ? key->label : "");
-		err = -EIO;
-	}
+		err = find_key(u, slot, &key, e);
+	if (!err && !(k->pkey = PKCS11_get_private_key(key)))
+		err = fw_error_set(e, -EIO, "cannot use private key '%s'", key->label ? key->label : "");
 	if (err) {
 		pkcs11_key_close(k);
 		return err;

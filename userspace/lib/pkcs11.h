@@ -2,7 +2,7 @@
 /*
  * A private key in a PKCS#11 token, named by an RFC 7512 "pkcs11:" URI and
  * reached through libp11.  Library code: returns 0 or -errno and explains a
- * failure in @why; libp11's own reason is left on OpenSSL's error queue.
+ * failure in @e (error.h); libp11's own reason is left on OpenSSL's error queue.
  */
 #ifndef FWVERIFY_PKCS11_H
 #define FWVERIFY_PKCS11_H
@@ -13,6 +13,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "error.h"
+
 /* The module used when nothing names one: p11-kit's proxy reaches every token the system configures. */
 #define PKCS11_DEFAULT_MODULE "p11-kit-proxy.so"
 /* Longest PIN read from a file or a descriptor. */
@@ -22,7 +24,7 @@ struct pkcs11_uri;
 struct pkcs11_key;
 
 bool pkcs11_is_uri(const char *s);
-int pkcs11_uri_parse(const char *s, struct pkcs11_uri **out, char *why, size_t whylen);
+int pkcs11_uri_parse(const char *s, struct pkcs11_uri **out, struct fw_error *e);
 const char *pkcs11_uri_module(const struct pkcs11_uri *u);
 void pkcs11_uri_free(struct pkcs11_uri *u);
 
@@ -31,7 +33,7 @@ int pkcs11_pin_dup(const char *s, char **pin);
 void pkcs11_pin_free(char *pin);
 
 int pkcs11_key_open(const struct pkcs11_uri *u, const char *module, const char *pin,
-		    struct pkcs11_key **out, char *why, size_t whylen);
+		    struct pkcs11_key **out, struct fw_error *e);
 EVP_PKEY *pkcs11_key_get0_pkey(const struct pkcs11_key *k);
 X509 *pkcs11_key_get0_cert(const struct pkcs11_key *k);
 void pkcs11_key_close(struct pkcs11_key *k);

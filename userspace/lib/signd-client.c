@@ -39,10 +39,10 @@ void signd_opts_init(struct signd_opts *o)
 	};
 }
 
-/* Take one of SIGND_LONG_OPTIONS.  Return: 1 taken, 0 not ours, -1 a usage error (logged). */
-int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, const char *cmd)
+/* Take one of SIGND_LONG_OPTIONS.  Return: 1 taken, 0 not ours, or -EINVAL for a bad value, said in @e. */
+int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, struct fw_error *e)
 {
-	char *e;
+	char *end;
 	long v;
 
 	switch (opt) {
@@ -55,13 +55,12 @@ int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, const char 
 	case SIGND_OPT_PIN_FD:
 	case SIGND_OPT_TIMEOUT:
 		errno = 0;
-		v = strtol(arg, &e, 10);
-		if (errno || *e || e == arg || v < (opt == SIGND_OPT_PIN_FD ? 0 : 1) ||
-		    v > (opt == SIGND_OPT_PIN_FD ? INT_MAX : 3600)) {
-			log_usage(cmd, "%s '%s': expected %s", opt == SIGND_OPT_PIN_FD ? "--pin-fd" : "--timeout",
-				  arg, opt == SIGND_OPT_PIN_FD ? "a descriptor number" : "seconds from 1 to 3600");
-			return -1;
-		}
+		v = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || v < (opt == SIGND_OPT_PIN_FD ? 0 : 1) ||
+		    v > (opt == SIGND_OPT_PIN_FD ? INT_MAX : 3600))
+			return fw_error_set(e, -EINVAL, "%s '%s': expected %s",
+					    opt == SIGND_OPT_PIN_FD ? "--pin-fd" : "--timeout", arg,
+					    opt == SIGND_OPT_PIN_FD ? "a descriptor number" : "seconds from 1 to 3600");
 		if (opt == SIGND_OPT_PIN_FD)
 			o->pin_fd = v;
 		else
@@ -71,18 +70,16 @@ int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, const char 
 	return 0;
 }
 
-/* Return: whether the options are enough to connect; logs what is missing. */
-bool signd_opts_check(const struct signd_opts *o, const char *cmd, bool identity)
+/* Return: 0 when the options are enough to connect, else -EINVAL with what is missing in @e. */
+int signd_opts_check(const struct signd_opts *o, bool identity, struct fw_error *e)
 {
 	if (!o->url)
-		log_usage(cmd, "no server: give --server signd://HOST[:PORT] or set $FWVERIFY_SIGND");
-	else if (!o->cert != !o->key || (identity && !o->cert))
-		log_usage(cmd, "the server needs this client's certificate: give --tls-cert and --tls-key");
-	else if (o->pin_file && o->pin_fd >= 0)
-		log_usage(cmd, "--pin-file and --pin-fd exclude each other");
-	else
-		return true;
-	return false;
+		return fw_error_set(e, -EINVAL, "no server: give --server signd://HOST[:PORT] or set $FWVERIFY_SIGND");
+	if (!o->cert != !o->key || (identity && !o->cert))
+		return fw_error_set(e, -EINVAL, "the server needs this client's certificate: give --tls-cert and --tls-key");
+	if (o->pin_file && o->pin_fd >= 0)
+		return fw_error_set(e, -EINVAL, "--pin-file and --pin-fd exclude each other");
+	return 0;
 }
 
 void signd_close(struct signd_conn *c)
@@ -100,15 +97,15 @@ void signd_close(struct signd_conn *c)
 	free(c);
 }
 
-static int ssl_why(char *why, size_t whylen, const char *what, int err)
+/* Fail with @err, said as "@what: " and OpenSSL's reason, or the errno's when it left none. */
+static int ssl_error(struct fw_error *e, const char *what, int err)
 {
 	char ssl[256];
 
-	snprintf(why, whylen, "%s: %s", what, openssl_error_text(ssl, sizeof(ssl)) ? ssl : errno_text(err));
-	return err;
+	return fw_error_set(e, err, "%s: %s", what, openssl_error_text(ssl, sizeof(ssl)) ? ssl : errno_text(err));
 }
 
-static int client_ctx(struct signd_conn *c, const struct signd_opts *o, char *why, size_t whylen)
+static int client_ctx(struct signd_conn *c, const struct signd_opts *o, struct fw_error *e)
 {
 	struct key_spec ks = { .key = o->key, .cert = o->cert, .module = o->module,
 			       .pin_file = o->pin_file, .pin_fd = o->pin_fd };
@@ -119,18 +116,18 @@ static int client_ctx(struct signd_conn *c, const struct signd_opts *o, char *wh
 		return -ENOMEM;
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, NULL);
 	if (o->ca ? SSL_CTX_load_verify_file(c->ctx, o->ca) != 1 : SSL_CTX_set_default_verify_paths(c->ctx) != 1)
-		return ssl_why(why, whylen, o->ca ? o->ca : "the system's authorities", -EINVAL);
+		return ssl_error(e, o->ca ? o->ca : "the system's authorities", -EINVAL);
 	if (!o->key && !o->cert)
 		return 0;	/* no identity: a server without client authentication */
-	err = key_load(&ks, &c->key, why, whylen);
+	err = key_load(&ks, &c->key, e);
 	if (err)
 		return err;
 	if (SSL_CTX_use_certificate(c->ctx, sk_X509_value(c->key.certs, 0)) != 1 ||
 	    SSL_CTX_use_PrivateKey(c->ctx, c->key.pkey) != 1)
-		return ssl_why(why, whylen, o->key, -EINVAL);
+		return ssl_error(e, o->key, -EINVAL);
 	for (int i = 1; i < sk_X509_num(c->key.certs); i++)
 		if (SSL_CTX_add1_chain_cert(c->ctx, sk_X509_value(c->key.certs, i)) != 1)
-			return ssl_why(why, whylen, o->cert, -ENOMEM);
+			return ssl_error(e, o->cert, -ENOMEM);
 	return 0;
 }
 
@@ -146,7 +143,7 @@ static int expect_host(SSL *ssl, const char *host)
 }
 
 /* Connect to @o->url and finish the TLS handshake.  Return: 0 or -errno. */
-int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, size_t whylen)
+int signd_open(const struct signd_opts *o, struct signd_conn **out, struct fw_error *e)
 {
 	struct signd_conn *c = calloc(1, sizeof(*c));
 	_cleanup_(freep) char *host = NULL, *port = NULL;
@@ -154,7 +151,7 @@ int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, s
 	int err;
 
 	if (!c)
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	/* A server that goes away mid-exchange is an error to report, not a signal to die of. */
 	signal(SIGPIPE, SIG_IGN);
 	c->fd = -1;
@@ -162,16 +159,16 @@ int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, s
 	ERR_clear_error();
 	err = wire_parse_addr(o->url, &host, &port);
 	if (err) {
-		snprintf(why, whylen, "%s: not a server address (signd://HOST[:PORT])", o->url);
+		fw_error_set(e, err, "%s: not a server address (signd://HOST[:PORT])", o->url);
 		goto fail;
 	}
-	err = client_ctx(c, o, why, whylen);
+	err = client_ctx(c, o, e);
 	if (err)
 		goto fail;
 	err = wire_connect(host, port, deadline, &c->fd);
 	if (err) {
-		snprintf(why, whylen, "%s: cannot connect: %s", o->url,
-			 err == -EHOSTUNREACH ? "no such host" : errno_text(err));
+		fw_error_set(e, err, "%s: cannot connect: %s", o->url,
+			     err == -EHOSTUNREACH ? "no such host" : errno_text(err));
 		goto fail;
 	}
 	c->ssl = SSL_new(c->ctx);
@@ -182,30 +179,29 @@ int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, s
 	SSL_set_connect_state(c->ssl);
 	err = wire_handshake(c->ssl, deadline, -1);
 	if (err) {
-		ssl_why(why, whylen, o->url, err);
+		ssl_error(e, o->url, err);
 		if (err == -ETIMEDOUT)
-			snprintf(why, whylen, "%s: the TLS handshake timed out", o->url);
+			fw_error_set(e, err, "%s: the TLS handshake timed out", o->url);
 		else if (SSL_get_verify_result(c->ssl) != X509_V_OK)
-			snprintf(why, whylen, "%s: the server's certificate is not trusted: %s", o->url,
-				 X509_verify_cert_error_string(SSL_get_verify_result(c->ssl)));
+			fw_error_set(e, err, "%s: the server's certificate is not trusted: %s", o->url,
+				     X509_verify_cert_error_string(SSL_get_verify_result(c->ssl)));
 		goto fail;
 	}
 	*out = c;
 	return 0;
 fail:
 	if (err == -ENOMEM)
-		snprintf(why, whylen, "out of memory");
+		fw_error_set(e, err, "out of memory");
 	signd_close(c);
 	return err;
 }
 
 /*
  * Send @req and read the reply.  Return: 0 with the reply in *@rep when its
- * status is "ok" or "held"; -EACCES when the server refused (its reason in
- * @why); -EIO for a server error; -errno for the connection.
+ * status is "ok" or "held"; -EACCES when the server refused; -EIO for a
+ * server error; -errno for the connection; each said in @e.
  */
-int signd_call(struct signd_conn *c, struct json_object *req, struct json_object **rep,
-	       char *why, size_t whylen)
+int signd_call(struct signd_conn *c, struct json_object *req, struct json_object **rep, struct fw_error *e)
 {
 	int64_t deadline = wire_now() + c->timeout * 1000LL;
 	struct json_object *r = NULL;
@@ -216,11 +212,11 @@ int signd_call(struct signd_conn *c, struct json_object *req, struct json_object
 	err = wire_send(c->ssl, req, deadline, -1) ?: wire_recv(c->ssl, WIRE_REPLY_MAX, deadline, -1, &r);
 	if (err) {
 		if (err == -ETIMEDOUT)
-			snprintf(why, whylen, "the server did not answer within %u s", c->timeout);
+			fw_error_set(e, err, "the server did not answer within %u s", c->timeout);
 		else if (err == -ENODATA || err == -ECONNRESET || err == -EPIPE)
-			ssl_why(why, whylen, "the server closed the connection", err);
+			ssl_error(e, "the server closed the connection", err);
 		else
-			ssl_why(why, whylen, "the exchange with the server failed", err);
+			ssl_error(e, "the exchange with the server failed", err);
 		return err;
 	}
 	status = wire_str(r, "status");
@@ -230,8 +226,8 @@ int signd_call(struct signd_conn *c, struct json_object *req, struct json_object
 		return 0;
 	}
 	err = status && !strcmp(status, "refused") ? -EACCES : -EIO;
-	snprintf(why, whylen, "%s: %s", err == -EACCES ? "refused by the server" : "the server failed",
-		 error ? error : "no reason given");
+	fw_error_set(e, err, "%s: %s", err == -EACCES ? "refused by the server" : "the server failed",
+		     error ? error : "no reason given");
 	json_object_put(r);
 	return err;
 }

@@ -2,7 +2,7 @@
 /*
  * The client side of the signing server's protocol (wire.h), shared by
  * "sign --server", "approve" and "signd".  Library code: returns 0 or
- * -errno and says why in @why.
+ * -errno and says why in @e (error.h).
  */
 #ifndef FWVERIFY_SIGND_CLIENT_H
 #define FWVERIFY_SIGND_CLIENT_H
@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #include <json-c/json.h>
+
+#include "error.h"
 
 /* The options every client command takes, and the environment's defaults. */
 struct signd_opts {
@@ -52,14 +54,13 @@ enum {
 	"  --timeout SECONDS       the longest one exchange may take (default 30)\n"
 
 void signd_opts_init(struct signd_opts *o);
-int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, const char *cmd);
-bool signd_opts_check(const struct signd_opts *o, const char *cmd, bool identity);
+int signd_opts_parse(struct signd_opts *o, int opt, const char *arg, struct fw_error *e);
+int signd_opts_check(const struct signd_opts *o, bool identity, struct fw_error *e);
 
 struct signd_conn;
 
-int signd_open(const struct signd_opts *o, struct signd_conn **out, char *why, size_t whylen);
-int signd_call(struct signd_conn *c, struct json_object *req, struct json_object **rep,
-	       char *why, size_t whylen);
+int signd_open(const struct signd_opts *o, struct signd_conn **out, struct fw_error *e);
+int signd_call(struct signd_conn *c, struct json_object *req, struct json_object **rep, struct fw_error *e);
 void signd_close(struct signd_conn *c);
 
 #endif

@@ -480,7 +480,7 @@ static int save_torn(struct signlog *l, const char *path, off_t off, size_t len,
 }
 
 /* Move a final line cut short by a crash out of the log, and record that it was. */
-static int recover(struct signlog *l, const char *path, off_t end, char *why, size_t whylen)
+static int recover(struct signlog *l, const char *path, off_t end, struct fw_error *e)
 {
 	struct json_object *rec = NULL;
 	char name[4096];
@@ -492,13 +492,13 @@ static int recover(struct signlog *l, const char *path, off_t end, char *why, si
 	len = err ? 0 : st.st_size - end;
 	err = err ? err : save_torn(l, path, end, len, name, sizeof(name));
 	if (err) {
-		snprintf(why, whylen, "cannot save its incomplete last line: %s", errno_text(err));
+		fw_error_set(e, err, "cannot save its incomplete last line: %s", errno_text(err));
 		return err;
 	}
 	if (ftruncate(l->fd, end) < 0 || fsync(l->fd) < 0) {
 		err = -errno;
-		snprintf(why, whylen, "cannot cut its incomplete last line (saved to %s): %s", name,
-			 errno_text(err));
+		fw_error_set(e, err, "cannot cut its incomplete last line (saved to %s): %s", name,
+			     errno_text(err));
 		return err;
 	}
 	rec = json_object_new_object();
@@ -510,13 +510,13 @@ static int recover(struct signlog *l, const char *path, off_t end, char *why, si
 		err = signlog_append(l, rec);
 	json_object_put(rec);
 	if (err)
-		snprintf(why, whylen, "cannot record the recovery of its incomplete last line (saved to %s): %s",
-			 name, errno_text(err));
+		fw_error_set(e, err, "cannot record the recovery of its incomplete last line (saved to %s): %s",
+			     name, errno_text(err));
 	return err;
 }
 
 /* Open and lock the log file. */
-static int open_locked(struct signlog *l, const char *path, char *why, size_t whylen)
+static int open_locked(struct signlog *l, const char *path, struct fw_error *e)
 {
 	struct stat st;
 	int err;
@@ -525,46 +525,44 @@ static int open_locked(struct signlog *l, const char *path, char *why, size_t wh
 		     0640);
 	if (l->fd < 0) {
 		err = -errno;
-		snprintf(why, whylen, "cannot open: %s", errno_text(err));
+		fw_error_set(e, err, "cannot open: %s", errno_text(err));
 		return err;
 	}
 	err = fstat(l->fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -ENOTREG;
 	if (err) {
-		snprintf(why, whylen, "cannot open: %s", errno_text(err));
+		fw_error_set(e, err, "cannot open: %s", errno_text(err));
 		return err;
 	}
 	if (flock(l->fd, LOCK_EX | LOCK_NB) < 0) {
 		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
 		if (err == -EBUSY)
-			snprintf(why, whylen, "another process holds it");
+			fw_error_set(e, err, "another process holds it");
 		else
-			snprintf(why, whylen, "cannot lock: %s", errno_text(err));
+			fw_error_set(e, err, "cannot lock: %s", errno_text(err));
 		return err;
 	}
 	return 0;
 }
 
 /* Replay the log, recovering from a torn last line, and keep its head. */
-static int load(struct signlog *l, const char *path, signlog_fn replay, void *arg, char *why,
-		size_t whylen)
+static int load(struct signlog *l, const char *path, signlog_fn replay, void *arg, struct fw_error *e)
 {
 	struct signlog_report r;
 	struct walk *w = walk_new(l->fd, replay, arg);
 	int err;
 
 	if (!w) {
-		snprintf(why, whylen, "out of memory");
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	}
 	err = walk_log(w, &r);
 	l->seq = r.records;
 	memcpy(l->head, r.head, sizeof(l->head));
 	if (err == -EBADMSG && w->torn)
-		err = recover(l, path, w->end, why, whylen);
+		err = recover(l, path, w->end, e);
 	else if (err && r.line)
-		snprintf(why, whylen, "%s", r.why);
+		fw_error_set(e, err, "%s", r.why);
 	else if (err)
-		snprintf(why, whylen, "cannot read: %s", errno_text(err));
+		fw_error_set(e, err, "cannot read: %s", errno_text(err));
 	free(w);
 	return err;
 }
@@ -574,27 +572,26 @@ static int load(struct signlog *l, const char *path, signlog_fn replay, void *ar
  * against other processes, and check it, calling @replay (if not NULL) on
  * each record.  A final line without a newline, left by a crash during an
  * append, is moved to PATH.torn (or PATH.torn.N) and a "recovered" record
- * says so.  On failure @why says what went wrong.
+ * says so.  On failure @e says what went wrong.
  * Return: 0, -EBUSY (locked by another process), -EBADMSG (a broken chain),
  * -ENOTREG, -ELOOP (a symlink), -ENOMEM, @replay's non-zero return, or -errno.
  */
 int signlog_open(const char *path, bool sync, signlog_fn replay, void *arg,
-		  struct signlog **out, char *why, size_t whylen)
+		  struct signlog **out, struct fw_error *e)
 {
 	struct signlog *l = calloc(1, sizeof(*l));
 	int err;
 
 	if (!l) {
-		snprintf(why, whylen, "out of memory");
-		return -ENOMEM;
+		return fw_error_set(e, -ENOMEM, "out of memory");
 	}
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->synced_cond, NULL);
 	l->fd = -1;
 	l->sync = sync;
-	err = open_locked(l, path, why, whylen);
+	err = open_locked(l, path, e);
 	if (!err)
-		err = load(l, path, replay, arg, why, whylen);
+		err = load(l, path, replay, arg, e);
 	if (err) {
 		signlog_close(l);
 		return err;

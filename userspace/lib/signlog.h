@@ -21,6 +21,8 @@
 
 #include <json-c/json.h>
 
+#include "error.h"
+
 /* Longest record line, newline included; longer records are refused. */
 #define AUDITLOG_LINE_MAX 8192
 /* "prev" of the first record. */
@@ -42,7 +44,7 @@ int signlog_check(int fd, signlog_fn fn, void *arg, struct signlog_report *r);
 struct signlog;
 
 int signlog_open(const char *path, bool sync, signlog_fn replay, void *arg,
-		  struct signlog **out, char *why, size_t whylen);
+		  struct signlog **out, struct fw_error *e);
 int signlog_append(struct signlog *l, struct json_object *rec);
 int signlog_write(struct signlog *l, struct json_object *rec, bool wait);
 void signlog_head(struct signlog *l, uint64_t *seq, char head[65]);

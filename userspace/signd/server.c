@@ -1002,24 +1002,28 @@ static int cert_pem(STACK_OF(X509) *certs, char **pem)
 /* Open every key (tokens log in here, once) and make its signer. */
 static int keys_load(struct signd_conf *c)
 {
-	char why[768], buf[256];
+	struct fw_error e;
+	char buf[256];
 	int err;
 
 	for (size_t i = 0; i < c->nkeys; i++) {
 		struct signd_key *k = &c->keys[i];
 
 		ERR_clear_error();
-		err = key_load(&k->spec, &k->lk, why, sizeof(why));
+		err = key_load(&k->spec, &k->lk, &e);
 		if (!err) {
 			err = cms_signer_new(k->lk.pkey, k->lk.certs, "sha256", false, &k->signer);
 			if (err)
-				snprintf(why, sizeof(why), "%s: %s", k->key, err == -EOPNOTSUPP ?
-					 "not an RSA or EC key" : errno_text(err));
+				fw_error_set(&e, err, "%s: %s", k->key, err == -EOPNOTSUPP ?
+					     "not an RSA or EC key" : errno_text(err));
 		}
-		if (!err)
+		if (!err) {
 			err = cert_pem(k->lk.certs, &k->pem);
+			if (err)
+				fw_error_set(&e, err, "%s: %s", k->key, errno_text(err));
+		}
 		if (err) {
-			fprintf(stderr, "fwverify-signd: [key %s]: %s%s%s\n", k->name, why,
+			fprintf(stderr, "fwverify-signd: [key %s]: %s%s%s\n", k->name, e.msg,
 				openssl_error_text(buf, sizeof(buf)) ? ": " : "", buf);
 			return err;
 		}
@@ -1068,13 +1072,12 @@ static int audit_start(struct server *s)
 
 static int open_log(struct server *s)
 {
-	char why[768];
+	struct fw_error e;
 	int err;
 
-	err = signlog_open(s->c->audit_log, s->c->audit_fsync, policy_replay, &s->pol, &s->log,
-			    why, sizeof(why));
+	err = signlog_open(s->c->audit_log, s->c->audit_fsync, policy_replay, &s->pol, &s->log, &e);
 	if (err)
-		fprintf(stderr, "fwverify-signd: %s: cannot use the audit log: %s\n", s->c->audit_log, why);
+		fprintf(stderr, "fwverify-signd: %s: cannot use the audit log: %s\n", s->c->audit_log, e.msg);
 	return err;
 }
 
