@@ -37,7 +37,7 @@ static void rollback_free(struct rollback *r)
 static int verify_target(struct rollback *r, unsigned long n)
 {
 	_cleanup_(freep) char *path = gen_tree_path(&r->g, n);
-	char bad[PATH_MAX];
+	struct fw_error e;
 	struct gen_verdict v;
 	unsigned int problems = 0;
 	int err;
@@ -46,12 +46,12 @@ static int verify_target(struct rollback *r, unsigned long n)
 		return EXIT_USAGE;
 	r->tree_fd = gen_open_tree(&r->g, n);
 	if (r->tree_fd < 0) {
-		log_error(r->g.where, "cannot open", r->tree_fd);
+		log_error(r->g.error.path, "cannot open", r->tree_fd);
 		return EXIT_USAGE;
 	}
-	err = gen_list_tree(r->tree_fd, &r->tree, bad, sizeof(bad));
+	err = gen_list_tree(r->tree_fd, &r->tree, &e);
 	if (err) {
-		log_error(bad, "generation cannot be read", err);
+		log_error(e.path, "generation cannot be read", err);
 		return EXIT_USAGE;
 	}
 	for (size_t i = 0; i < r->tree.n; i++) {
@@ -80,17 +80,16 @@ static int verify_target(struct rollback *r, unsigned long n)
 
 static int rollback(struct rollback *r, bool wait, bool dry_run)
 {
-	char note[256];
 	unsigned long prev, cur;
 	int err, ret;
 
-	err = gen_start(&r->c, wait, &r->g, note, sizeof(note));
+	err = gen_start(&r->c, wait, &r->g);
 	if (err) {
-		log_error(r->g.where, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
+		log_error(r->g.error.path, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
 		return EXIT_USAGE;
 	}
-	if (note[0])
-		log_warning(r->c.state_dir, "%s", note);
+	if (r->g.note[0])
+		log_warning(r->c.state_dir, "%s", r->g.note);
 	cur = r->g.active;
 	if (!cur) {
 		log_error(r->c.search_dir, "refused: no active generation to roll back from", 0);
@@ -110,7 +109,7 @@ static int rollback(struct rollback *r, bool wait, bool dry_run)
 	}
 	err = gen_switch(&r->g, prev);
 	if (err) {
-		log_error(r->g.where, r->g.active == cur ? "cannot switch (the active generation is unchanged)" :
+		log_error(r->g.error.path, r->g.active == cur ? "cannot switch (the active generation is unchanged)" :
 			  "switched, but cannot make the switch durable", err);
 		return EXIT_USAGE;
 	}
@@ -118,7 +117,7 @@ static int rollback(struct rollback *r, bool wait, bool dry_run)
 	/* The generation rolled back from is abandoned: a crash here leaves it to the next cleanup. */
 	err = gen_drop(&r->g, cur);
 	if (err)
-		log_warning(r->g.where, "cannot remove generation %lu: %s", cur, errno_text(err));
+		log_warning(r->g.error.path, "cannot remove generation %lu: %s", cur, errno_text(err));
 	return EXIT_OK;
 }
 
@@ -134,7 +133,6 @@ static int run(int argc, char **argv)
 	_cleanup_(rollback_free) struct rollback r = { .tree_fd = -1 };
 	_cleanup_(freep) char **cas = calloc(argc, sizeof(*cas));
 	bool wait = false, dry_run = false;
-	const char *where;
 	struct fw_error e;
 	int opt, ncas = 0, ret;
 
@@ -158,13 +156,13 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "fwverify: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
-	ret = gen_checker_load(&r.k, &r.c, cas, ncas, &where);
+	ret = gen_checker_load(&r.k, &r.c, cas, ncas, &e);
 	if (ret == -ENOKEY) {
-		log_usage("rollback", "no certificate to verify against: add a 'ca =' line to the configuration or give --ca");
+		log_usage("rollback", "%s", e.msg);
 		return EXIT_USAGE;
 	}
 	if (ret) {
-		log_error(where, "cannot load", ret);
+		log_error(e.path, "cannot load", ret);
 		return EXIT_USAGE;
 	}
 	return rollback(&r, wait, dry_run);

@@ -138,12 +138,12 @@ static bool input_error(int err)
 }
 
 /* Log why gen_checker_load() failed. */
-static int checker_error(const char *cmd, const char *where, int err)
+static int checker_error(const char *cmd, const struct fw_error *e)
 {
-	if (err == -ENOKEY)
-		log_usage(cmd, "no certificate to verify against: add a 'ca =' line to the configuration or give --ca");
+	if (e->err == -ENOKEY)
+		log_usage(cmd, "%s", e->msg);
 	else
-		log_error(where, "cannot load", err);
+		log_error(e->path, "cannot load", e->err);
 	return EXIT_USAGE;
 }
 
@@ -209,7 +209,7 @@ static int source_bad(void *ctx, const char *name, int err)
 /* The source: DIR (every file under it) or FILEs (each with its .p7s) relative to @base. */
 static int read_source(struct stage *st, char **args, int nargs, const char *base)
 {
-	char bad[PATH_MAX];
+	struct fw_error e;
 	int err;
 
 	st->src_fd = open(st->whole ? args[0] : base ? base : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -227,13 +227,13 @@ static int read_source(struct stage *st, char **args, int nargs, const char *bas
 		gen_list_sort(&st->src);
 		return EXIT_OK;
 	}
-	err = gen_list_tree_all(st->src_fd, &st->src, source_bad, st, bad, sizeof(bad));
+	err = gen_list_tree_all(st->src_fd, &st->src, source_bad, st, &e);
 	if (err == -E2BIG) {
-		refuse(st, bad, "%s", tree_error(err));
+		refuse(st, e.path, "%s", tree_error(err));
 		return refusal_summary(st);
 	}
 	if (err) {
-		fprintf(stderr, "fwverify: %s/%s: %s\n", st->src_name, bad, tree_error(err));
+		fprintf(stderr, "fwverify: %s/%s: %s\n", st->src_name, e.path, tree_error(err));
 		return EXIT_USAGE;
 	}
 	/* The release's manifest is not part of the tree. */
@@ -622,31 +622,31 @@ static void print_changes(const struct stage *st)
 /* Take the lock, clean up, and read the active tree and the high-water mark. */
 static int open_state(struct stage *st, uint64_t *hwm)
 {
-	char note[256], bad[PATH_MAX];
+	struct fw_error e;
 	int err;
 
-	err = gen_start(&st->c, st->wait, &st->g, note, sizeof(note));
+	err = gen_start(&st->c, st->wait, &st->g);
 	if (err) {
-		log_error(st->g.where, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
+		log_error(st->g.error.path, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
 		return EXIT_USAGE;
 	}
-	if (note[0])
-		log_warning(st->c.state_dir, "%s", note);
+	if (st->g.note[0])
+		log_warning(st->c.state_dir, "%s", st->g.note);
 	if (st->g.active) {
 		st->act_fd = gen_open_tree(&st->g, st->g.active);
 		if (st->act_fd < 0) {
-			log_error(st->g.where, "cannot open the active generation", st->act_fd);
+			log_error(st->g.error.path, "cannot open the active generation", st->act_fd);
 			return EXIT_USAGE;
 		}
-		err = gen_list_tree(st->act_fd, &st->act, bad, sizeof(bad));
+		err = gen_list_tree(st->act_fd, &st->act, &e);
 		if (err) {
-			log_error(bad, "the active generation cannot be read", err);
+			log_error(e.path, "the active generation cannot be read", err);
 			return EXIT_USAGE;
 		}
 	}
 	err = gen_hwm_read(&st->g, hwm);
 	if (err) {
-		log_error(st->g.where, "cannot read the manifest high-water mark", err);
+		log_error(st->g.error.path, "cannot read the manifest high-water mark", err);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -658,7 +658,7 @@ static int build_and_check(struct stage *st, uint64_t hwm)
 	int err = gen_stage_begin(&st->g, &st->s);
 
 	if (err) {
-		log_error(st->g.where, "cannot make a staging area", err);
+		log_error(st->g.error.path, "cannot make a staging area", err);
 		return EXIT_USAGE;
 	}
 	if (build(st))
@@ -678,7 +678,7 @@ static int activate(struct stage *st, unsigned int nrev)
 	int err = gen_activate(&st->g, &st->s, &n);
 
 	if (err) {
-		log_error(st->g.where, st->g.active == old ? "cannot activate the new generation (the active one is unchanged)" :
+		log_error(st->g.error.path, st->g.active == old ? "cannot activate the new generation (the active one is unchanged)" :
 			  "activated the new generation, but cannot make the switch durable", err);
 		return EXIT_USAGE;
 	}
@@ -689,7 +689,7 @@ static int activate(struct stage *st, unsigned int nrev)
 		printf("activated generation %lu\n", n);
 	err = gen_finish(&st->g, n);
 	if (err) {
-		log_error(st->g.where, "activated, but could not record the manifest or revoke the replaced files "
+		log_error(st->g.error.path, "activated, but could not record the manifest or revoke the replaced files "
 			  "(the next stage or rollback finishes it)", err);
 		return EXIT_USAGE;
 	}
@@ -698,7 +698,7 @@ static int activate(struct stage *st, unsigned int nrev)
 	print_empty_kept(st);
 	err = gen_prune(&st->g, st->c.keep);
 	if (err)
-		log_warning(st->g.where, "cannot remove an old generation: %s", errno_text(err));
+		log_warning(st->g.error.path, "cannot remove an old generation: %s", errno_text(err));
 	return EXIT_OK;
 }
 
@@ -775,7 +775,7 @@ static int run(int argc, char **argv)
 	};
 	_cleanup_(stage_free) struct stage st = { .src_fd = -1, .act_fd = -1 };
 	_cleanup_(freep) char **cas = calloc(argc, sizeof(*cas));
-	const char *base = NULL, *where;
+	const char *base = NULL;
 	struct fw_error e;
 	int opt, ncas = 0, ret, nargs;
 	struct stat sb;
@@ -819,9 +819,9 @@ static int run(int argc, char **argv)
 		fprintf(stderr, "fwverify: %s\n", e.msg);
 		return EXIT_USAGE;
 	}
-	ret = gen_checker_load(&st.k, &st.c, cas, ncas, &where);
+	ret = gen_checker_load(&st.k, &st.c, cas, ncas, &e);
 	if (ret)
-		return checker_error("stage", where, ret);
+		return checker_error("stage", &e);
 	ret = read_source(&st, argv + optind, nargs, base);
 	if (ret)
 		return ret;

@@ -20,7 +20,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -45,16 +44,6 @@ struct gen_cleanup {
 	unsigned int staging, removed, links;	/* staging areas, dead generations, temporary symlinks */
 	bool hwm_raised, revoked;		/* finished what an interrupted stage began */
 };
-
-static int __attribute__((format(printf, 3, 4))) fail(struct gen_state *g, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(g->where, sizeof(g->where), fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 /* List the directory @fd without disturbing @fd (a dup shares its offset: rewind). */
 static DIR *opendir_fd(int fd)
@@ -133,7 +122,7 @@ static int list_gens(struct gen_state *g)
 	size_t cap = 0;
 
 	if (!d)
-		return fail(g, -errno, "%s/" GENS, g->c->state_dir);
+		return fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
 	g->ngens = 0;
 	while ((errno = 0, e = readdir(d))) {
 		n = gen_number(e->d_name);
@@ -149,7 +138,7 @@ static int list_gens(struct gen_state *g)
 		g->gens[g->ngens++] = n;
 	}
 	if (errno)
-		return fail(g, -errno, "%s/" GENS, g->c->state_dir);
+		return fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
 	if (g->ngens)
 		qsort(g->gens, g->ngens, sizeof(*g->gens), cmp_ulong);
 	return 0;
@@ -174,19 +163,19 @@ static int read_active(struct gen_state *g)
 	if (n < 0 && errno == ENOENT)
 		return 0;
 	if (n < 0 && errno == EINVAL)
-		return fail(g, -EEXIST, "%s", g->c->search_dir);
+		return fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
 	if (n < 0)
-		return fail(g, -errno, "%s", g->c->search_dir);
+		return fw_error_at(&g->error, -errno, "%s", g->c->search_dir);
 	buf[n] = '\0';
 	num = buf + plen + strlen("/" GENS "/");
 	if (strncmp(buf, g->c->state_dir, plen) || strncmp(buf + plen, "/" GENS "/", strlen("/" GENS "/")))
-		return fail(g, -EEXIST, "%s", g->c->search_dir);
+		return fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
 	end = strchr(num, '/');
 	if (!end || strcmp(end, "/tree"))
-		return fail(g, -EEXIST, "%s", g->c->search_dir);
+		return fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
 	*end = '\0';
 	g->active = gen_number(num);
-	return g->active ? 0 : fail(g, -EEXIST, "%s", g->c->search_dir);
+	return g->active ? 0 : fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
 }
 
 /* Open the directory @name (made first if @create, and then not followed if a symlink). */
@@ -236,24 +225,24 @@ int gen_open(const struct fw_config *c, bool wait, struct gen_state *g)
 	g->state_fd = g->gens_fd = g->lock_fd = g->parent_fd = -1;
 	fd = mkdir_parents(c->state_dir);
 	if (fd < 0)
-		return fail(g, fd, "%s", c->state_dir);
+		return fw_error_at(&g->error, fd, "%s", c->state_dir);
 	fd = open_dir_at(AT_FDCWD, c->state_dir, false);
 	if (fd < 0)
-		return fail(g, fd, "%s", c->state_dir);
+		return fw_error_at(&g->error, fd, "%s", c->state_dir);
 	g->state_fd = fd;
 	g->lock_fd = openat(fd, "lock", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (g->lock_fd < 0)
-		return fail(g, -errno, "%s/lock", c->state_dir);
+		return fw_error_at(&g->error, -errno, "%s/lock", c->state_dir);
 	while (flock(g->lock_fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		if (errno == EINTR)
 			continue;
-		return fail(g, errno == EWOULDBLOCK ? -EBUSY : -errno, "%s/lock", c->state_dir);
+		return fw_error_at(&g->error, errno == EWOULDBLOCK ? -EBUSY : -errno, "%s/lock", c->state_dir);
 	}
 	if (faccessat(fd, ".", W_OK, 0) < 0)
-		return fail(g, -errno, "%s", c->state_dir);
+		return fw_error_at(&g->error, -errno, "%s", c->state_dir);
 	fd = open_dir_at(g->state_fd, GENS, true);
 	if (fd < 0)
-		return fail(g, fd, "%s/" GENS, c->state_dir);
+		return fw_error_at(&g->error, fd, "%s/" GENS, c->state_dir);
 	g->gens_fd = fd;
 
 	parent = strdup(c->search_dir);
@@ -263,17 +252,17 @@ int gen_open(const struct fw_config *c, bool wait, struct gen_state *g)
 		parent[n - 1] = '\0';
 	slash = strrchr(parent, '/');
 	if (!slash || !slash[1])
-		return fail(g, -EINVAL, "%s", c->search_dir);
+		return fw_error_at(&g->error, -EINVAL, "%s", c->search_dir);
 	if (strlen(slash + 1) > NAME_MAX)
-		return fail(g, -ENAMETOOLONG, "%s", c->search_dir);
+		return fw_error_at(&g->error, -ENAMETOOLONG, "%s", c->search_dir);
 	strcpy(g->link_name, slash + 1);
 	slash[slash == parent] = '\0';
 	fd = open_dir_at(AT_FDCWD, parent, false);
 	if (fd < 0)
-		return fail(g, fd, "%s", parent);
+		return fw_error_at(&g->error, fd, "%s", parent);
 	g->parent_fd = fd;
 	if (faccessat(fd, ".", W_OK, 0) < 0)
-		return fail(g, -errno, "%s", parent);
+		return fw_error_at(&g->error, -errno, "%s", parent);
 	return read_active(g) ?: list_gens(g);
 }
 
@@ -317,7 +306,7 @@ int gen_open_tree(struct gen_state *g, unsigned long n)
 
 	snprintf(name, sizeof(name), "%lu/tree", n);
 	fd = openat(g->gens_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? fail(g, -errno, "%s/" GENS "/%s", g->c->state_dir, name) : fd;
+	return fd < 0 ? fw_error_at(&g->error, -errno, "%s/" GENS "/%s", g->c->state_dir, name) : fd;
 }
 
 /*
@@ -338,7 +327,7 @@ int gen_drop(struct gen_state *g, unsigned long n)
 	if (!err)
 		err = rm_rf(g->gens_fd, old, 0);
 	if (err)
-		return fail(g, err, "%s/" GENS "/%s", g->c->state_dir, old);
+		return fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, old);
 	for (i = 0; i < g->ngens && g->gens[i] != n; i++)
 		;
 	if (i < g->ngens)
@@ -364,12 +353,12 @@ static int read_number(struct gen_state *g, const char *name, uint64_t *v)
 		return 0;
 	}
 	if (err)
-		return fail(g, err, "%s/%s", g->c->state_dir, name);
+		return fw_error_at(&g->error, err, "%s/%s", g->c->state_dir, name);
 	buf[len - 1] = buf[len - 1] == '\n' ? '\0' : 'x';
 	errno = 0;
 	*v = strtoull((char *)buf, &end, 10);
 	if (errno || *end || buf[0] < '0' || buf[0] > '9')
-		return fail(g, -EBADMSG, "%s/%s", g->c->state_dir, name);
+		return fw_error_at(&g->error, -EBADMSG, "%s/%s", g->c->state_dir, name);
 	return 0;
 }
 
@@ -383,7 +372,7 @@ static int write_number(struct gen_state *g, const char *name, uint64_t v)
 		return -ENOMEM;
 	snprintf(text, sizeof(text), "%llu\n", (unsigned long long)v);
 	err = write_file_atomic(path, text, strlen(text), 0644);
-	return err ? fail(g, err, "%s", path) : 0;
+	return err ? fw_error_at(&g->error, err, "%s", path) : 0;
 }
 
 int gen_hwm_read(struct gen_state *g, uint64_t *hwm)
@@ -419,7 +408,7 @@ static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
 	if (!err)
 		err = manifest_parse((const char *)text, len, &m, NULL);
 	if (err && err != -ENOENT)
-		return fail(g, err, "%s/" GENS "/%s", g->c->state_dir, name);
+		return fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, name);
 	err = err ? 0 : gen_hwm_read(g, &hwm);
 	if (!err && m.generation > hwm) {
 		err = gen_hwm_write(g, m.generation);
@@ -445,7 +434,7 @@ static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
 		err = -errno;
 	if (!err && r)
 		r->revoked = true;
-	return err ? fail(g, err, "%s/" GENS "/%s", g->c->state_dir, name) : 0;
+	return err ? fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, name) : 0;
 }
 
 int gen_finish(struct gen_state *g, unsigned long n)
@@ -468,32 +457,32 @@ static int cleanup(struct gen_state *g, struct gen_cleanup *r)
 
 	memset(r, 0, sizeof(*r));
 	if (!d)
-		return fail(g, -errno, "%s", g->c->state_dir);
+		return fw_error_at(&g->error, -errno, "%s", g->c->state_dir);
 	while ((errno = 0, e = readdir(d))) {
 		if (strncmp(e->d_name, STAGING, strlen(STAGING)))
 			continue;
 		err = rm_rf(g->state_fd, e->d_name, 0);
 		if (err)
-			return fail(g, err, "%s/%s", g->c->state_dir, e->d_name);
+			return fw_error_at(&g->error, err, "%s/%s", g->c->state_dir, e->d_name);
 		r->staging++;
 	}
 	closedir(d);
 	d = opendir_fd(g->gens_fd);
 	if (!d)
-		return fail(g, -errno, "%s/" GENS, g->c->state_dir);
+		return fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
 	while ((errno = 0, e = readdir(d))) {
 		if (e->d_name[0] != '.' || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		err = rm_rf(g->gens_fd, e->d_name, 0);
 		if (err)
-			return fail(g, err, "%s/" GENS "/%s", g->c->state_dir, e->d_name);
+			return fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, e->d_name);
 		r->removed++;
 	}
 	tmp_link_name(g, tmp, sizeof(tmp));
 	if (!unlinkat(g->parent_fd, tmp, 0))
 		r->links++;
 	else if (errno != ENOENT)
-		return fail(g, -errno, "%s", tmp);
+		return fw_error_at(&g->error, -errno, "%s", tmp);
 	/* Without an active generation (search_dir removed by hand?) none is known to be dead. */
 	while (g->active && g->ngens && g->gens[g->ngens - 1] > g->active) {
 		err = gen_drop(g, g->gens[g->ngens - 1]);
@@ -506,17 +495,16 @@ static int cleanup(struct gen_state *g, struct gen_cleanup *r)
 
 /*
  * Open the state (gen_open()) and clean up (see cleanup()): what every
- * stage and rollback starts with.  @note says what an interrupted run left
- * and was finished, or is empty.  Return: 0, or as gen_open().
+ * stage and rollback starts with.  @g->note says what an interrupted run
+ * left and was finished, or is empty.  Return: 0, or as gen_open().
  */
-int gen_start(const struct fw_config *c, bool wait, struct gen_state *g, char *note, size_t len)
+int gen_start(const struct fw_config *c, bool wait, struct gen_state *g)
 {
 	struct gen_cleanup r;
 	int err = gen_open(c, wait, g) ?: cleanup(g, &r);
 
-	note[0] = '\0';
 	if (!err && (r.staging || r.removed || r.links || r.hwm_raised || r.revoked))
-		snprintf(note, len, "finished after an interrupted run: removed %u staging area(s), "
+		snprintf(g->note, sizeof(g->note), "finished after an interrupted run: removed %u staging area(s), "
 			 "%u generation(s), %u temporary link(s)%s%s", r.staging, r.removed, r.links,
 			 r.hwm_raised ? ", raised the manifest high-water mark" : "",
 			 r.revoked ? ", applied pending revocations" : "");
@@ -550,17 +538,17 @@ int gen_switch(struct gen_state *g, unsigned long n)
 		return -ENOMEM;
 	tmp_link_name(g, tmp, sizeof(tmp));
 	if (unlinkat(g->parent_fd, tmp, 0) < 0 && errno != ENOENT)
-		return fail(g, -errno, "%s", tmp);
+		return fw_error_at(&g->error, -errno, "%s", tmp);
 	if (symlinkat(target, g->parent_fd, tmp) < 0)
-		return fail(g, -errno, "%s", g->c->search_dir);
+		return fw_error_at(&g->error, -errno, "%s", g->c->search_dir);
 	if (renameat(g->parent_fd, tmp, g->parent_fd, g->link_name) < 0) {
 		int err = -errno;
 
 		unlinkat(g->parent_fd, tmp, 0);
-		return fail(g, err, "%s", g->c->search_dir);
+		return fw_error_at(&g->error, err, "%s", g->c->search_dir);
 	}
 	g->active = n;
-	return fsync(g->parent_fd) < 0 ? fail(g, -errno, "%s", g->c->search_dir) : 0;
+	return fsync(g->parent_fd) < 0 ? fw_error_at(&g->error, -errno, "%s", g->c->search_dir) : 0;
 }
 
 /* Drop the oldest generations below the active one, keeping @keep of them. */
@@ -594,7 +582,7 @@ int gen_stage_begin(struct gen_state *g, struct gen_stage *s)
 		return -ENOMEM;
 	}
 	if (!mkdtemp(path))
-		return fail(g, -errno, "%s", path);
+		return fw_error_at(&g->error, -errno, "%s", path);
 	s->dir = strdup(strrchr(path, '/') + 1);
 	if (!s->dir || asprintf(&s->tree_path, "%s/gen/tree", path) < 0) {
 		s->tree_path = NULL;
@@ -602,13 +590,13 @@ int gen_stage_begin(struct gen_state *g, struct gen_stage *s)
 	}
 	fd = openat(g->state_fd, s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fail(g, -errno, "%s", path);
+		return fw_error_at(&g->error, -errno, "%s", path);
 	s->gen_fd = open_dir_at(fd, "gen", true);
 	close(fd);
 	if (s->gen_fd < 0)
-		return fail(g, s->gen_fd, "%s/gen", path);
+		return fw_error_at(&g->error, s->gen_fd, "%s/gen", path);
 	s->tree_fd = open_dir_at(s->gen_fd, "tree", true);
-	return s->tree_fd < 0 ? fail(g, s->tree_fd, "%s", s->tree_path) : 0;
+	return s->tree_fd < 0 ? fw_error_at(&g->error, s->tree_fd, "%s", s->tree_path) : 0;
 }
 
 /* Copy the rest of @src into @dst, at most GEN_FILE_MAX bytes. */
@@ -735,7 +723,7 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 
 	/* One syncfs() makes every staged file and directory durable before it can become active. */
 	if (syncfs(s->gen_fd) < 0)
-		return fail(g, -errno, "%s", s->tree_path);
+		return fw_error_at(&g->error, -errno, "%s", s->tree_path);
 	err = read_number(g, LAST_GEN, &last);
 	if (err)
 		return err;
@@ -744,7 +732,7 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 	if (g->active > last)
 		last = g->active;
 	if (last >= 999999999)
-		return fail(g, -EOVERFLOW, "%s/" LAST_GEN, g->c->state_dir);
+		return fw_error_at(&g->error, -EOVERFLOW, "%s/" LAST_GEN, g->c->state_dir);
 	/* The number is recorded first: a crash can skip a number, never reuse one. */
 	err = write_number(g, LAST_GEN, ++last);
 	if (err)
@@ -754,19 +742,18 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 	closep(&s->tree_fd);
 	closep(&s->gen_fd);
 	if (renameat(g->state_fd, from, g->gens_fd, to) < 0)
-		return fail(g, -errno, "%s/" GENS "/%s", g->c->state_dir, to);
+		return fw_error_at(&g->error, -errno, "%s/" GENS "/%s", g->c->state_dir, to);
 	if (fsync(g->gens_fd) < 0) {
-		err = fail(g, -errno, "%s/" GENS, g->c->state_dir);
+		err = fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
 		gen_drop(g, last);
 		return err;
 	}
 	err = gen_switch(g, last);
 	if (err && g->active != last) {
-		char where[sizeof(g->where)];
+		struct fw_error e = g->error;
 
-		memcpy(where, g->where, sizeof(where));
 		gen_drop(g, last);
-		memcpy(g->where, where, sizeof(where));
+		g->error = e;
 		return err;
 	}
 	if (!g->ngens || g->gens[g->ngens - 1] != last) {

@@ -17,8 +17,9 @@
  * and <stem>.zst without one <stem>.p7s, a signature of the decompressed
  * content, as the kernel takes them (decompress.h).  A tree's names and
  * files are tree.h's; what is checked of each blob, stage-check.h's.
- * Library code: returns 0 or -errno and does not log; the path concerned
- * by a failure is left in gen_state.where.
+ * Library code: returns 0 or -errno and does not log.  The store is a
+ * handle: a function on it leaves the path concerned by a failure in its
+ * own struct fw_error, gen_state.error (its path, set by fw_error_at()).
  */
 #ifndef FWVERIFY_GENERATION_H
 #define FWVERIFY_GENERATION_H
@@ -29,6 +30,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "error.h"
 #include "tree.h"
 
 struct gen_state {
@@ -39,7 +41,8 @@ struct gen_state {
 	unsigned long active;	/* the generation search_dir points at; 0: none */
 	unsigned long *gens;	/* the complete generations, ascending */
 	size_t ngens;
-	char where[PATH_MAX];	/* the path concerned by the last failure */
+	struct fw_error error;	/* the last failure: its errno and the path concerned */
+	char note[256];		/* what gen_start() finished of an interrupted run, or "" */
 };
 
 /* A staging area: <state_dir>/staging.XXXXXX holding gen/tree. */
@@ -51,7 +54,7 @@ struct gen_stage {
 
 int gen_open(const struct fw_config *c, bool wait, struct gen_state *g);
 void gen_close(struct gen_state *g);
-int gen_start(const struct fw_config *c, bool wait, struct gen_state *g, char *note, size_t len);
+int gen_start(const struct fw_config *c, bool wait, struct gen_state *g);
 const char *gen_start_error(int err);
 int gen_open_tree(struct gen_state *g, unsigned long n);
 int gen_read_meta(struct gen_state *g, unsigned long n, const char *name, size_t max,

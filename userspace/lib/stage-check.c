@@ -134,12 +134,13 @@ bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 /*
  * Load what gen_check() needs: the configured CAs and @cas, the persistent
  * revoke list (sorted), and whether the kernel module is there to ask.
- * Return: 0; -ENOKEY when no certificate is given at all; or -errno with
- * the file concerned in *@where.
+ * Return: 0; -ENOKEY when no certificate is given at all (said in @e); or
+ * -errno with the file concerned as @e's path.
  */
 int gen_checker_load(struct gen_checker *k, const struct fw_config *c, char *const *cas, size_t ncas,
-		     const char **where)
+		     struct fw_error *e)
 {
+	const char *where;
 	int err;
 
 	memset(k, 0, sizeof(*k));
@@ -148,19 +149,19 @@ int gen_checker_load(struct gen_checker *k, const struct fw_config *c, char *con
 	if (err == -EINVAL || err == -ERANGE)
 		err = check_ctx_kernel(&k->ctx, cms_rules_newest.kernel);
 	if (err)
-		return err;
+		return fw_error_at(e, err, "the running kernel");
 	for (size_t i = 0; i < c->nca + ncas; i++) {
-		*where = i < c->nca ? c->ca[i] : cas[i - c->nca];
-		err = cms_load_certs(*where, &k->ctx.trusted);
+		where = i < c->nca ? c->ca[i] : cas[i - c->nca];
+		err = cms_load_certs(where, &k->ctx.trusted);
 		if (err)
-			return err;
+			return fw_error_at(e, err, "%s", where);
 	}
 	if (!k->ctx.trusted)
-		return -ENOKEY;
-	*where = c->state_dir;
+		return fw_error_set(e, -ENOKEY, "no certificate to verify against: add a 'ca =' line to the "
+				    "configuration or give --ca");
 	err = check_ctx_revocations(&k->ctx, c);
 	if (err)
-		return err;
+		return fw_error_at(e, err, "%s", c->state_dir);
 	k->kernel = kstate_loaded();
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "error.h"
 
 /* What verification of one blob found. */
 struct gen_verdict {
@@ -33,7 +34,7 @@ struct gen_checker {
 
 int gen_signed_digest(int dirfd, const char *name, unsigned char md[32]);
 int gen_checker_load(struct gen_checker *k, const struct fw_config *c, char *const *cas, size_t ncas,
-		     const char **where);
+		     struct fw_error *e);
 void gen_checker_free(struct gen_checker *k);
 bool gen_check(const struct gen_checker *k, int tree_fd, const char *tree_path,
 	       const char *name, struct gen_verdict *v);

@@ -156,8 +156,7 @@ struct walk {
 	struct gen_list *l;
 	gen_bad_fn *bad_fn;
 	void *ctx;
-	char *bad;
-	size_t badlen;
+	char bad[PATH_MAX];	/* the entry at hand, control characters made '?' */
 	size_t entries;		/* files and entries told to bad_fn, against GEN_FILES_MAX */
 };
 
@@ -179,7 +178,7 @@ static int walk(struct walk *w, int fd, const char *prefix, int depth)
 	if (!d) {
 		err = -errno;
 		close(fd);
-		set_bad(w->bad, w->badlen, prefix ? prefix : ".");
+		set_bad(w->bad, sizeof(w->bad), prefix ? prefix : ".");
 		return err;
 	}
 	while ((errno = 0, e = readdir(d))) {
@@ -190,7 +189,7 @@ static int walk(struct walk *w, int fd, const char *prefix, int depth)
 			name = NULL;
 			return -ENOMEM;
 		}
-		set_bad(w->bad, w->badlen, name);
+		set_bad(w->bad, sizeof(w->bad), name);
 		if (w->entries >= GEN_FILES_MAX)
 			return -E2BIG;
 		err = 0;
@@ -228,7 +227,7 @@ static int walk(struct walk *w, int fd, const char *prefix, int depth)
 			return err;
 	}
 	if (errno) {
-		set_bad(w->bad, w->badlen, prefix ? prefix : ".");
+		set_bad(w->bad, sizeof(w->bad), prefix ? prefix : ".");
 		return -errno;
 	}
 	return 0;
@@ -242,22 +241,20 @@ static int walk(struct walk *w, int fd, const char *prefix, int depth)
  * name (control characters made '?') and left out, and the walk goes on
  * while @bad_fn returns 0; without a @bad_fn it fails the listing.  More
  * than GEN_FILES_MAX entries (-E2BIG) and I/O errors always fail it.  On
- * failure the name concerned is in @bad.
+ * failure the name concerned is @e's path.
  */
-int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, char *bad, size_t badlen)
+int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, struct fw_error *e)
 {
 	struct gen_list r = { 0 };
-	struct walk w = { .l = &r, .bad_fn = bad_fn, .ctx = ctx, .bad = bad, .badlen = badlen };
+	struct walk w = { .l = &r, .bad_fn = bad_fn, .ctx = ctx, .bad = "." };
 	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
 
-	if (fd < 0) {
-		set_bad(bad, badlen, ".");
-		return -errno;
-	}
+	if (fd < 0)
+		return fw_error_at(e, -errno, ".");
 	err = walk(&w, fd, NULL, 0);
 	if (err) {
 		gen_list_free(&r);
-		return err;
+		return fw_error_at(e, err, "%s", w.bad);
 	}
 	gen_list_sort(&r);
 	*l = r;
@@ -265,9 +262,9 @@ int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *c
 }
 
 /* gen_list_tree_all() that fails on the first entry that is no firmware file. */
-int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen)
+int gen_list_tree(int dirfd, struct gen_list *l, struct fw_error *e)
 {
-	return gen_list_tree_all(dirfd, l, NULL, NULL, bad, badlen);
+	return gen_list_tree_all(dirfd, l, NULL, NULL, e);
 }
 
 /*

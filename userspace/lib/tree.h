@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "error.h"
+
 /* Limits on a tree: the largest file, the most files, the deepest directory. */
 #define GEN_FILE_MAX (1024LL * 1024 * 1024)
 #define GEN_FILES_MAX 100000
@@ -28,8 +30,8 @@ struct gen_list {
 
 /* Told of an entry of a tree that is no firmware file (gen_list_tree_all()); 0 goes on. */
 typedef int gen_bad_fn(void *ctx, const char *name, int err);
-int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, char *bad, size_t badlen);
-int gen_list_tree(int dirfd, struct gen_list *l, char *bad, size_t badlen);
+int gen_list_tree_all(int dirfd, struct gen_list *l, gen_bad_fn *bad_fn, void *ctx, struct fw_error *e);
+int gen_list_tree(int dirfd, struct gen_list *l, struct fw_error *e);
 bool gen_list_has(const struct gen_list *l, const char *name);
 int gen_list_push(struct gen_list *l, const char *name);
 void gen_list_sort(struct gen_list *l);
