@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* lib/util.h: parse_ulong() (a whole decimal within bounds) and str_trim(). */
+#include <errno.h>
 #include <limits.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ static void accepts(const char *s, unsigned long long min, unsigned long long ma
 		    unsigned long long want)
 {
 	unsigned long long v = 12345;
-	bool r = parse_ulong(s, min, max, &v);
+	bool r = !parse_ulong(s, min, max, &v);
 
 	ok(r, "parse_ulong(\"%s\", %llu, %llu) accepts it", s, min, max);
 	if (r)
@@ -20,13 +21,21 @@ static void accepts(const char *s, unsigned long long min, unsigned long long ma
 
 static void refuses(const char *s, unsigned long long min, unsigned long long max, const char *why)
 {
-	unsigned long long v;
+	unsigned long long v = 12345;
+	int err = parse_ulong(s, min, max, &v);
 
-	ok(!parse_ulong(s, min, max, &v), "parse_ulong(\"%s\", %llu, %llu) refuses %s", s, min, max, why);
+	ok(err == -EINVAL || err == -ERANGE, "parse_ulong(\"%s\", %llu, %llu) refuses %s", s, min, max, why);
+	is_int(v, 12345, "... and leaves the number untouched");
 }
 
 static void test_parse_ulong(void)
 {
+	unsigned long long v;
+
+	is_int(parse_ulong("7", 0, 10, &v), 0, "parse_ulong() returns 0 for a number it takes");
+	is_int(parse_ulong("7x", 0, 10, &v), -EINVAL, "... -EINVAL for what is no number");
+	is_int(parse_ulong("11", 1, 10, &v), -ERANGE, "... -ERANGE for a number outside the bounds");
+	is_int(parse_ulong("18446744073709551616", 0, ULLONG_MAX, &v), -ERANGE, "... and for one past 2^64 - 1");
 	accepts("0", 0, 10, 0);
 	accepts("7", 0, 10, 7);
 	accepts("1", 1, 10, 1);

@@ -285,9 +285,9 @@ static bool check_manifest(const struct options *o)
 		log_usage("sign", "--manifest needs --base, --generation and --expires");
 	} else if (o->out) {
 		log_usage("sign", "--manifest and -o exclude each other");
-	} else if (!parse_ulong(o->generation, 1, UINT64_MAX, &g)) {
+	} else if (parse_ulong(o->generation, 1, UINT64_MAX, &g)) {
 		log_usage("sign", "--generation '%s': expected a whole number from 1", o->generation);
-	} else if (!manifest_parse_time(o->expires, time(NULL), &t)) {
+	} else if (manifest_parse_time(o->expires, time(NULL), &t)) {
 		log_usage("sign", "--expires '%s': expected YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ or +Nd", o->expires);
 	} else if (t <= time(NULL)) {
 		log_usage("sign", "--expires '%s' is not in the future", o->expires);
@@ -401,12 +401,12 @@ static int run(int argc, char **argv)
 		case 'C': chain[o.nchain++] = optarg; break;
 		case 'n': o.no_certs = true; break;
 		case 'o': o.out = optarg; break;
-		case 'j': o.jobs = parse_ulong(optarg, 1, JOBS_MAX, &v) ? (long)v : 0; break;
+		case 'j': o.jobs = parse_ulong(optarg, 1, JOBS_MAX, &v) ? 0 : (long)v; break;
 		case 'q': o.quiet = true; break;
 		case OPT_MODULE: o.module = optarg; break;
 		case OPT_PIN_FILE: o.pin_file = optarg; break;
 		case OPT_PIN_FD:
-			if (!parse_ulong(optarg, 0, INT_MAX, &v)) {
+			if (parse_ulong(optarg, 0, INT_MAX, &v)) {
 				log_usage("sign", "--pin-fd '%s': expected a descriptor number", optarg);
 				return EXIT_USAGE;
 			}
@@ -418,7 +418,7 @@ static int run(int argc, char **argv)
 		case OPT_EXPIRES: o.expires = optarg; break;
 		case OPT_NAME: o.name = optarg; break;
 		case OPT_WAIT:
-			if (!parse_ulong(optarg, 0, 86400, &v)) {
+			if (parse_ulong(optarg, 0, 86400, &v)) {
 				log_usage("sign", "--wait '%s': expected seconds from 0 to 86400", optarg);
 				return EXIT_USAGE;
 			}

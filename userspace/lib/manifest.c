@@ -459,8 +459,8 @@ out:
 	return ret;
 }
 
-/* --expires: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now. */
-bool manifest_parse_time(const char *s, time_t now, int64_t *t)
+/* --expires: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now.  Return: 0, -EINVAL or -ENOMEM. */
+int manifest_parse_time(const char *s, time_t now, int64_t *t)
 {
 	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d" };
 	unsigned long long days;
@@ -471,10 +471,12 @@ bool manifest_parse_time(const char *s, time_t now, int64_t *t)
 	if (s[0] == '+' && strlen(s) > 2 && s[strlen(s) - 1] == 'd') {
 		_cleanup_(freep) char *n = strndup(s + 1, strlen(s) - 2);
 
-		if (!n || !parse_ulong(n, 1, 100 * 366, &days))
-			return false;
+		if (!n)
+			return -ENOMEM;
+		if (parse_ulong(n, 1, 100 * 366, &days))
+			return -EINVAL;
 		*t = (int64_t)now + (int64_t)days * 86400;
-		return true;
+		return 0;
 	}
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		memset(&tm, 0, sizeof(tm));
@@ -486,9 +488,9 @@ bool manifest_parse_time(const char *s, time_t now, int64_t *t)
 		/* timegm() makes 02-30 into 03-02: refuse what it had to normalise. */
 		if (v == (time_t)-1 || tm.tm_mday != back.tm_mday || tm.tm_mon != back.tm_mon ||
 		    tm.tm_hour != back.tm_hour || tm.tm_min != back.tm_min || tm.tm_sec != back.tm_sec)
-			return false;
+			return -EINVAL;
 		*t = v;
-		return true;
+		return 0;
 	}
-	return false;
+	return -EINVAL;
 }

@@ -37,7 +37,7 @@ void manifest_free(struct manifest *m);
 const struct manifest_entry *manifest_find(const struct manifest *m, const char *name);
 void manifest_time(int64_t t, char *buf, size_t size);
 /* A manifest's expiry as given: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now. */
-bool manifest_parse_time(const char *s, time_t now, int64_t *t);
+int manifest_parse_time(const char *s, time_t now, int64_t *t);
 /* A name a firmware tree may hold: relative, no "."/".."/empty component, no control character. */
 bool manifest_name_ok(const char *name);
 /* A signature ("*.p7s") or the manifest itself: names a manifest does not list. */

@@ -265,14 +265,20 @@ char *str_trim(char *s)
 	return s;
 }
 
-bool parse_ulong(const char *s, unsigned long long min, unsigned long long max,
-			unsigned long long *v)
+int parse_ulong(const char *s, unsigned long long min, unsigned long long max,
+		unsigned long long *v)
 {
+	unsigned long long n;
 	char *end;
 
 	if (*s < '0' || *s > '9')
-		return false;
+		return -EINVAL;
 	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return !errno && !*end && *v >= min && *v <= max;
+	n = strtoull(s, &end, 10);
+	if (*end)
+		return -EINVAL;
+	if (errno || n < min || n > max)
+		return -ERANGE;
+	*v = n;
+	return 0;
 }

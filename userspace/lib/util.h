@@ -28,9 +28,12 @@ static inline void freep(void *p)
 void closep(int *fd);
 /* For _cleanup_(): close a directory stream, if any. */
 void closedirp(DIR **d);
-/* A decimal number from @min to @max, the whole of @s: into *@v.  Return: whether it was one. */
-bool parse_ulong(const char *s, unsigned long long min, unsigned long long max,
-		 unsigned long long *v);
+/*
+ * A decimal number from @min to @max, the whole of @s: into *@v (untouched
+ * on failure).  Return: 0, -EINVAL for no number, -ERANGE outside the bounds.
+ */
+int parse_ulong(const char *s, unsigned long long min, unsigned long long max,
+		unsigned long long *v);
 
 int open_regular(const char *path, int flags);
 int read_file(const char *path, size_t max, unsigned char **data, size_t *len);
