@@ -34,7 +34,8 @@ static int read_pin(const struct key_spec *ks, char **pin, struct fw_error *e)
 	snprintf(name, sizeof(name), "--pin-fd %d", ks->pin_fd);
 	if (ks->pin_file || ks->pin_fd >= 0)
 		return fw_error_set(e, err, "%s: cannot read the PIN%s%s", ks->pin_file ? ks->pin_file : name,
-				    err == -EINVAL ? ": it holds a NUL byte" : ": ", err == -EINVAL ? "" : errno_text(err));
+				    err == -EINVAL ? ": it holds a NUL byte" : ": ",
+				    err == -EINVAL ? "" : errno_text(err));
 	return fw_error_set(e, err, "$%s: %s", ks->pin_env,
 			    err == -ENODATA ? "the PIN is empty" : "the PIN is too long");
 }

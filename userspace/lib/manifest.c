@@ -239,7 +239,8 @@ int manifest_parse(const char *text, size_t len, struct manifest *m, struct fw_e
 		}
 	}
 	if (line < 3) {
-		fw_error_set(e, ret, "truncated: no %s line", line < 1 ? "header" : line < 2 ? "generation" : "expires");
+		fw_error_set(e, ret, "truncated: no %s line",
+			     line < 1 ? "header" : line < 2 ? "generation" : "expires");
 		goto fail;
 	}
 	*m = r;

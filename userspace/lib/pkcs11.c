@@ -135,8 +135,8 @@ static int uri_attr(struct pkcs11_uri *u, const char *s, size_t len, struct fw_e
 		if (strlen(uri_attrs[i].name) == nlen && !memcmp(uri_attrs[i].name, s, nlen))
 			a = &uri_attrs[i];
 	if (a && a->kind == ATTR_PIN)
-		return fw_error_set(e, -EPERM, "the URI carries a PIN (%s=), which would be visible in the process list",
-				    a->name);
+		return fw_error_set(e, -EPERM,
+				    "the URI carries a PIN (%s=), which would be visible in the process list", a->name);
 	if (!a || !eq)
 		return fw_error_set(e, -EINVAL, a ? "attribute '%.*s' has no value" :
 				    "unknown or unsupported attribute '%.*s'", (int)nlen, s);

@@ -76,7 +76,8 @@ int signd_opts_check(const struct signd_opts *o, bool identity, struct fw_error 
 	if (!o->url)
 		return fw_error_set(e, -EINVAL, "no server: give --server signd://HOST[:PORT] or set $FWVERIFY_SIGND");
 	if (!o->cert != !o->key || (identity && !o->cert))
-		return fw_error_set(e, -EINVAL, "the server needs this client's certificate: give --tls-cert and --tls-key");
+		return fw_error_set(e, -EINVAL,
+				    "the server needs this client's certificate: give --tls-cert and --tls-key");
 	if (o->pin_file && o->pin_fd >= 0)
 		return fw_error_set(e, -EINVAL, "--pin-file and --pin-fd exclude each other");
 	return 0;
