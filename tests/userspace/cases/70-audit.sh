@@ -221,7 +221,7 @@ expect "--help lists audit" 0 $'\n  audit +check the signing server'
 mkdir "$au/writer"
 run cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -fsanitize=address,undefined \
 	-I"$top/userspace/lib" -o "$au/signlog-test" "$top/tests/userspace/signlog-test.c" \
-	"$build/lib/signlog.o" "$build/lib/util.o" $(pkg-config --cflags --libs libcrypto json-c) -pthread
+	"$build/lib/signlog.o" "$build/lib/error.o" "$build/lib/util.o" $(pkg-config --cflags --libs libcrypto json-c) -pthread
 if [[ $rc == 0 ]]; then
 	run "$au/signlog-test" "$au/writer"
 	checks=$out
