@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,14 +32,19 @@
 /* Give up looking for a free PATH.torn.N after this many. */
 #define AUDITLOG_TORN_MAX 1000
 
+/* A writer waiting for the sync that covers its record, on the writer's stack. */
+struct sync_waiter {
+	uint64_t seq;
+	int err;			/* of the sync that covered it */
+	bool lead;			/* no sync covered it: it runs the next one */
+	sem_t done;
+	struct sync_waiter *next;
+};
+
 struct signlog {
 	pthread_mutex_t lock;
-	pthread_cond_t synced_cond;	/* broadcast when an fdatasync ends */
-	bool syncing;			/* an fdatasync runs, for every record up to sync_upto */
-	uint64_t sync_upto;
-	uint64_t synced;		/* the last record known to be on disk */
-	uint64_t sync_failed;		/* the last record whose fdatasync failed */
-	int sync_err;			/* and why */
+	bool syncing;			/* an fdatasync runs, or is handed on to a waiter */
+	struct sync_waiter *waiters, **waiters_end;	/* in the order of their records */
 	int fd;
 	bool sync;
 	int failed;		/* a failed append that could not be cut off again: -errno */
@@ -586,7 +592,7 @@ int signlog_open(const char *path, bool sync, signlog_fn replay, void *arg,
 		return fw_error_set(e, -ENOMEM, "out of memory");
 	}
 	pthread_mutex_init(&l->lock, NULL);
-	pthread_cond_init(&l->synced_cond, NULL);
+	l->waiters_end = &l->waiters;
 	l->fd = -1;
 	l->sync = sync;
 	err = open_locked(l, path, e);
@@ -612,27 +618,26 @@ static void utc_now(char buf[32])
 	snprintf(buf + 19, 13, ".%03uZ", (unsigned)(ts.tv_nsec / 1000000) % 1000);
 }
 
-/* The next record: seq, time and prev, then @rec's members.  Return: it, or NULL. */
-static struct json_object *chain_record(struct signlog *l, struct json_object *rec)
+/*
+ * The next record's line in @line (AUDITLOG_LINE_MAX bytes): seq, time and
+ * prev, then the members of @body, the record serialized ("{...}", with
+ * "event").  The same bytes as json-c's serialization of one object with
+ * all those members, but only this much is done under the lock.
+ * Return: its length with the newline, or -E2BIG.
+ */
+static int chain_line(struct signlog *l, const char *body, size_t len, char *line)
 {
-	struct json_object *o = json_object_new_object();
 	char now[32];
-	bool bad;
+	int n;
 
 	utc_now(now);
-	bad = !o || json_object_object_add(o, "seq", json_object_new_uint64(l->seq + 1)) ||
-	      json_object_object_add(o, "time", json_object_new_string(now)) ||
-	      json_object_object_add(o, "prev", json_object_new_string(l->head));
-	json_object_object_foreach(rec, key, val) {
-		if (bad)
-			break;
-		bad = json_object_object_add(o, key, json_object_get(val));
-	}
-	if (bad) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	n = snprintf(line, AUDITLOG_LINE_MAX, "{\"seq\":%" PRIu64 ",\"time\":\"%s\",\"prev\":\"%s\",",
+		     l->seq + 1, now, l->head);
+	if (n < 0 || (size_t)n + len > AUDITLOG_LINE_MAX)
+		return -E2BIG;
+	memcpy(line + n, body + 1, len - 1);
+	line[n + len - 1] = '\n';
+	return n + len;
 }
 
 /* Write @line of @len bytes (its newline included) whole, or leave the file as it was. */
@@ -649,79 +654,95 @@ static int write_line(struct signlog *l, const char *line, size_t len)
 	return err;
 }
 
-/* Serialize and write the next record under the lock. */
-static int append_locked(struct signlog *l, struct json_object *rec)
+/* Write the next record, serialized as @body of @len bytes, under the lock. */
+static int append_locked(struct signlog *l, const char *body, size_t len)
 {
-	struct json_object *o;
 	char line[AUDITLOG_LINE_MAX];
-	const char *s;
-	size_t len;
-	int err;
+	int n, err;
 
 	if (l->failed)
 		return l->failed;
-	o = chain_record(l, rec);
-	s = o ? json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-					       JSON_C_TO_STRING_NOSLASHESCAPE) : NULL;
-	if (!s) {
-		json_object_put(o);
-		return -ENOMEM;
-	}
-	len = strlen(s);
-	if (len + 1 > sizeof(line)) {
-		json_object_put(o);
-		return -E2BIG;
-	}
-	memcpy(line, s, len);
-	line[len] = '\n';
-	json_object_put(o);
-	err = write_line(l, line, len + 1);
+	n = chain_line(l, body, len, line);
+	if (n < 0)
+		return n;
+	err = write_line(l, line, n);
 	if (err)
 		return err;
 	l->seq++;
-	sha256_hex(line, len, l->head);
+	sha256_hex(line, n - 1, l->head);
 	return 0;
 }
 
 /*
- * Group commit, under l->lock: a writer waits for one fdatasync that
- * covers its record.  When none runs, it starts one for every record
- * written so far; the writers that append while it runs share the next
- * one, and each waiter wakes once, when a sync that covers it ends.  A
- * record whose fdatasync failed stays in the file (later records may
- * follow it), and every writer whose record that sync covered gets the
- * error: the log may tell of a signature that was not returned, never the
- * reverse.
+ * Run fdatasync() for every record written so far (l->lock held and
+ * l->syncing set: this thread leads), then wake each waiter it covered with
+ * its result, and hand the next sync to the first waiter it did not cover.
+ * The waiters are woken after l->lock is released, so that none that runs
+ * at once finds the lock still held.  Releases l->lock.
+ * Return: the sync's result.
  */
-static int sync_to_locked(struct signlog *l, uint64_t seq)
+static int sync_lead(struct signlog *l)
 {
-	uint64_t upto;
+	struct sync_waiter *done, **end, *lead, *w;
+	uint64_t upto = l->seq;
 	int err;
 
-	for (;;) {
-		/* A failed sync fails each record it covered, even one a sync before it reached. */
-		if (l->sync_failed >= seq)
-			return l->sync_err;
-		if (l->synced >= seq)
-			return 0;
-		if (l->syncing) {
-			pthread_cond_wait(&l->synced_cond, &l->lock);
-			continue;
-		}
-		l->syncing = true;
-		upto = l->seq;
-		pthread_mutex_unlock(&l->lock);
-		err = fdatasync(l->fd) < 0 ? -errno : 0;
-		pthread_mutex_lock(&l->lock);
-		l->syncing = false;
-		if (err) {
-			l->sync_failed = upto;
-			l->sync_err = err;
-		} else {
-			l->synced = upto;
-		}
-		pthread_cond_broadcast(&l->synced_cond);
+	pthread_mutex_unlock(&l->lock);
+	err = fdatasync(l->fd) < 0 ? -errno : 0;
+	pthread_mutex_lock(&l->lock);
+	done = l->waiters;
+	for (end = &done; *end && (*end)->seq <= upto; end = &(*end)->next)
+		;
+	lead = *end;
+	*end = NULL;
+	l->waiters = lead ? lead->next : NULL;
+	if (!l->waiters)
+		l->waiters_end = &l->waiters;
+	l->syncing = lead;
+	pthread_mutex_unlock(&l->lock);
+	while ((w = done)) {
+		done = w->next;	/* w is gone once woken */
+		w->err = err;
+		sem_post(&w->done);
 	}
+	if (lead) {
+		lead->lead = true;
+		sem_post(&lead->done);
+	}
+	return err;
+}
+
+/*
+ * Group commit: wait for one fdatasync that started after record @seq was
+ * written (l->lock held; released on return).  When none runs, this thread
+ * runs one for every record written so far; the writers that append
+ * meanwhile queue in the order of their records and sleep.  The sync, once
+ * done, wakes each writer it covered, which returns without taking l->lock
+ * again (no herd on the lock), and hands the next sync to the first writer
+ * it did not cover.  A record whose fdatasync failed stays in the file
+ * (later records may follow it), and every writer whose record that sync
+ * covered gets the error: the log may tell of a signature that was not
+ * returned, never the reverse.
+ */
+static int sync_unlock(struct signlog *l, uint64_t seq)
+{
+	struct sync_waiter w = { .seq = seq };
+
+	if (!l->syncing) {
+		l->syncing = true;
+		return sync_lead(l);
+	}
+	sem_init(&w.done, 0, 0);
+	*l->waiters_end = &w;
+	l->waiters_end = &w.next;
+	pthread_mutex_unlock(&l->lock);
+	while (sem_wait(&w.done) && errno == EINTR)
+		;
+	sem_destroy(&w.done);
+	if (!w.lead)
+		return w.err;
+	pthread_mutex_lock(&l->lock);
+	return sync_lead(l);
 }
 
 /*
@@ -746,7 +767,8 @@ int signlog_append(struct signlog *l, struct json_object *rec)
 int signlog_write(struct signlog *l, struct json_object *rec, bool wait)
 {
 	struct json_object *v;
-	uint64_t seq;
+	const char *body;
+	size_t len;
 	int err;
 
 	if (!json_object_is_type(rec, json_type_object) ||
@@ -755,11 +777,14 @@ int signlog_write(struct signlog *l, struct json_object *rec, bool wait)
 	    json_object_object_get_ex(rec, "prev", NULL) ||
 	    !json_object_object_get_ex(rec, "event", &v) || !json_object_is_type(v, json_type_string))
 		return -EINVAL;
+	body = json_object_to_json_string_length(rec, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE,
+						 &len);
+	if (!body)
+		return -ENOMEM;
 	pthread_mutex_lock(&l->lock);
-	err = append_locked(l, rec);
-	seq = l->seq;
+	err = append_locked(l, body, len);
 	if (!err && l->sync && wait)
-		err = sync_to_locked(l, seq);
+		return sync_unlock(l, l->seq);
 	pthread_mutex_unlock(&l->lock);
 	return err;
 }
@@ -780,6 +805,5 @@ void signlog_close(struct signlog *l)
 	if (l->fd >= 0)
 		close(l->fd);
 	pthread_mutex_destroy(&l->lock);
-	pthread_cond_destroy(&l->synced_cond);
 	free(l);
 }
