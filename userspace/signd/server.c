@@ -955,6 +955,8 @@ static int tls_setup(struct server *s)
 	/* A client that goes without close_notify has left, not failed. */
 	SSL_CTX_set_options(s->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_session_cache_mode(s->ctx, SSL_SESS_CACHE_OFF);
+	/* A request in one read(), not one for the record's header and one for the rest. */
+	SSL_CTX_set_read_ahead(s->ctx, 1);
 	if (SSL_CTX_use_certificate_chain_file(s->ctx, s->c->certificate) != 1) {
 		fprintf(stderr, "fwverify-signd: %s: cannot load the server certificate: %s\n",
 			s->c->certificate, ssl_reason(buf, sizeof(buf), "?"));
