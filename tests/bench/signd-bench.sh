@@ -21,7 +21,13 @@
 #   speed    `openssl speed -multi NCPU rsa2048`'s sign rate, taken before the
 #            server runs and after each of its configurations (the best is
 #            kept, as for the server): the server's rate at 64 clients as a
-#            share of what the machine's CPUs can sign
+#            share of what the machine's CPUs can sign.  openssl speed divides
+#            by its own CPU time, so other processes on a shared machine do not
+#            lower its figure, while they do lower the server's signatures per
+#            second of wall-clock time: the C load generator reads /proc/stat
+#            and the server's /proc/PID/stat over its run, and the share of the
+#            machine's CPU time that other processes took is shown beside the
+#            ratio, to tell a busy machine from a slow server
 # Each figure is the best of REPEAT runs (the worst is shown beside it: an
 # fsync's cost on a shared virtual disk varies from run to run); the server
 # runs with 1 and 8 clients make REQUESTS signatures, with 64 REQUESTS64.
@@ -84,6 +90,7 @@ fstype() { # DIR: "ext4 (/dev/vda, statfs ext2/ext3)"
 }
 
 loadgen=(python3 "$top/tests/bench/signd-load.py")
+pid_arg=()
 if [ "${LOADGEN:-c}" = c ]; then
 	cc -O2 -Wall -Wextra -Werror -o "$run/signd-load" "$top/tests/bench/signd-load.c" -lssl -lcrypto -lpthread
 	loadgen=("$run/signd-load")
@@ -128,11 +135,11 @@ rm -f "$run/fsync.test"
 now() { echo "$EPOCHREALTIME"; }
 per_sec() { awk -v n="$1" -v a="$2" -v b="$3" 'BEGIN { printf "%.1f", n / (b - a) }'; }
 
-declare -A srv low lat cpu
-# LABEL RATE [P50 P99 CPU]: keep the best of the repeats, and the lowest rate
+declare -A srv low lat cpu oth
+# LABEL RATE [P50 P99 CPU [OTHERS%]]: keep the best of the repeats, and the lowest rate
 keep() {
 	if [ -z "${srv[$1]:-}" ] || awk -v a="$2" -v b="${srv[$1]}" 'BEGIN { exit !(a > b) }'; then
-		srv[$1]=$2 lat[$1]=${3:+$3 $4} cpu[$1]=${5:-}
+		srv[$1]=$2 lat[$1]=${3:+$3 $4} cpu[$1]=${5:-} oth[$1]=${6:-}
 	fi
 	if [ -z "${low[$1]:-}" ] || awk -v a="$2" -v b="${low[$1]}" 'BEGIN { exit !(a < b) }'; then
 		low[$1]=$2
@@ -200,15 +207,16 @@ start_server() { # NAME KEY(token|pem) FSYNC(yes|no): sets port, srv_pid
 
 # LABEL CLIENTS REQUESTS: $repeat runs of the load generator against the server on $port
 load() {
-	local out i v
+	local out i v o
 	for ((i = 0; i < repeat; i++)); do
 		out=$(timeout 120 "${loadgen[@]}" --port "$port" \
 			--cert "$spki/alice.crt" --tls-key "$spki/alice.key" --ca "$spki/server-ca.crt" \
-			--key fw-dev --clients "$2" --requests "$3") ||
+			--key fw-dev --clients "$2" --requests "$3" "${pid_arg[@]}") ||
 			{ echo "signd-bench: $1: the load generator failed" >&2; exit 1; }
 		v=$(sed -n 's/.* rps=\([0-9.]*\) p50_ms=\([0-9.]*\) p99_ms=\([0-9.]*\) .*client_cpu_us=\([0-9]*\).*/\1 \2 \3 \4/p' <<<"$out")
 		[ -n "$v" ] || { echo "signd-bench: $1: cannot read '$out'" >&2; exit 1; }
-		keep "$1" $v
+		o=$(sed -n 's/.* others_pct=\([0-9.]*\).*/\1/p' <<<"$out")
+		keep "$1" $v $o
 	done
 }
 # LABEL: `fwverify sign --server` of every file, one connection
@@ -220,6 +228,7 @@ cli() {
 for cfg in token,yes token,no pem,yes pem,no; do
 	k=${cfg%,*} fs=${cfg#*,}
 	start_server "$k-$fs" "$k" "$fs"
+	[ "${LOADGEN:-c}" != c ] || pid_arg=(--server-pid "$srv_pid")
 	cli "$k,$fs,cli"
 	load "$k,$fs,1" 1 "$reqs"
 	load "$k,$fs,8" 8 "$reqs"
@@ -247,7 +256,7 @@ echo "audit logs and signature files in $work: $(fstype "$work")"
 [ "$(stat -f -c %T "$work")" != tmpfs ] || echo "  (a tmpfs: fsync costs nothing here, audit_fsync = yes is not measured)"
 echo "  one 400-byte append + fdatasync there: ${fsync_us% *} us median, ${fsync_us#* } us p99"
 echo "server: 1, 8, 64 persistent TLS 1.3 connections (client alice), back-to-back sign requests"
-echo "  (tests/bench/signd-load.py, $reqs requests with 1 and 8 clients, $reqs64 with 64);"
+echo "  (${loadgen[*]##*/}, $reqs requests with 1 and 8 clients, $reqs64 with 64);"
 echo "  CLI: \`fwverify sign --server\` of the $files files over one connection (hash, request,"
 echo "  check the signature, write .p7s with fsync)"
 echo "baseline: local \`fwverify sign -j1\` and \`-j2\` of the same files with the same key"
@@ -291,12 +300,14 @@ for k in token pem; do
 done
 echo "(rates: higher is better; /j1, /j2: this rate over local sign's with the same key)"
 echo
+pct() { awk -v a="$1" -v b="$speed" 'BEGIN { printf "%.0f", 100 * a / b }'; }
 echo "signing rate at 64 clients against \`openssl speed -multi $cpus rsa2048\` on this machine"
-echo "($speed signs/s, the best of a run before the server's and one after each configuration;"
-echo " load generator: ${loadgen[*]##*/})"
+echo "($speed signs/s per CPU time, the best of a run before the server's and one after each"
+echo " configuration; load generator: ${loadgen[*]##*/}; others: the share of the CPUs that other"
+echo " processes took during the server's run)"
 for cfg in pem,yes pem,no token,yes token,no; do
-	k=${cfg%,*} fs=${cfg#*,}
-	printf '  %s key, audit_fsync = %-3s %8s sig/s  %5s%% of openssl speed\n' "$k" "$fs" "${srv[$k,$fs,64]}" \
-		"$(awk -v a="${srv[$k,$fs,64]}" -v b="$speed" 'BEGIN { printf "%.0f", 100 * a / b }')"
+	k=${cfg%,*} fs=${cfg#*,} o=${oth[$k,$fs,64]:-}
+	printf '  %s key, audit_fsync = %-3s %8s sig/s  %5s%% of openssl speed%s\n' "$k" "$fs" "${srv[$k,$fs,64]}" \
+		"$(pct "${srv[$k,$fs,64]}")" "${o:+  (others $o%)}"
 done
 echo "(a token key signs one signature at a time: at most one CPU's share)"

@@ -6,7 +6,7 @@
  * generator beside it, sets the rate.
  *
  *   signd-load --port P --cert C --tls-key K --ca CA [--host H] [--key NAME]
- *              [--clients N] [--requests R] [--size BYTES]
+ *              [--clients N] [--requests R] [--size BYTES] [--server-pid PID]
  *
  * CLIENTS threads, each with one persistent TLS 1.3 connection (client
  * certificate), send back-to-back sign requests, REQUESTS in all.  The
@@ -14,6 +14,10 @@
  * at the last reply.  Every reply must be "ok" with a signature (exit 1).
  *
  *   LOAD clients=N requests=R seconds=S rps=X p50_ms=A p99_ms=B max_ms=C client_cpu_us=U procs=1
+ *
+ * With --server-pid, over the same span: the server's CPU per request, and
+ * the shares of the machine's CPU time that other processes took and that
+ * stayed idle, appended as " server_cpu_us=U others_pct=P idle_pct=I".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +25,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +38,7 @@
 #include <openssl/ssl.h>
 
 static const char *host = "127.0.0.1", *cert, *tls_key, *ca, *key = "fw-dev";
-static int port, clients = 1, requests = 400, size = 4096;
+static int port, clients = 1, requests = 400, size = 4096, server_pid;
 static SSL_CTX *ctx;
 static pthread_barrier_t ready;
 static double *lat;		/* seconds, one per request */
@@ -173,16 +178,52 @@ static double cpu(void)
 	return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
+/* CPU time in seconds: the machine's (/proc/stat) and the server's (/proc/PID/stat). */
+struct machine {
+	double busy;		/* user, nice, system, steal: processes, and another guest */
+	double idle;		/* idle, iowait */
+	double all;		/* every state: CPUs x elapsed */
+	double server;
+};
+
+static int machine_sample(struct machine *m)
+{
+	unsigned long long v[8], ut, st;
+	double tick = sysconf(_SC_CLK_TCK);
+	char path[64], buf[1024], *p;
+	FILE *f = fopen("/proc/stat", "r");
+	int ok = f && fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+			     &v[4], &v[5], &v[6], &v[7]) == 8;
+
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/stat", server_pid);
+	f = ok ? fopen(path, "r") : NULL;
+	ok = f && fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	     sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) == 2;
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	m->busy = (v[0] + v[1] + v[2] + v[7]) / tick;
+	m->idle = (v[3] + v[4]) / tick;
+	m->all = (v[0] + v[1] + v[2] + v[3] + v[4] + v[5] + v[6] + v[7]) / tick;
+	m->server = (ut + st) / tick;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "host", 1, NULL, 'H' }, { "port", 1, NULL, 'p' }, { "cert", 1, NULL, 'c' },
 		{ "tls-key", 1, NULL, 'k' }, { "ca", 1, NULL, 'a' }, { "key", 1, NULL, 'K' },
 		{ "clients", 1, NULL, 'n' }, { "requests", 1, NULL, 'r' }, { "size", 1, NULL, 's' },
-		{ "server-name", 1, NULL, 'S' }, {}
+		{ "server-name", 1, NULL, 'S' }, { "server-pid", 1, NULL, 'P' }, {}
 	};
+	struct machine m0, m1;
 	pthread_t *th;
-	double t0, c0, secs;
+	double t0, c0, c1, secs, others;
+	bool sampled;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -197,6 +238,7 @@ int main(int argc, char **argv)
 		case 'r': requests = atoi(optarg); break;
 		case 's': size = atoi(optarg); break;
 		case 'S': break;	/* the certificate is checked against the CA only */
+		case 'P': server_pid = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -226,16 +268,27 @@ int main(int argc, char **argv)
 	pthread_barrier_wait(&ready);
 	t0 = now();
 	c0 = cpu();
+	sampled = server_pid && !machine_sample(&m0);
 	for (int i = 0; i < clients; i++)
 		pthread_join(th[i], NULL);
 	if (failed)
 		return 1;
+	sampled = sampled && !machine_sample(&m1);
+	c1 = cpu();
 	secs = last_end - t0;
 	qsort(lat, requests, sizeof(*lat), cmp);
 	printf("LOAD clients=%d requests=%d seconds=%.3f rps=%.1f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-	       "client_cpu_us=%.0f procs=1\n", clients, requests, secs, requests / secs,
+	       "client_cpu_us=%.0f procs=1", clients, requests, secs, requests / secs,
 	       lat[requests / 2] * 1e3, lat[requests * 99 / 100] * 1e3, lat[requests - 1] * 1e3,
-	       (cpu() - c0) * 1e6 / requests);
+	       (c1 - c0) * 1e6 / requests);
+	if (sampled) {
+		/* What the machine's other processes took meanwhile: CPU the server could not have. */
+		others = (m1.busy - m0.busy) - (m1.server - m0.server) - (c1 - c0);
+		printf(" server_cpu_us=%.0f others_pct=%.1f idle_pct=%.1f", (m1.server - m0.server) * 1e6 / requests,
+		       others > 0 ? 100 * others / (m1.all - m0.all) : 0.0,
+		       100 * (m1.idle - m0.idle) / (m1.all - m0.all));
+	}
+	putchar('\n');
 	SSL_CTX_free(ctx);
 	free(lat);
 	free(th);
