@@ -698,7 +698,7 @@ static int sync_lead(struct signlog *l)
 	l->waiters = lead ? lead->next : NULL;
 	if (!l->waiters)
 		l->waiters_end = &l->waiters;
-	l->syncing = lead;
+	l->syncing = lead != NULL;
 	pthread_mutex_unlock(&l->lock);
 	while ((w = done)) {
 		done = w->next;	/* w is gone once woken */
