@@ -64,12 +64,12 @@ const char *policy_grant(const struct signd_conf *c, const char *client, const c
 	return "the firmware name is outside the client's grant";
 }
 
-/* Forget signing times older than a day. */
+/* Forget the seconds older than a day. */
 static void quota_prune(struct signd_key *k, int64_t now)
 {
 	size_t drop = 0;
 
-	while (drop < k->ntimes && k->times[drop] <= now - DAY)
+	while (drop < k->ntimes && k->times[drop].t <= now - DAY)
 		drop++;
 	if (drop)	/* times is NULL until the key first signs */
 		memmove(k->times, k->times + drop, (k->ntimes - drop) * sizeof(*k->times));
@@ -80,15 +80,23 @@ static unsigned int count_since(const struct signd_key *k, int64_t since)
 {
 	unsigned int n = 0;
 
-	for (size_t i = k->ntimes; i-- && k->times[i] > since;)
-		n++;
+	for (size_t i = k->ntimes; i-- && k->times[i].t > since;)
+		n += k->times[i].n;
 	return n;
 }
 
+/*
+ * Count a signature at @t.  A clock set back counts it in the latest
+ * second: it stays in the quotas' windows longer, never shorter.
+ */
 static int quota_push(struct signd_key *k, int64_t t)
 {
-	int64_t *nt;
+	struct signd_second *nt;
 
+	if (k->ntimes && k->times[k->ntimes - 1].t >= t) {
+		k->times[k->ntimes - 1].n++;
+		return 0;
+	}
 	if (k->ntimes == k->cap) {
 		nt = realloc(k->times, (k->cap ? 2 * k->cap : 64) * sizeof(*nt));
 		if (!nt)
@@ -96,7 +104,7 @@ static int quota_push(struct signd_key *k, int64_t t)
 		k->times = nt;
 		k->cap = k->cap ? 2 * k->cap : 64;
 	}
-	k->times[k->ntimes++] = t;
+	k->times[k->ntimes++] = (struct signd_second){ .t = t, .n = 1 };
 	return 0;
 }
 
@@ -120,16 +128,21 @@ const char *policy_quota_take(struct signd_policy *p, struct signd_key *k, int64
 	return why;
 }
 
-/* Give back a signature taken at @now that was not made. */
+/*
+ * Give back a signature taken at @now that was not made: from the second
+ * it was counted in, or a later one (quota_push()).
+ */
 void policy_quota_undo(struct signd_policy *p, struct signd_key *k, int64_t now)
 {
 	pthread_mutex_lock(&p->lock);
-	for (size_t i = k->ntimes; i--;) {
-		if (k->times[i] == now) {
+	for (size_t i = 0; i < k->ntimes; i++) {
+		if (k->times[i].t < now)
+			continue;
+		if (!--k->times[i].n) {
 			memmove(k->times + i, k->times + i + 1, (k->ntimes - i - 1) * sizeof(*k->times));
 			k->ntimes--;
-			break;
 		}
+		break;
 	}
 	pthread_mutex_unlock(&p->lock);
 }

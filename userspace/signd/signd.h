@@ -31,6 +31,12 @@ struct strlist {
 	size_t n;
 };
 
+/* Signatures a key made in one second. */
+struct signd_second {
+	int64_t t;
+	uint32_t n;
+};
+
 struct signd_key {
 	char *name;
 	unsigned int line;		/* of its section header */
@@ -45,7 +51,11 @@ struct signd_key {
 	struct loaded_key lk;
 	struct cms_signer *signer;
 	char *pem;			/* its certificates, as served */
-	int64_t *times;			/* when it signed within the last day, oldest first */
+	/*
+	 * How many it signed in each second of the last day that it signed
+	 * in, oldest first: at most a day of seconds, whatever the rate.
+	 */
+	struct signd_second *times;
 	size_t ntimes, cap;
 };
 
