@@ -42,6 +42,37 @@
  *    are allocated to exactly their length, so ASan sees any overread.
  * 4. ASan, UBSan and LeakSanitizer: no crash, UB or leak (in der.c and in
  *    the kernel's decoder alike).
+ * 5. fwverify_der_detach_attrs(), whose output the module verifies with
+ *    0x31 || attrs as its detached content, writes at most the input's
+ *    size (into a block of exactly that size), and when it returns n > 0:
+ *    (a) attrs points into the input, at the SignerInfo's attributes less
+ *        their tag; when the kernel's parser takes the input, it reads it
+ *        as exactly one SignerInfo with a SET of authenticated attributes,
+ *        and attrs are exactly the bytes it records for pkcs7_digest() to
+ *        hash after 0x31 (pkcs7_sig_note_set_of_authattrs(): hdrlen - 1
+ *        bytes before the value, to its end);
+ *    (b) the kernel's parser then takes the output too, as one SignerInfo
+ *        without authenticated attributes (no attribute noted at all) and
+ *        with the same key id, digest and signature algorithms, signature
+ *        (encryptedDigest), data type, embedded content and certificates
+ *        (count and bytes) as in its reading of the input;
+ *    (c) the output is byte for byte the input less the attributes, the
+ *        headers of the five levels from the ContentInfo down to the
+ *        SignerInfo rewritten, DER, around the same contents;
+ *    (d) when OpenSSL parses the input, it reads one SignerInfo with signed
+ *        attributes, and it parses the output, whole, with the same signer
+ *        identifier, algorithms, signature value, unsigned attributes,
+ *        content type, content, certificates and CRLs, and no signed
+ *        attributes.  For DER input, 0x31 || attrs is OpenSSL's own
+ *        encoding of the attributes it verifies the signature over
+ *        (CMS_Attributes_Verify), the output is DER, and when OpenSSL
+ *        verifies the input's signature of its attributes by its carried
+ *        signer certificate, that signature (RSA PKCS#1 v1.5 or ECDSA),
+ *        read from the output, verifies over 0x31 || attrs.
+ *    Conversely, for a DER input that is exactly one ContentInfo which
+ *    OpenSSL reads as one SignerInfo with signed attributes, it returns
+ *    n > 0: the fast path is not lost.  (For input the kernel refuses it
+ *    may return n > 0: the module parses the message before.)
  *
  * Input OpenSSL does not parse (a damaged certificate, say) is not compared
  * with it: der.c skips what it does not read.  A violation prints what
@@ -54,6 +85,8 @@
 #include <string.h>
 
 #include <openssl/asn1.h>
+#include <openssl/asn1t.h>
+#include <openssl/evp.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -117,6 +150,7 @@ struct reading {
 	CMS_ContentInfo *cms;			/* NULL: it does not parse */
 	STACK_OF(CMS_SignerInfo) *infos;	/* NULL: not SignedData */
 	bool der;				/* i2d gives the same bytes back */
+	bool whole;				/* and nothing follows them */
 	int kernel;				/* read_kernel(): 0 if the kernel takes it */
 };
 
@@ -180,6 +214,7 @@ static void read_openssl(struct reading *r)
 	n = i2d_CMS_ContentInfo(r->cms, &out);
 	r->der = n > 0 && same(out, n, in, p - in) &&
 		 (!first_issuer(r) || name_is_der(first_issuer(r)));
+	r->whole = (size_t)(p - in) == in_len;
 	OPENSSL_free(out);
 }
 
@@ -194,6 +229,7 @@ static void read_openssl(struct reading *r)
  */
 #define KSINFO_MAX 8
 #define KATTR_MAX 16
+#define KCERT_MAX 16
 
 struct kbytes {
 	const uint8_t *p;
@@ -212,6 +248,8 @@ struct ksinfo {
 	bool kid_sound;		/* from this SignerInfo's own sid, as its version says */
 	bool sha256;		/* digestAlgorithm */
 	bool authattrs;		/* a SET of attributes, which the signature covers */
+	struct kbytes aa;	/* what pkcs7_digest() hashes of them, after a tag 0x31 */
+	struct kbytes digest_oid, pkey_oid, sig;
 	struct kbytes msgdigest;
 	int nattrs;
 	struct kattr attrs[KATTR_MAX];
@@ -229,6 +267,10 @@ static struct kreading {
 	struct ksinfo cur;
 	int n;
 	struct ksinfo si[KSINFO_MAX];
+	bool has_data;
+	struct kbytes data;		/* embedded content */
+	int ncerts;
+	struct kbytes certs[KCERT_MAX];	/* what x509_cert_parse() is given, in order */
 } k;
 
 #define OID(...) ((struct kbytes){ (const uint8_t[]){ __VA_ARGS__ }, \
@@ -312,7 +354,15 @@ int pkcs7_note_signerinfo_version(void *c, size_t hdrlen, unsigned char tag, con
 
 int pkcs7_extract_cert(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
 {
-	return tag == 0x30 ? 0 : -EBADMSG;	/* then x509_cert_parse(), not modelled */
+	const uint8_t *cert = (const uint8_t *)v - hdrlen;
+
+	if (tag != 0x30)
+		return -EBADMSG;
+	if (k.ncerts == KCERT_MAX)
+		return -E2BIG;			/* more than modelled: not compared */
+	/* The element, header included, as x509_cert_parse() gets it (not modelled). */
+	k.certs[k.ncerts++] = kb(cert, vlen + hdrlen + (cert[1] == 0x80 ? 2 : 0));
+	return 0;
 }
 
 int pkcs7_note_certificate_list(void *c, size_t hdrlen, unsigned char tag, const void *v,
@@ -331,6 +381,8 @@ int pkcs7_note_content(void *c, size_t hdrlen, unsigned char tag, const void *v,
 
 int pkcs7_note_data(void *c, size_t hdrlen, unsigned char tag, const void *v, size_t vlen)
 {
+	k.has_data = true;
+	k.data = kb(v, vlen);
 	return 0;
 }
 
@@ -390,6 +442,8 @@ int pkcs7_sig_note_set_of_authattrs(void *c, size_t hdrlen, unsigned char tag, c
 	if (!is(k.data_type, OID_MS_INDIRECT) && (k.aa_set & HAS_MS_OPUS))
 		return -EBADMSG;
 	k.cur.authattrs = true;
+	/* The 'CONT 0' is switched to a 'SET OF': the length bytes on are kept. */
+	k.cur.aa = kb((const uint8_t *)v - (hdrlen - 1), vlen + (hdrlen - 1));
 	return 0;
 }
 
@@ -397,12 +451,14 @@ int pkcs7_sig_note_digest_algo(void *c, size_t hdrlen, unsigned char tag, const 
 			       size_t vlen)
 {
 	k.cur.sha256 = is(k.last_oid, OID_SHA256);	/* other digests not checked */
+	k.cur.digest_oid = k.last_oid;
 	return 0;
 }
 
 int pkcs7_sig_note_pkey_algo(void *c, size_t hdrlen, unsigned char tag, const void *v,
 			     size_t vlen)
 {
+	k.cur.pkey_oid = k.last_oid;			/* algorithms not checked */
 	return 0;
 }
 
@@ -429,6 +485,7 @@ int pkcs7_sig_note_skid(void *c, size_t hdrlen, unsigned char tag, const void *v
 int pkcs7_sig_note_signature(void *c, size_t hdrlen, unsigned char tag, const void *v,
 			     size_t vlen)
 {
+	k.cur.sig = kb(v, vlen);
 	return 0;
 }
 
@@ -452,13 +509,13 @@ int pkcs7_note_signed_info(void *c, size_t hdrlen, unsigned char tag, const void
 	return 0;
 }
 
-/* pkcs7_parse_message(): 0 if the kernel takes the input as a PKCS#7 message. */
-static int read_kernel(void)
+/* pkcs7_parse_message(): 0 if the kernel takes @msg as a PKCS#7 message. */
+static int read_kernel(const uint8_t *msg, size_t len)
 {
 	int err;
 
 	memset(&k, 0, sizeof(k));
-	err = asn1_ber_decoder(&pkcs7_decoder, NULL, in, in_len);
+	err = asn1_ber_decoder(&pkcs7_decoder, NULL, msg, len);
 	if (err)
 		return err;
 	/* pkcs7_check_authattrs(): at least one, all with or all without. */
@@ -768,6 +825,407 @@ static void check_names(const struct reading *r)
 	}
 }
 
+/*
+ * Property 5: fwverify_der_detach_attrs().  The layout it promises: the
+ * five levels from the ContentInfo down to its one SignerInfo, each the
+ * last element of the one before, with these tags.
+ */
+#define DETACH_DEPTH 5
+
+static const uint8_t detach_tags[DETACH_DEPTH] = { 0x30, 0xa0, 0x30, 0x31, 0x30 };
+
+/* A definite-length header at @p, @len bytes left, as der.c reads one. */
+static bool header(const uint8_t *p, size_t len, size_t *hlen, size_t *vlen, bool *minimal)
+{
+	size_t n, v = 0;
+
+	if (len < 2 || (p[0] & 0x1f) == 0x1f)
+		return false;
+	if (p[1] < 0x80) {
+		*hlen = 2;
+		*vlen = p[1];
+		*minimal = true;
+		return *vlen <= len - 2;
+	}
+	n = p[1] & 0x7f;
+	if (!n || n > sizeof(size_t) || len - 2 < n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		v = (v << 8) | p[2 + i];
+	*hlen = 2 + n;
+	*vlen = v;
+	*minimal = p[2] && v >= 0x80;
+	return v <= len - *hlen;
+}
+
+/*
+ * @msg (@len bytes) less the headers of the five levels, and less the
+ * SignerInfo's fourth element if @attrs (its place set in *@a): the rest
+ * of its bytes, in order, written to @buf (@len bytes), *@n of them.
+ * *@der is cleared if a header of the five is not DER's (minimal).
+ * Return: false if @msg is not laid out so.
+ */
+static bool strip_levels(const uint8_t *msg, size_t len, bool attrs, uint8_t *buf, size_t *n,
+			 struct kbytes *a, bool *der)
+{
+	const uint8_t *p = msg, *end = msg + len;
+	size_t h, v;
+	bool m;
+
+	*n = 0;
+	*der = true;
+	for (int i = 0; i < DETACH_DEPTH; i++) {
+		/* The elements before the last, which is the next level. */
+		for (;;) {
+			if (!header(p, end - p, &h, &v, &m))
+				return false;
+			if (p + h + v == end)
+				break;
+			memcpy(buf + *n, p, h + v);
+			*n += h + v;
+			p += h + v;
+		}
+		if (*p != detach_tags[i])
+			return false;
+		*der &= m;
+		p += h;
+	}
+	/* The SignerInfo: version, sid, digestAlgorithm, then its attributes. */
+	for (int i = 0; attrs && i < 4; i++) {
+		if (!header(p, end - p, &h, &v, &m))
+			return false;
+		if (i == 3) {
+			*a = kb(p, h + v);
+		} else {
+			memcpy(buf + *n, p, h + v);
+			*n += h + v;
+		}
+		p += h + v;
+	}
+	memcpy(buf + *n, p, end - p);
+	*n += end - p;
+	return true;
+}
+
+/*
+ * CMS's encoding of signed attributes to verify their signature
+ * (cms_asn1.c's CMS_Attributes_Verify, not exported): a SET of them in
+ * the order received.
+ */
+ASN1_ITEM_TEMPLATE(ATTRS_VERIFY) =
+	ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SEQUENCE_OF | ASN1_TFLG_IMPTAG | ASN1_TFLG_UNIVERSAL,
+			      V_ASN1_SET, ATTRS_VERIFY, X509_ATTRIBUTE)
+static_ASN1_ITEM_TEMPLATE_END(ATTRS_VERIFY)
+
+/* What OpenSSL signs and verifies of @si's signed attributes, into *@der. */
+static int openssl_signed_attrs(CMS_SignerInfo *si, unsigned char **der)
+{
+	STACK_OF(X509_ATTRIBUTE) *sk = sk_X509_ATTRIBUTE_new_null();
+	int n;
+
+	if (!sk)
+		abort();
+	for (int i = 0; i < CMS_signed_get_attr_count(si); i++)
+		if (!sk_X509_ATTRIBUTE_push(sk, CMS_signed_get_attr(si, i)))
+			abort();
+	*der = NULL;
+	n = ASN1_item_i2d((ASN1_VALUE *)sk, der, ASN1_ITEM_rptr(ATTRS_VERIFY));
+	sk_X509_ATTRIBUTE_free(sk);		/* the attributes are @si's */
+	return n;
+}
+
+/* The one SignerInfo of OpenSSL's reading @cms, or NULL. */
+static CMS_SignerInfo *only_signer(CMS_ContentInfo *cms)
+{
+	STACK_OF(CMS_SignerInfo) *infos;
+
+	if (!cms || OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
+		return NULL;
+	infos = CMS_get0_SignerInfos(cms);
+	return sk_CMS_SignerInfo_num(infos) == 1 ? sk_CMS_SignerInfo_value(infos, 0) : NULL;
+}
+
+static bool same_string(const ASN1_STRING *a, const ASN1_STRING *b)
+{
+	return (!a && !b) || (a && b && !ASN1_STRING_cmp(a, b));
+}
+
+/* Do OpenSSL's readings @a and @b hold the same certificates and CRLs? */
+static bool same_certs(CMS_ContentInfo *a, CMS_ContentInfo *b)
+{
+	STACK_OF(X509) *ca = CMS_get1_certs(a), *cb = CMS_get1_certs(b);
+	STACK_OF(X509_CRL) *la = CMS_get1_crls(a), *lb = CMS_get1_crls(b);
+	bool same = sk_X509_num(ca) == sk_X509_num(cb) &&
+		    sk_X509_CRL_num(la) == sk_X509_CRL_num(lb);
+
+	for (int i = 0; same && i < sk_X509_num(ca); i++)
+		same = !X509_cmp(sk_X509_value(ca, i), sk_X509_value(cb, i));
+	for (int i = 0; same && i < sk_X509_CRL_num(la); i++)
+		same = !X509_CRL_cmp(sk_X509_CRL_value(la, i), sk_X509_CRL_value(lb, i));
+	sk_X509_pop_free(ca, X509_free);
+	sk_X509_pop_free(cb, X509_free);
+	sk_X509_CRL_pop_free(la, X509_CRL_free);
+	sk_X509_CRL_pop_free(lb, X509_CRL_free);
+	return same;
+}
+
+/* What differs between OpenSSL's SignerInfos @a (of the input) and @b (of the output). */
+static const char *signer_differs(CMS_SignerInfo *a, CMS_SignerInfo *b)
+{
+	ASN1_OCTET_STRING *ka = NULL, *kb2 = NULL;
+	ASN1_INTEGER *sa = NULL, *sb = NULL;
+	X509_NAME *na = NULL, *nb = NULL;
+	X509_ALGOR *da, *db, *pa, *pb;
+
+	if (!CMS_SignerInfo_get0_signer_id(a, &ka, &na, &sa) ||
+	    !CMS_SignerInfo_get0_signer_id(b, &kb2, &nb, &sb))
+		return "no signer identifier";
+	if (!same_string(ka, kb2) || !same_string(sa, sb) || !na != !nb ||
+	    (na && X509_NAME_cmp(na, nb)))
+		return "the signer identifier";
+	CMS_SignerInfo_get0_algs(a, NULL, NULL, &da, &pa);
+	CMS_SignerInfo_get0_algs(b, NULL, NULL, &db, &pb);
+	if (X509_ALGOR_cmp(da, db) || X509_ALGOR_cmp(pa, pb))
+		return "the algorithms";
+	if (!same_string(CMS_SignerInfo_get0_signature(a), CMS_SignerInfo_get0_signature(b)))
+		return "the signature value";
+	if (CMS_signed_get_attr_count(b) >= 0)
+		return "signed attributes left";
+	if (CMS_unsigned_get_attr_count(a) != CMS_unsigned_get_attr_count(b))
+		return "the unsigned attributes";
+	return NULL;
+}
+
+/*
+ * Does the signature of @so, in OpenSSL's reading @cms, by its signer's
+ * key among @cms's certificates, verify over 0x31 || @attrs?  True for
+ * other algorithms than RSA PKCS#1 v1.5 and ECDSA: not checked.
+ */
+static bool verifies(CMS_ContentInfo *cms, CMS_SignerInfo *so, const struct fwverify_der *attrs)
+{
+	const ASN1_OBJECT *dig_oid, *sig_oid;
+	const ASN1_OCTET_STRING *sig;
+	X509_ALGOR *dig, *salg;
+	EVP_PKEY *pkey = NULL;
+	EVP_MD_CTX *ctx;
+	unsigned char *set;
+	const EVP_MD *md;
+	bool ok;
+
+	if (CMS_set1_signers_certs(cms, NULL, 0) != 1)
+		return false;
+	CMS_SignerInfo_get0_algs(so, &pkey, NULL, &dig, &salg);
+	X509_ALGOR_get0(&dig_oid, NULL, NULL, dig);
+	X509_ALGOR_get0(&sig_oid, NULL, NULL, salg);
+	md = EVP_get_digestbyobj(dig_oid);
+	if (!pkey || !md || OBJ_obj2nid(sig_oid) == NID_rsassaPss ||
+	    (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA && EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC))
+		return true;
+	sig = CMS_SignerInfo_get0_signature(so);
+	set = malloc(attrs->len + 1);
+	ctx = EVP_MD_CTX_new();
+	if (!set || !ctx)
+		abort();
+	set[0] = 0x31;
+	memcpy(set + 1, attrs->p, attrs->len);
+	ok = EVP_DigestVerifyInit(ctx, NULL, md, NULL, pkey) == 1 &&
+	     EVP_DigestVerify(ctx, ASN1_STRING_get0_data(sig), ASN1_STRING_length(sig), set,
+			      attrs->len + 1) == 1;
+	if (!ok)
+		ERR_print_errors_fp(stderr);
+	EVP_MD_CTX_free(ctx);
+	free(set);
+	return ok;
+}
+
+/*
+ * OpenSSL's part of property 5: @out (@n bytes, 0 if detach_attrs()
+ * refused the input) and @attrs against OpenSSL's reading @r.
+ */
+static void check_detach_openssl(const struct reading *r, const uint8_t *out, size_t n,
+				 const struct fwverify_der *attrs)
+{
+	CMS_SignerInfo *si = only_signer(r->cms), *so;
+	const unsigned char *p = out;
+	CMS_ContentInfo *cms;
+	unsigned char *der = NULL, *set;
+	const char *what;
+	ASN1_OCTET_STRING **ca, **co;
+	int len;
+
+	if (!r->cms)
+		return;
+	if (!n) {
+		if (si && CMS_signed_get_attr_count(si) >= 0 && r->der && r->whole)
+			violated("fwverify_der_detach_attrs() refuses a DER message OpenSSL reads as "
+				 "one SignerInfo with signed attributes");
+		return;
+	}
+	if (!si || CMS_signed_get_attr_count(si) < 0)
+		violated("fwverify_der_detach_attrs() detached attributes from a message OpenSSL "
+			 "reads otherwise (%s, %d SignerInfos, the first %s)",
+			 r->infos ? "SignedData" : "not SignedData",
+			 r->infos ? sk_CMS_SignerInfo_num(r->infos) : 0,
+			 si ? "without signed attributes" : "not alone");
+	/* What CMS signs: a SET of the attributes.  OpenSSL encodes DER only. */
+	len = openssl_signed_attrs(si, &der);
+	if (r->der) {
+		set = malloc(attrs->len + 1);
+		if (!set)
+			abort();
+		set[0] = 0x31;
+		memcpy(set + 1, attrs->p, attrs->len);
+		if (!same(der, len > 0 ? len : 0, set, attrs->len + 1)) {
+			hex("0x31 || attrs", set, attrs->len + 1);
+			hex("OpenSSL's signed attributes", der, len > 0 ? len : 0);
+			violated("0x31 || attrs is not what OpenSSL verifies the signature over");
+		}
+		free(set);
+	}
+	OPENSSL_free(der);
+
+	cms = d2i_CMS_ContentInfo(NULL, &p, n);
+	if (!cms || (size_t)(p - out) != n)
+		violated("OpenSSL does not read the detached message (%s)",
+			 cms ? "bytes left over" : "no parse");
+	so = only_signer(cms);
+	if (!so)
+		violated("OpenSSL does not read the detached message as one SignerInfo");
+	what = signer_differs(si, so);
+	if (!what && OBJ_cmp(CMS_get0_eContentType(r->cms), CMS_get0_eContentType(cms)))
+		what = "the content type";
+	ca = CMS_get0_content(r->cms);
+	co = CMS_get0_content(cms);
+	if (!what && (!ca != !co || (ca && !same_string(*ca, *co))))
+		what = "the content";
+	if (!what && !same_certs(r->cms, cms))
+		what = "the certificates or CRLs";
+	if (what)
+		violated("OpenSSL's reading of the detached message differs in %s", what);
+	if (r->der) {
+		der = NULL;
+		len = i2d_CMS_ContentInfo(cms, &der);
+		if (!same(der, len > 0 ? len : 0, out, n))
+			violated("the detached message of a DER message is not DER");
+		OPENSSL_free(der);
+	}
+	/*
+	 * End to end: when the input's signature of its attributes verifies
+	 * (its signer's certificate carried), the detached message's signer,
+	 * algorithms and signature verify over 0x31 || attrs, as the kernel
+	 * checks a SignerInfo without attributes: a signature of the data's
+	 * digest.  (CMS_verify() would also want every digest of the
+	 * SignedData's digestAlgorithms known.)  RSA PKCS#1 v1.5 and ECDSA.
+	 */
+	if (r->der && CMS_set1_signers_certs(r->cms, NULL, 0) == 1 &&
+	    CMS_SignerInfo_verify(si) == 1 && !verifies(cms, so, attrs))
+		violated("the detached message does not verify over 0x31 || attrs, "
+			 "though the input's signature of its attributes does");
+	CMS_ContentInfo_free(cms);
+}
+
+/* What differs between two kernel readings of one SignerInfo (@a the input's). */
+static const char *kernel_differs(const struct kreading *a, const struct kreading *b)
+{
+	const struct ksinfo *sa = &a->si[0], *sb = &b->si[0];
+
+	if (sa->kid_sound != sb->kid_sound || !is(sa->kid[0], sb->kid[0]) ||
+	    !is(sa->kid[1], sb->kid[1]))
+		return "the signer's key id";
+	if (!is(sa->digest_oid, sb->digest_oid))
+		return "the digest algorithm";
+	if (!is(sa->pkey_oid, sb->pkey_oid))
+		return "the signature algorithm";
+	if (!is(sa->sig, sb->sig))
+		return "the signature (encryptedDigest)";
+	if (!is(a->data_type, b->data_type))
+		return "the data type";
+	if (a->has_data != b->has_data || !is(a->data, b->data))
+		return "the embedded content";
+	if (a->ncerts != b->ncerts)
+		return "the number of certificates";
+	for (int i = 0; i < a->ncerts; i++)
+		if (!is(a->certs[i], b->certs[i]))
+			return "a certificate";
+	return NULL;
+}
+
+static struct kreading k_in;
+
+/*
+ * Property 5.  Last: the kernel's reading of the output replaces the
+ * input's in k.
+ */
+static void check_detach(const struct reading *r)
+{
+	size_t n, sn_in, sn_out, cap = in_len ? in_len : 1;
+	uint8_t *out = malloc(cap), *s_in = malloc(cap), *s_out = malloc(cap);
+	struct fwverify_der attrs = { NULL, 0 };
+	struct kbytes a = kb(NULL, 0);
+	const char *what;
+	bool der, laid;
+	int err;
+
+	if (!out || !s_in || !s_out)
+		abort();
+	/* @out exactly @in_len bytes: ASan sees any write past them. */
+	n = fwverify_der_detach_attrs(in, in_len, out, &attrs);
+	if (n > in_len)
+		violated("fwverify_der_detach_attrs() returned %zu for %zu bytes", n, in_len);
+	if (n) {
+		if (!inside(&attrs) || !attrs.len)
+			violated("fwverify_der_detach_attrs()'s attrs are not the input's");
+		/* (c) the output is the input less the attributes, its headers made DER. */
+		if (!strip_levels(in, in_len, true, s_in, &sn_in, &a, &der))
+			violated("fwverify_der_detach_attrs() detached attributes from a message "
+				 "not laid out as one SignerInfo");
+		if (a.p != attrs.p - 1 || a.len != attrs.len + 1) {
+			hex("attrs", attrs.p, attrs.len);
+			hex("the SignerInfo's fourth element", a.p, a.len);
+			violated("attrs are not the SignerInfo's attributes less their tag");
+		}
+		laid = strip_levels(out, n, false, s_out, &sn_out, &a, &der);
+		if (!laid || !der || !same(s_in, sn_in, s_out, sn_out)) {
+			hex("input", in, in_len);
+			hex("output", out, n);
+			violated("the output is not the input less its attributes, with DER headers "
+				 "(%s)", !laid ? "not laid out so" :
+					 !der ? "a header not DER" : "other bytes");
+		}
+	}
+	check_detach_openssl(r, out, n, &attrs);
+	if (!n || r->kernel)
+		goto out;
+	/* (a) the kernel hashes 0x31 || attrs, for its only SignerInfo. */
+	if (k.n != 1 || !k.si[0].authattrs)
+		violated("fwverify_der_detach_attrs() detached attributes from a message the "
+			 "kernel reads as %d SignerInfos, the first %s", k.n,
+			 k.si[0].authattrs ? "with a SET of attributes" : "without one");
+	if (attrs.p != k.si[0].aa.p || attrs.len != k.si[0].aa.len) {
+		hex("attrs", attrs.p, attrs.len);
+		hex("kernel", k.si[0].aa.p, k.si[0].aa.len);
+		violated("attrs are not what pkcs7_digest() hashes after 0x31");
+	}
+	/* (b) the kernel reads the output as the same SignerInfo, without attributes. */
+	k_in = k;
+	err = read_kernel(out, n);
+	if (err) {
+		hex("output", out, n);
+		violated("the kernel refuses the detached message (%d) of a message it takes", err);
+	}
+	if (k.n != 1 || k.si[0].authattrs || k.si[0].nattrs)
+		violated("the kernel reads the detached message as %d SignerInfos, the first "
+			 "with %d attributes%s", k.n, k.si[0].nattrs,
+			 k.si[0].authattrs ? " in a SET" : "");
+	what = kernel_differs(&k_in, &k);
+	if (what)
+		violated("the kernel's reading of the detached message differs in %s", what);
+out:
+	free(s_out);
+	free(s_in);
+	free(out);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -786,10 +1244,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	in = data;
 	in_len = len;
 	read_openssl(&r);
-	r.kernel = read_kernel();
+	r.kernel = read_kernel(in, in_len);
 	check_digest(&r);
 	check_signer(&r);
 	check_names(&r);
+	check_detach(&r);
 	CMS_ContentInfo_free(r.cms);
 	ERR_clear_error();
 	return 0;

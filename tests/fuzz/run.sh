@@ -36,7 +36,9 @@ seed_signatures() {
 # BER (indefinite lengths, which the kernel takes and der.c does not read),
 # and signatures of fwverify sign (with the firmware name attribute) kept in
 # seeds/der, one re-signed by a second signer.  No S/MIME capabilities: the
-# kernel refuses them outside Authenticode.
+# kernel refuses them outside Authenticode.  The ones of one SignerInfo with
+# signed attributes (openssl's and fwverify sign's) are what
+# fwverify_der_detach_attrs() rewrites (property 5).
 seed_der() {
 	local d=$1 pki=$tmp/pki s=$top/tests/fuzz/seeds/der
 	seed_signatures "$d" || return 1
