@@ -35,10 +35,11 @@ seed_signatures() {
 # fuzz-der: the openssl forms above, two SignerInfos, a subjectKeyIdentifier,
 # BER (indefinite lengths, which the kernel takes and der.c does not read),
 # and signatures of fwverify sign (with the firmware name attribute) kept in
-# seeds/der, one re-signed by a second signer.  No S/MIME capabilities: the
-# kernel refuses them outside Authenticode.  The ones of one SignerInfo with
-# signed attributes (openssl's and fwverify sign's) are what
-# fwverify_der_detach_attrs() rewrites (property 5).
+# seeds/der, one re-signed by a second signer, and made afresh (RSA and EC,
+# with the certificate) when the tool is built in the tree.  No S/MIME
+# capabilities: the kernel refuses them outside Authenticode.  The ones of
+# one SignerInfo with signed attributes (openssl's and fwverify sign's) are
+# what fwverify_der_detach_attrs() rewrites (property 5).
 seed_der() {
 	local d=$1 pki=$tmp/pki s=$top/tests/fuzz/seeds/der
 	seed_signatures "$d" || return 1
@@ -52,7 +53,16 @@ seed_der() {
 		-signer "$pki/ec-signer.crt" -inkey "$pki/ec-signer.key" -outform DER \
 		-out "$d/named-resigned.p7s" &&
 	openssl cms -sign -binary -nosmimecap -stream -md sha256 -outform DER -in "$tmp/blob" \
-		-signer "$pki/rsa-signer.crt" -inkey "$pki/rsa-signer.key" -out "$d/ber.p7s"
+		-signer "$pki/rsa-signer.crt" -inkey "$pki/rsa-signer.key" -out "$d/ber.p7s" ||
+		return 1
+	# fwverify sign's own, fresh, when the tool is built in the tree.
+	[ -x "$top/userspace/fwverify" ] || return 0
+	printf 'firmware' >"$tmp/fw.bin"
+	for k in rsa-signer ec-signer; do
+		"$top/userspace/fwverify" sign -q --key "$pki/$k.key" --cert "$pki/$k.crt" \
+			"$tmp/fw.bin" && mv "$tmp/fw.bin.p7s" "$d/fwverify-$k.p7s" ||
+			echo "# fwverify sign failed: no seed of it for $k" >&2
+	done
 }
 
 n=0 failed=0
