@@ -37,16 +37,16 @@ static void rollback_free(struct rollback *r)
 static int verify_target(struct rollback *r, unsigned long n)
 {
 	_cleanup_(freep) char *path = gen_tree_path(&r->g, n);
-	struct fw_error e;
+	struct fw_error e = { 0 };
 	struct gen_verdict v;
 	unsigned int problems = 0;
 	int err;
 
 	if (!path)
 		return EXIT_USAGE;
-	r->tree_fd = gen_open_tree(&r->g, n);
+	r->tree_fd = gen_open_tree(&r->g, n, &e);
 	if (r->tree_fd < 0) {
-		log_error(r->g.error.path, "cannot open", r->tree_fd);
+		log_error(e.path, "cannot open", r->tree_fd);
 		return EXIT_USAGE;
 	}
 	err = gen_list_tree(r->tree_fd, &r->tree, &e);
@@ -80,12 +80,13 @@ static int verify_target(struct rollback *r, unsigned long n)
 
 static int rollback(struct rollback *r, bool wait, bool dry_run)
 {
+	struct fw_error e = { 0 };
 	unsigned long prev, cur;
 	int err, ret;
 
-	err = gen_start(&r->c, wait, &r->g);
+	err = gen_start(&r->c, wait, &r->g, &e);
 	if (err) {
-		log_error(r->g.error.path, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
+		log_error(e.path, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
 		return EXIT_USAGE;
 	}
 	if (r->g.note[0])
@@ -107,17 +108,17 @@ static int rollback(struct rollback *r, bool wait, bool dry_run)
 		printf("dry run: generation %lu verifies and would replace generation %lu\n", prev, cur);
 		return EXIT_OK;
 	}
-	err = gen_switch(&r->g, prev);
+	err = gen_switch(&r->g, prev, &e);
 	if (err) {
-		log_error(r->g.error.path, r->g.active == cur ? "cannot switch (the active generation is unchanged)" :
+		log_error(e.path, r->g.active == cur ? "cannot switch (the active generation is unchanged)" :
 			  "switched, but cannot make the switch durable", err);
 		return EXIT_USAGE;
 	}
 	printf("activated generation %lu (was %lu)\n", prev, cur);
 	/* The generation rolled back from is abandoned: a crash here leaves it to the next cleanup. */
-	err = gen_drop(&r->g, cur);
+	err = gen_drop(&r->g, cur, &e);
 	if (err)
-		log_warning(r->g.error.path, "cannot remove generation %lu: %s", cur, errno_text(err));
+		log_warning(e.path, "cannot remove generation %lu: %s", cur, errno_text(err));
 	return EXIT_OK;
 }
 

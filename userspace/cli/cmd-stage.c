@@ -622,20 +622,20 @@ static void print_changes(const struct stage *st)
 /* Take the lock, clean up, and read the active tree and the high-water mark. */
 static int open_state(struct stage *st, uint64_t *hwm)
 {
-	struct fw_error e;
+	struct fw_error e = { 0 };
 	int err;
 
-	err = gen_start(&st->c, st->wait, &st->g);
+	err = gen_start(&st->c, st->wait, &st->g, &e);
 	if (err) {
-		log_error(st->g.error.path, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
+		log_error(e.path, gen_start_error(err), err == -EBUSY || err == -EEXIST ? 0 : err);
 		return EXIT_USAGE;
 	}
 	if (st->g.note[0])
 		log_warning(st->c.state_dir, "%s", st->g.note);
 	if (st->g.active) {
-		st->act_fd = gen_open_tree(&st->g, st->g.active);
+		st->act_fd = gen_open_tree(&st->g, st->g.active, &e);
 		if (st->act_fd < 0) {
-			log_error(st->g.error.path, "cannot open the active generation", st->act_fd);
+			log_error(e.path, "cannot open the active generation", st->act_fd);
 			return EXIT_USAGE;
 		}
 		err = gen_list_tree(st->act_fd, &st->act, &e);
@@ -644,9 +644,9 @@ static int open_state(struct stage *st, uint64_t *hwm)
 			return EXIT_USAGE;
 		}
 	}
-	err = gen_hwm_read(&st->g, hwm);
+	err = gen_hwm_read(&st->g, hwm, &e);
 	if (err) {
-		log_error(st->g.error.path, "cannot read the manifest high-water mark", err);
+		log_error(e.path, "cannot read the manifest high-water mark", err);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -655,10 +655,11 @@ static int open_state(struct stage *st, uint64_t *hwm)
 /* Build the new generation in the staging area and run every check; the refusals are counted in st->refused. */
 static int build_and_check(struct stage *st, uint64_t hwm)
 {
-	int err = gen_stage_begin(&st->g, &st->s);
+	struct fw_error e = { 0 };
+	int err = gen_stage_begin(&st->g, &st->s, &e);
 
 	if (err) {
-		log_error(st->g.error.path, "cannot make a staging area", err);
+		log_error(e.path, "cannot make a staging area", err);
 		return EXIT_USAGE;
 	}
 	if (build(st))
@@ -674,11 +675,12 @@ static int build_and_check(struct stage *st, uint64_t hwm)
 /* Switch to the staged generation, then finish: manifest mark, revocations, old generations. */
 static int activate(struct stage *st, unsigned int nrev)
 {
+	struct fw_error e = { 0 };
 	unsigned long n = 0, old = st->g.active;
-	int err = gen_activate(&st->g, &st->s, &n);
+	int err = gen_activate(&st->g, &st->s, &n, &e);
 
 	if (err) {
-		log_error(st->g.error.path, st->g.active == old ? "cannot activate the new generation (the active one is unchanged)" :
+		log_error(e.path, st->g.active == old ? "cannot activate the new generation (the active one is unchanged)" :
 			  "activated the new generation, but cannot make the switch durable", err);
 		return EXIT_USAGE;
 	}
@@ -687,18 +689,18 @@ static int activate(struct stage *st, unsigned int nrev)
 		printf("activated generation %lu (was %lu)\n", n, old);
 	else
 		printf("activated generation %lu\n", n);
-	err = gen_finish(&st->g, n);
+	err = gen_finish(&st->g, n, &e);
 	if (err) {
-		log_error(st->g.error.path, "activated, but could not record the manifest or revoke the replaced files "
+		log_error(e.path, "activated, but could not record the manifest or revoke the replaced files "
 			  "(the next stage or rollback finishes it)", err);
 		return EXIT_USAGE;
 	}
 	if (nrev)
 		printf("revoked %u replaced file(s)\n", nrev);
 	print_empty_kept(st);
-	err = gen_prune(&st->g, st->c.keep);
+	err = gen_prune(&st->g, st->c.keep, &e);
 	if (err)
-		log_warning(st->g.error.path, "cannot remove an old generation: %s", errno_text(err));
+		log_warning(e.path, "cannot remove an old generation: %s", errno_text(err));
 	return EXIT_OK;
 }
 

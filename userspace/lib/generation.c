@@ -114,18 +114,18 @@ static int cmp_ulong(const void *a, const void *b)
 }
 
 /* Read the numbered (complete) generations into g->gens. */
-static int list_gens(struct gen_state *g)
+static int list_gens(struct gen_state *g, struct fw_error *e)
 {
 	_cleanup_(closedirp) DIR *d = opendir_fd(g->gens_fd);
-	struct dirent *e;
+	struct dirent *de;
 	unsigned long n, *v;
 	size_t cap = 0;
 
 	if (!d)
-		return fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
+		return fw_error_at(e, -errno, "%s/" GENS, g->c->state_dir);
 	g->ngens = 0;
-	while ((errno = 0, e = readdir(d))) {
-		n = gen_number(e->d_name);
+	while ((errno = 0, de = readdir(d))) {
+		n = gen_number(de->d_name);
 		if (!n)
 			continue;
 		if (g->ngens == cap) {
@@ -138,7 +138,7 @@ static int list_gens(struct gen_state *g)
 		g->gens[g->ngens++] = n;
 	}
 	if (errno)
-		return fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
+		return fw_error_at(e, -errno, "%s/" GENS, g->c->state_dir);
 	if (g->ngens)
 		qsort(g->gens, g->ngens, sizeof(*g->gens), cmp_ulong);
 	return 0;
@@ -152,7 +152,7 @@ char *gen_tree_path(const struct gen_state *g, unsigned long n)
 }
 
 /* Which generation search_dir points at.  Return: 0, or -EEXIST when it is not fwverify's. */
-static int read_active(struct gen_state *g)
+static int read_active(struct gen_state *g, struct fw_error *e)
 {
 	char buf[PATH_MAX], *num, *end;
 	size_t plen = strlen(g->c->state_dir);
@@ -163,19 +163,19 @@ static int read_active(struct gen_state *g)
 	if (n < 0 && errno == ENOENT)
 		return 0;
 	if (n < 0 && errno == EINVAL)
-		return fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
+		return fw_error_at(e, -EEXIST, "%s", g->c->search_dir);
 	if (n < 0)
-		return fw_error_at(&g->error, -errno, "%s", g->c->search_dir);
+		return fw_error_at(e, -errno, "%s", g->c->search_dir);
 	buf[n] = '\0';
 	num = buf + plen + strlen("/" GENS "/");
 	if (strncmp(buf, g->c->state_dir, plen) || strncmp(buf + plen, "/" GENS "/", strlen("/" GENS "/")))
-		return fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
+		return fw_error_at(e, -EEXIST, "%s", g->c->search_dir);
 	end = strchr(num, '/');
 	if (!end || strcmp(end, "/tree"))
-		return fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
+		return fw_error_at(e, -EEXIST, "%s", g->c->search_dir);
 	*end = '\0';
 	g->active = gen_number(num);
-	return g->active ? 0 : fw_error_at(&g->error, -EEXIST, "%s", g->c->search_dir);
+	return g->active ? 0 : fw_error_at(e, -EEXIST, "%s", g->c->search_dir);
 }
 
 /* Open the directory @name (made first if @create, and then not followed if a symlink). */
@@ -212,9 +212,10 @@ static int mkdir_parents(const char *path)
  * Open the state directory (made with its parents if missing), take its lock (waiting for
  * another holder if @wait, else failing with -EBUSY) and find the active
  * generation.  Return: 0, -EBUSY, -EEXIST when search_dir is not a symlink
- * to one of our generations, -EROFS, or another -errno.
+ * to one of our generations, -EROFS, or another -errno; the path
+ * concerned is @e's path.
  */
-int gen_open(const struct fw_config *c, bool wait, struct gen_state *g)
+int gen_open(const struct fw_config *c, bool wait, struct gen_state *g, struct fw_error *e)
 {
 	_cleanup_(freep) char *parent = NULL;
 	char *slash;
@@ -225,24 +226,24 @@ int gen_open(const struct fw_config *c, bool wait, struct gen_state *g)
 	g->state_fd = g->gens_fd = g->lock_fd = g->parent_fd = -1;
 	fd = mkdir_parents(c->state_dir);
 	if (fd < 0)
-		return fw_error_at(&g->error, fd, "%s", c->state_dir);
+		return fw_error_at(e, fd, "%s", c->state_dir);
 	fd = open_dir_at(AT_FDCWD, c->state_dir, false);
 	if (fd < 0)
-		return fw_error_at(&g->error, fd, "%s", c->state_dir);
+		return fw_error_at(e, fd, "%s", c->state_dir);
 	g->state_fd = fd;
 	g->lock_fd = openat(fd, "lock", O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (g->lock_fd < 0)
-		return fw_error_at(&g->error, -errno, "%s/lock", c->state_dir);
+		return fw_error_at(e, -errno, "%s/lock", c->state_dir);
 	while (flock(g->lock_fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {
 		if (errno == EINTR)
 			continue;
-		return fw_error_at(&g->error, errno == EWOULDBLOCK ? -EBUSY : -errno, "%s/lock", c->state_dir);
+		return fw_error_at(e, errno == EWOULDBLOCK ? -EBUSY : -errno, "%s/lock", c->state_dir);
 	}
 	if (faccessat(fd, ".", W_OK, 0) < 0)
-		return fw_error_at(&g->error, -errno, "%s", c->state_dir);
+		return fw_error_at(e, -errno, "%s", c->state_dir);
 	fd = open_dir_at(g->state_fd, GENS, true);
 	if (fd < 0)
-		return fw_error_at(&g->error, fd, "%s/" GENS, c->state_dir);
+		return fw_error_at(e, fd, "%s/" GENS, c->state_dir);
 	g->gens_fd = fd;
 
 	parent = strdup(c->search_dir);
@@ -252,18 +253,18 @@ int gen_open(const struct fw_config *c, bool wait, struct gen_state *g)
 		parent[n - 1] = '\0';
 	slash = strrchr(parent, '/');
 	if (!slash || !slash[1])
-		return fw_error_at(&g->error, -EINVAL, "%s", c->search_dir);
+		return fw_error_at(e, -EINVAL, "%s", c->search_dir);
 	if (strlen(slash + 1) > NAME_MAX)
-		return fw_error_at(&g->error, -ENAMETOOLONG, "%s", c->search_dir);
+		return fw_error_at(e, -ENAMETOOLONG, "%s", c->search_dir);
 	strcpy(g->link_name, slash + 1);
 	slash[slash == parent] = '\0';
 	fd = open_dir_at(AT_FDCWD, parent, false);
 	if (fd < 0)
-		return fw_error_at(&g->error, fd, "%s", parent);
+		return fw_error_at(e, fd, "%s", parent);
 	g->parent_fd = fd;
 	if (faccessat(fd, ".", W_OK, 0) < 0)
-		return fw_error_at(&g->error, -errno, "%s", parent);
-	return read_active(g) ?: list_gens(g);
+		return fw_error_at(e, -errno, "%s", parent);
+	return read_active(g, e) ?: list_gens(g, e);
 }
 
 void gen_close(struct gen_state *g)
@@ -299,21 +300,21 @@ int gen_read_meta(struct gen_state *g, unsigned long n, const char *name, size_t
 	return gen_read_small(g->gens_fd, path, max, data, len);
 }
 
-int gen_open_tree(struct gen_state *g, unsigned long n)
+int gen_open_tree(struct gen_state *g, unsigned long n, struct fw_error *e)
 {
 	char name[32];
 	int fd;
 
 	snprintf(name, sizeof(name), "%lu/tree", n);
 	fd = openat(g->gens_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	return fd < 0 ? fw_error_at(&g->error, -errno, "%s/" GENS "/%s", g->c->state_dir, name) : fd;
+	return fd < 0 ? fw_error_at(e, -errno, "%s/" GENS "/%s", g->c->state_dir, name) : fd;
 }
 
 /*
  * Remove generation @n: rename it to a dot name (so that it is never seen
  * half removed) and delete that.  Return: 0 or -errno.
  */
-int gen_drop(struct gen_state *g, unsigned long n)
+int gen_drop(struct gen_state *g, unsigned long n, struct fw_error *e)
 {
 	char name[32], old[40];
 	size_t i;
@@ -327,7 +328,7 @@ int gen_drop(struct gen_state *g, unsigned long n)
 	if (!err)
 		err = rm_rf(g->gens_fd, old, 0);
 	if (err)
-		return fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, old);
+		return fw_error_at(e, err, "%s/" GENS "/%s", g->c->state_dir, old);
 	for (i = 0; i < g->ngens && g->gens[i] != n; i++)
 		;
 	if (i < g->ngens)
@@ -341,7 +342,7 @@ static void tmp_link_name(const struct gen_state *g, char *buf, size_t size)
 }
 
 /* Read a decimal number file of the state directory; a missing file is 0.  Return: 0, -EBADMSG, -errno. */
-static int read_number(struct gen_state *g, const char *name, uint64_t *v)
+static int read_number(struct gen_state *g, const char *name, uint64_t *v, struct fw_error *e)
 {
 	_cleanup_(freep) unsigned char *buf = NULL;
 	size_t len;
@@ -353,16 +354,16 @@ static int read_number(struct gen_state *g, const char *name, uint64_t *v)
 		return 0;
 	}
 	if (err)
-		return fw_error_at(&g->error, err, "%s/%s", g->c->state_dir, name);
+		return fw_error_at(e, err, "%s/%s", g->c->state_dir, name);
 	buf[len - 1] = buf[len - 1] == '\n' ? '\0' : 'x';
 	errno = 0;
 	*v = strtoull((char *)buf, &end, 10);
 	if (errno || *end || buf[0] < '0' || buf[0] > '9')
-		return fw_error_at(&g->error, -EBADMSG, "%s/%s", g->c->state_dir, name);
+		return fw_error_at(e, -EBADMSG, "%s/%s", g->c->state_dir, name);
 	return 0;
 }
 
-static int write_number(struct gen_state *g, const char *name, uint64_t v)
+static int write_number(struct gen_state *g, const char *name, uint64_t v, struct fw_error *e)
 {
 	_cleanup_(freep) char *path = NULL;
 	char text[32];
@@ -372,17 +373,17 @@ static int write_number(struct gen_state *g, const char *name, uint64_t v)
 		return -ENOMEM;
 	snprintf(text, sizeof(text), "%llu\n", (unsigned long long)v);
 	err = write_file_atomic(path, text, strlen(text), 0644);
-	return err ? fw_error_at(&g->error, err, "%s", path) : 0;
+	return err ? fw_error_at(e, err, "%s", path) : 0;
 }
 
-int gen_hwm_read(struct gen_state *g, uint64_t *hwm)
+int gen_hwm_read(struct gen_state *g, uint64_t *hwm, struct fw_error *e)
 {
-	return read_number(g, HWM, hwm);
+	return read_number(g, HWM, hwm, e);
 }
 
-int gen_hwm_write(struct gen_state *g, uint64_t hwm)
+int gen_hwm_write(struct gen_state *g, uint64_t hwm, struct fw_error *e)
 {
-	return write_number(g, HWM, hwm);
+	return write_number(g, HWM, hwm, e);
 }
 
 /*
@@ -392,7 +393,7 @@ int gen_hwm_write(struct gen_state *g, uint64_t hwm)
  * run's cleanup, so a crash between the switch and here loses nothing.
  * Return: 0 or -errno.
  */
-static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
+static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r, struct fw_error *e)
 {
 	_cleanup_(freep) unsigned char *text = NULL;
 	_cleanup_(freep) unsigned char (*digests)[32] = NULL;
@@ -408,10 +409,10 @@ static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
 	if (!err)
 		err = manifest_parse((const char *)text, len, &m, NULL);
 	if (err && err != -ENOENT)
-		return fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, name);
-	err = err ? 0 : gen_hwm_read(g, &hwm);
+		return fw_error_at(e, err, "%s/" GENS "/%s", g->c->state_dir, name);
+	err = err ? 0 : gen_hwm_read(g, &hwm, e);
 	if (!err && m.generation > hwm) {
-		err = gen_hwm_write(g, m.generation);
+		err = gen_hwm_write(g, m.generation, e);
 		if (!err && r)
 			r->hwm_raised = true;
 	}
@@ -434,12 +435,12 @@ static int finish(struct gen_state *g, unsigned long n, struct gen_cleanup *r)
 		err = -errno;
 	if (!err && r)
 		r->revoked = true;
-	return err ? fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, name) : 0;
+	return err ? fw_error_at(e, err, "%s/" GENS "/%s", g->c->state_dir, name) : 0;
 }
 
-int gen_finish(struct gen_state *g, unsigned long n)
+int gen_finish(struct gen_state *g, unsigned long n, struct fw_error *e)
 {
-	return finish(g, n, NULL);
+	return finish(g, n, NULL, e);
 }
 
 /*
@@ -448,49 +449,49 @@ int gen_finish(struct gen_state *g, unsigned long n)
  * the active one (unfinished, or rolled back from); then finish the
  * active generation's activation.  Call with the lock held.
  */
-static int cleanup(struct gen_state *g, struct gen_cleanup *r)
+static int cleanup(struct gen_state *g, struct gen_cleanup *r, struct fw_error *e)
 {
 	_cleanup_(closedirp) DIR *d = opendir_fd(g->state_fd);
-	struct dirent *e;
+	struct dirent *de;
 	char tmp[NAME_MAX + 32];
 	int err;
 
 	memset(r, 0, sizeof(*r));
 	if (!d)
-		return fw_error_at(&g->error, -errno, "%s", g->c->state_dir);
-	while ((errno = 0, e = readdir(d))) {
-		if (strncmp(e->d_name, STAGING, strlen(STAGING)))
+		return fw_error_at(e, -errno, "%s", g->c->state_dir);
+	while ((errno = 0, de = readdir(d))) {
+		if (strncmp(de->d_name, STAGING, strlen(STAGING)))
 			continue;
-		err = rm_rf(g->state_fd, e->d_name, 0);
+		err = rm_rf(g->state_fd, de->d_name, 0);
 		if (err)
-			return fw_error_at(&g->error, err, "%s/%s", g->c->state_dir, e->d_name);
+			return fw_error_at(e, err, "%s/%s", g->c->state_dir, de->d_name);
 		r->staging++;
 	}
 	closedir(d);
 	d = opendir_fd(g->gens_fd);
 	if (!d)
-		return fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
-	while ((errno = 0, e = readdir(d))) {
-		if (e->d_name[0] != '.' || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+		return fw_error_at(e, -errno, "%s/" GENS, g->c->state_dir);
+	while ((errno = 0, de = readdir(d))) {
+		if (de->d_name[0] != '.' || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		err = rm_rf(g->gens_fd, e->d_name, 0);
+		err = rm_rf(g->gens_fd, de->d_name, 0);
 		if (err)
-			return fw_error_at(&g->error, err, "%s/" GENS "/%s", g->c->state_dir, e->d_name);
+			return fw_error_at(e, err, "%s/" GENS "/%s", g->c->state_dir, de->d_name);
 		r->removed++;
 	}
 	tmp_link_name(g, tmp, sizeof(tmp));
 	if (!unlinkat(g->parent_fd, tmp, 0))
 		r->links++;
 	else if (errno != ENOENT)
-		return fw_error_at(&g->error, -errno, "%s", tmp);
+		return fw_error_at(e, -errno, "%s", tmp);
 	/* Without an active generation (search_dir removed by hand?) none is known to be dead. */
 	while (g->active && g->ngens && g->gens[g->ngens - 1] > g->active) {
-		err = gen_drop(g, g->gens[g->ngens - 1]);
+		err = gen_drop(g, g->gens[g->ngens - 1], e);
 		if (err)
 			return err;
 		r->removed++;
 	}
-	return g->active ? finish(g, g->active, r) : 0;
+	return g->active ? finish(g, g->active, r, e) : 0;
 }
 
 /*
@@ -498,10 +499,10 @@ static int cleanup(struct gen_state *g, struct gen_cleanup *r)
  * stage and rollback starts with.  @g->note says what an interrupted run
  * left and was finished, or is empty.  Return: 0, or as gen_open().
  */
-int gen_start(const struct fw_config *c, bool wait, struct gen_state *g)
+int gen_start(const struct fw_config *c, bool wait, struct gen_state *g, struct fw_error *e)
 {
 	struct gen_cleanup r;
-	int err = gen_open(c, wait, g) ?: cleanup(g, &r);
+	int err = gen_open(c, wait, g, e) ?: cleanup(g, &r, e);
 
 	if (!err && (r.staging || r.removed || r.links || r.hwm_raised || r.revoked))
 		snprintf(g->note, sizeof(g->note), "finished after an interrupted run: removed %u staging area(s), "
@@ -529,7 +530,7 @@ const char *gen_start_error(int err)
  * temporary name, renamed over the old one, and the directory synced.
  * Return: 0 or -errno; g->active tells whether the rename happened.
  */
-int gen_switch(struct gen_state *g, unsigned long n)
+int gen_switch(struct gen_state *g, unsigned long n, struct fw_error *e)
 {
 	_cleanup_(freep) char *target = gen_tree_path(g, n);
 	char tmp[NAME_MAX + 32];
@@ -538,21 +539,21 @@ int gen_switch(struct gen_state *g, unsigned long n)
 		return -ENOMEM;
 	tmp_link_name(g, tmp, sizeof(tmp));
 	if (unlinkat(g->parent_fd, tmp, 0) < 0 && errno != ENOENT)
-		return fw_error_at(&g->error, -errno, "%s", tmp);
+		return fw_error_at(e, -errno, "%s", tmp);
 	if (symlinkat(target, g->parent_fd, tmp) < 0)
-		return fw_error_at(&g->error, -errno, "%s", g->c->search_dir);
+		return fw_error_at(e, -errno, "%s", g->c->search_dir);
 	if (renameat(g->parent_fd, tmp, g->parent_fd, g->link_name) < 0) {
 		int err = -errno;
 
 		unlinkat(g->parent_fd, tmp, 0);
-		return fw_error_at(&g->error, err, "%s", g->c->search_dir);
+		return fw_error_at(e, err, "%s", g->c->search_dir);
 	}
 	g->active = n;
-	return fsync(g->parent_fd) < 0 ? fw_error_at(&g->error, -errno, "%s", g->c->search_dir) : 0;
+	return fsync(g->parent_fd) < 0 ? fw_error_at(e, -errno, "%s", g->c->search_dir) : 0;
 }
 
 /* Drop the oldest generations below the active one, keeping @keep of them. */
-int gen_prune(struct gen_state *g, unsigned int keep)
+int gen_prune(struct gen_state *g, unsigned int keep, struct fw_error *e)
 {
 	unsigned int kept = 0;
 	int err;
@@ -560,7 +561,7 @@ int gen_prune(struct gen_state *g, unsigned int keep)
 	for (size_t i = g->ngens; i-- > 0;) {
 		if (g->gens[i] >= g->active || kept++ < keep)
 			continue;
-		err = gen_drop(g, g->gens[i]);
+		err = gen_drop(g, g->gens[i], e);
 		if (err)
 			return err;
 	}
@@ -570,7 +571,7 @@ int gen_prune(struct gen_state *g, unsigned int keep)
 /* --- staging ------------------------------------------------------------- */
 
 /* Make a private staging area <state_dir>/staging.XXXXXX with an empty gen/tree. */
-int gen_stage_begin(struct gen_state *g, struct gen_stage *s)
+int gen_stage_begin(struct gen_state *g, struct gen_stage *s, struct fw_error *e)
 {
 	_cleanup_(freep) char *path = NULL;
 	int fd;
@@ -582,7 +583,7 @@ int gen_stage_begin(struct gen_state *g, struct gen_stage *s)
 		return -ENOMEM;
 	}
 	if (!mkdtemp(path))
-		return fw_error_at(&g->error, -errno, "%s", path);
+		return fw_error_at(e, -errno, "%s", path);
 	s->dir = strdup(strrchr(path, '/') + 1);
 	if (!s->dir || asprintf(&s->tree_path, "%s/gen/tree", path) < 0) {
 		s->tree_path = NULL;
@@ -590,13 +591,13 @@ int gen_stage_begin(struct gen_state *g, struct gen_stage *s)
 	}
 	fd = openat(g->state_fd, s->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return fw_error_at(&g->error, -errno, "%s", path);
+		return fw_error_at(e, -errno, "%s", path);
 	s->gen_fd = open_dir_at(fd, "gen", true);
 	close(fd);
 	if (s->gen_fd < 0)
-		return fw_error_at(&g->error, s->gen_fd, "%s/gen", path);
+		return fw_error_at(e, s->gen_fd, "%s/gen", path);
 	s->tree_fd = open_dir_at(s->gen_fd, "tree", true);
-	return s->tree_fd < 0 ? fw_error_at(&g->error, s->tree_fd, "%s", s->tree_path) : 0;
+	return s->tree_fd < 0 ? fw_error_at(e, s->tree_fd, "%s", s->tree_path) : 0;
 }
 
 /* Copy the rest of @src into @dst, at most GEN_FILE_MAX bytes. */
@@ -715,7 +716,7 @@ void gen_stage_end(struct gen_state *g, struct gen_stage *s)
  * Return: 0, or -errno (with *@n set if the new generation is active all
  * the same: only syncing the directory failed).
  */
-int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
+int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n, struct fw_error *e)
 {
 	char from[NAME_MAX + 8], to[32];
 	uint64_t last;
@@ -723,8 +724,8 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 
 	/* One syncfs() makes every staged file and directory durable before it can become active. */
 	if (syncfs(s->gen_fd) < 0)
-		return fw_error_at(&g->error, -errno, "%s", s->tree_path);
-	err = read_number(g, LAST_GEN, &last);
+		return fw_error_at(e, -errno, "%s", s->tree_path);
+	err = read_number(g, LAST_GEN, &last, e);
 	if (err)
 		return err;
 	if (g->ngens && g->gens[g->ngens - 1] > last)
@@ -732,9 +733,9 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 	if (g->active > last)
 		last = g->active;
 	if (last >= 999999999)
-		return fw_error_at(&g->error, -EOVERFLOW, "%s/" LAST_GEN, g->c->state_dir);
+		return fw_error_at(e, -EOVERFLOW, "%s/" LAST_GEN, g->c->state_dir);
 	/* The number is recorded first: a crash can skip a number, never reuse one. */
-	err = write_number(g, LAST_GEN, ++last);
+	err = write_number(g, LAST_GEN, ++last, e);
 	if (err)
 		return err;
 	snprintf(from, sizeof(from), "%s/gen", s->dir);
@@ -742,18 +743,15 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n)
 	closep(&s->tree_fd);
 	closep(&s->gen_fd);
 	if (renameat(g->state_fd, from, g->gens_fd, to) < 0)
-		return fw_error_at(&g->error, -errno, "%s/" GENS "/%s", g->c->state_dir, to);
+		return fw_error_at(e, -errno, "%s/" GENS "/%s", g->c->state_dir, to);
 	if (fsync(g->gens_fd) < 0) {
-		err = fw_error_at(&g->error, -errno, "%s/" GENS, g->c->state_dir);
-		gen_drop(g, last);
+		err = fw_error_at(e, -errno, "%s/" GENS, g->c->state_dir);
+		gen_drop(g, last, e);
 		return err;
 	}
-	err = gen_switch(g, last);
+	err = gen_switch(g, last, e);
 	if (err && g->active != last) {
-		struct fw_error e = g->error;
-
-		gen_drop(g, last);
-		g->error = e;
+		gen_drop(g, last, NULL);	/* @e names what the switch failed on */
 		return err;
 	}
 	if (!g->ngens || g->gens[g->ngens - 1] != last) {
