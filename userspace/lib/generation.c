@@ -746,7 +746,7 @@ int gen_activate(struct gen_state *g, struct gen_stage *s, unsigned long *n, str
 		return fw_error_at(e, -errno, "%s/" GENS "/%s", g->c->state_dir, to);
 	if (fsync(g->gens_fd) < 0) {
 		err = fw_error_at(e, -errno, "%s/" GENS, g->c->state_dir);
-		gen_drop(g, last, e);
+		gen_drop(g, last, NULL);	/* @e names what the sync failed on */
 		return err;
 	}
 	err = gen_switch(g, last, e);
