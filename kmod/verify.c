@@ -714,13 +714,33 @@ out:
 }
 
 /*
+ * Does the kernel's parser take @sig?  Read less the certificates it
+ * carries, if any, as fwverify_check_msg() verifies it when it can (and
+ * else verifies them, in the message without attributes): parsing them
+ * twice would cost more than the rest.  @buf: @len bytes to use.
+ */
+static bool fwverify_parses_bare(const void *sig, size_t len, u8 *buf)
+{
+	struct pkcs7_message *p7;
+	size_t n;
+
+	n = fwverify_der_strip_certs(sig, len, buf);
+	p7 = pkcs7_parse_message(n ? buf : sig, n ?: len);
+	if (IS_ERR(p7))
+		return false;
+	pkcs7_free_message(p7);
+	return true;
+}
+
+/*
  * Is @sig a signature of a file whose SHA-256 is @digest, by a key of
  * .fwverify (or @ev->pin), named for @ev's path?  A signature fwverify sign
  * makes (one SignerInfo, SHA-256, signed attributes) signs its attributes,
  * and their messageDigest the file: the kernel verifies it as the
  * signature of its attributes (fwverify_der_detach_attrs()), and the
  * messageDigest is compared here.  The kernel's parser reads the message
- * as it is first, so that every rule it applies to the attributes holds.
+ * first (fwverify_parses_bare()), so that every rule it applies to the
+ * attributes holds.
  *
  * Return: true if it is, with @ev->v set; false leaves the verdict to the
  * kernel's check of the whole file.
@@ -732,20 +752,16 @@ static bool fwverify_check_detached(struct fwverify_event *ev,
 	struct fwverify_sig s = { .der = sig, .len = len,
 				  .fwverify_only = true };
 	u8 md[SHA256_DIGEST_SIZE], *msg, *data = NULL;
-	struct pkcs7_message *p7;
 	struct fwverify_der attrs;
 	bool ok = false;
 
 	if (fwverify_der_sha256_digest(sig, len, md) ||
 	    memcmp(md, digest, sizeof(md)))
 		return false;
-	p7 = pkcs7_parse_message(sig, len);
-	if (IS_ERR(p7))
-		return false;
-	pkcs7_free_message(p7);
 	msg = kvmalloc(len, GFP_KERNEL);
-	if (msg)
-		s.msg_len = fwverify_der_detach_attrs(sig, len, msg, &attrs);
+	if (!msg || !fwverify_parses_bare(sig, len, msg))
+		goto out;
+	s.msg_len = fwverify_der_detach_attrs(sig, len, msg, &attrs);
 	if (s.msg_len)
 		data = kmalloc(attrs.len + 1, GFP_KERNEL);
 	if (data) {
@@ -757,6 +773,7 @@ static bool fwverify_check_detached(struct fwverify_event *ev,
 					&ev->v);
 	}
 	kfree(data);
+out:
 	kvfree(msg);
 	return ok;
 }
