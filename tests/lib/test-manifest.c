@@ -236,6 +236,13 @@ static void test_parse_time(void)
 	refuses_time("2027-01-01 ", "a trailing space");
 	refuses_time("2027-01-01x", "trailing garbage");
 	refuses_time("2027/01/01", "slashes");
+	refuses_time(" 2027-01-01", "a leading space, which strptime() skips");
+	refuses_time("2027-1-01", "a one-digit month");
+	refuses_time("2027-01-1", "a one-digit day");
+	refuses_time("2027-01-01T1:00:00Z", "a one-digit hour");
+	refuses_time("2027-01-01T01: 0:00Z", "a space in the minutes");
+	refuses_time("+2027-01-01", "a sign before the year");
+	refuses_time("02027-01-01", "a five-digit year");
 	refuses_time("tomorrow", "a word");
 	refuses_time("", "the empty string");
 }

@@ -460,10 +460,20 @@ out:
 	return ret;
 }
 
+/* Is @s of @shape, where 'd' is any decimal digit and anything else itself? */
+static bool time_shaped(const char *s, const char *shape)
+{
+	for (; *shape; s++, shape++)
+		if (*shape == 'd' ? *s < '0' || *s > '9' : *s != *shape)
+			return false;
+	return !*s;
+}
+
 /* --expires: YYYY-MM-DD (00:00 UTC), YYYY-MM-DDTHH:MM:SSZ, or +Nd from @now.  Return: 0, -EINVAL or -ENOMEM. */
 int manifest_parse_time(const char *s, time_t now, int64_t *t)
 {
 	static const char *const formats[] = { "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d" };
+	static const char *const shapes[] = { "dddd-dd-ddTdd:dd:ddZ", "dddd-dd-dd" };
 	unsigned long long days;
 	struct tm tm, back;
 	const char *end;
@@ -480,6 +490,9 @@ int manifest_parse_time(const char *s, time_t now, int64_t *t)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		/* strptime() skips spaces and takes one digit where two are written. */
+		if (!time_shaped(s, shapes[i]))
+			continue;
 		memset(&tm, 0, sizeof(tm));
 		end = strptime(s, formats[i], &tm);
 		if (!end || *end)
