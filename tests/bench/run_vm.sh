@@ -11,8 +11,8 @@
 #   rmmod fwverify, then IMA's policy, which cannot be taken back:
 #                  appraise func=FIRMWARE_CHECK appraise_type=imasig
 #   ima-first, ima-cached   as for fwverify, the signatures in security.ima
-# Prints "BENCH <case> <mode> <median us> <min us>" lines, and "NOTE" lines
-# for the table's footnotes.  Fails if fwverify's or IMA's first loads are
+# Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max=" lines,
+# and "NOTE" lines for the table's footnotes.  Fails if fwverify's or IMA's first loads are
 # not verified afresh, or if IMA lets a file with a bad or no signature in.
 # BENCH_CASES=4k,partial (on the kernel command line) runs fewer cases.
 # Built in (make intree), fwverify is there from boot and cannot be unloaded:
