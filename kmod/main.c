@@ -49,8 +49,8 @@ int __init fwverify_init(void)
 	err = fwverify_table_init();
 	if (err)
 		goto err_stats;
-	/* Cached loads reach the table when someone reads it. */
-	fwverify_table_set_drain(fwverify_cache_drain);
+	/* Loads reach the table after they return, at the latest when read. */
+	fwverify_table_set_drain(fwverify_report_drain);
 	err = fwverify_securityfs_init();
 	if (err)
 		goto err_table;

@@ -3,17 +3,20 @@
  * Where a decision goes: the counters (stats.c), a rate-limited kernel log
  * line for what failed, the firmware table (table.c), an audit record
  * (audit.c) and a uevent (uevent.c).  The one place that fans a decision
- * out.
+ * out, and the one that decides what waits until after the load.
  */
 #define pr_fmt(fmt) "fwverify: " fmt
 
 #include <linux/llist.h>
+#include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/ratelimit.h>
+#include <linux/refcount.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "audit.h"
+#include "cache.h"
 #include "fwverify.h"
 #include "report.h"
 #include "stats.h"
@@ -55,43 +58,82 @@ static void fwverify_report_out(const struct fwverify_event *ev,
 	fwverify_uevent(ev);
 }
 
-/* A decision on its way out, with its own copy of the event's strings. */
+/*
+ * A decision on its way out, with its own copy of the event's strings: to
+ * be written into the firmware table (on fwverify_tabled), announced (on
+ * fwverify_pending), or both; freed by the last of them.
+ */
 struct fwverify_pending {
-	struct llist_node node;
+	struct llist_node node;		/* on fwverify_pending */
+	struct llist_node table_node;	/* on fwverify_tabled */
+	refcount_t ref;
 	struct fwverify_event ev;
 	struct fwverify_subject who;
 };
 
 static LLIST_HEAD(fwverify_pending);
+static LLIST_HEAD(fwverify_tabled);
 
-static void fwverify_pending_free(struct fwverify_pending *p)
+static void fwverify_pending_put(struct fwverify_pending *p)
 {
+	if (!refcount_dec_and_test(&p->ref))
+		return;
 	kfree(p->ev.name);
 	kfree(p->ev.resolved);
 	kfree(p->ev.path);
 	kfree(p);
 }
 
+/* Write the decisions waiting for it into the firmware table. */
+static void fwverify_report_tabulate(void)
+{
+	static DEFINE_MUTEX(tabulate_lock);	/* a second reader waits */
+	struct fwverify_pending *p, *tmp;
+	struct llist_node *list;
+
+	mutex_lock(&tabulate_lock);
+	/* Oldest first: llist_add() pushes at the head. */
+	list = llist_reverse_order(llist_del_all(&fwverify_tabled));
+	llist_for_each_entry_safe(p, tmp, list, table_node) {
+		fwverify_table_record(&p->ev, &p->who);
+		fwverify_pending_put(p);
+	}
+	mutex_unlock(&tabulate_lock);
+}
+
+/**
+ * fwverify_report_drain() - write every load so far into the firmware table
+ *
+ * What readers of the table run first (fwverify_table_set_drain()): the
+ * decisions reported since the last drain, then the verdict cache's hits.
+ */
+void fwverify_report_drain(void)
+{
+	fwverify_report_tabulate();
+	fwverify_cache_drain();
+}
+
 static void fwverify_report_pending(struct work_struct *work)
 {
-	struct llist_node *list = llist_del_all(&fwverify_pending);
+	struct llist_node *list;
 	struct fwverify_pending *p, *tmp;
 
-	/* Oldest first: llist_add() pushes at the head. */
-	list = llist_reverse_order(list);
+	fwverify_report_tabulate();
+	list = llist_reverse_order(llist_del_all(&fwverify_pending));
 	llist_for_each_entry_safe(p, tmp, list, node) {
 		fwverify_report_out(&p->ev, &p->who);
-		fwverify_pending_free(p);
+		fwverify_pending_put(p);
 	}
 }
 
 /*
- * A jiffy later: queued at once, the work item would wake a worker on the
- * driver's time at every load; a timer costs the load nothing, and the
- * decisions of a burst of loads go out together.
+ * A tenth of a second later: queued at once, the work item would wake a
+ * worker on the driver's time at every load; a timer costs the load
+ * nothing, and the decisions of a burst of loads (a boot, a driver probing
+ * many devices) go out together, in one worker's run.
  */
 static DECLARE_DELAYED_WORK(fwverify_report_work, fwverify_report_pending);
-#define FWVERIFY_REPORT_DELAY	1
+#define FWVERIFY_REPORT_DELAY	(HZ / 10)
 
 /* A copy of @ev that outlives it: strings copied, nothing else kept. */
 static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event *ev)
@@ -107,9 +149,10 @@ static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event
 	p->ev.resolved = ev->resolved ? kstrdup(ev->resolved, GFP_KERNEL) :
 					NULL;
 	p->ev.path = ev->path ? kstrdup(ev->path, GFP_KERNEL) : NULL;
+	refcount_set(&p->ref, 1);
 	if ((ev->name && !p->ev.name) || (ev->resolved && !p->ev.resolved) ||
 	    (ev->path && !p->ev.path)) {
-		fwverify_pending_free(p);
+		fwverify_pending_put(p);
 		return NULL;
 	}
 	return p;
@@ -119,17 +162,20 @@ static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event
  * fwverify_report() - count, log, tabulate, audit and announce a decision
  * @ev: the event, decided
  *
- * The counters, the log line of a failure and the firmware table are
- * written before the load returns: the log line beside the driver's own,
- * and a new name's directory must exist when a reader looks it up (no
- * lookup can wait for it).  The audit record and the uevent are sent by a
- * work item a jiffy after the load, in the order of the decisions; short of
- * memory for the copy, they are sent here.
+ * The counters and the log line of a failure are written before the load
+ * returns, the log line beside the driver's own.  So is the firmware
+ * table's entry of a name it has no directory for: that directory must
+ * exist when a reader looks it up, and no lookup can wait for it.  A name
+ * it has is updated after the load, by whoever reads the table first
+ * (fwverify_report_drain()) or by the work item, which also sends the
+ * audit record and the uevent, within a tenth of a second, in the order
+ * of the decisions.  Short of memory for the copy, all is done here.
  */
 void fwverify_report(const struct fwverify_event *ev)
 {
 	struct fwverify_pending *p;
 	struct fwverify_subject who;
+	bool tabled, announce;
 
 	fwverify_stat_inc((enum fwverify_stat)ev->v.result);
 	fwverify_stat_inc(ev->deny ? FWVERIFY_STAT_DENIED :
@@ -141,22 +187,33 @@ void fwverify_report(const struct fwverify_event *ev)
 	else
 		pr_debug("%s: verified\n", ev->resolved ?: "?");
 	fwverify_subject_now(&who, fwverify_table_seq());
-	fwverify_table_record(ev, &who);
-	if (!fwverify_announced(ev))
+	tabled = fwverify_table_has(ev);
+	if (!tabled)
+		fwverify_table_record(ev, &who);
+	announce = fwverify_announced(ev);
+	if (!tabled && !announce)
 		return;
 	p = fwverify_pending_new(ev);
 	if (!p) {
-		fwverify_report_out(ev, &who);
+		if (tabled)
+			fwverify_table_record(ev, &who);
+		if (announce)
+			fwverify_report_out(ev, &who);
 		return;
 	}
 	p->who = who;
-	llist_add(&p->node, &fwverify_pending);
+	if (tabled && announce)
+		refcount_inc(&p->ref);
+	if (tabled)
+		llist_add(&p->table_node, &fwverify_tabled);
+	if (announce)
+		llist_add(&p->node, &fwverify_pending);
 	queue_delayed_work(system_unbound_wq, &fwverify_report_work,
 			   FWVERIFY_REPORT_DELAY);
 }
 
 /**
- * fwverify_report_exit() - send what waits to be sent, at module exit
+ * fwverify_report_exit() - tabulate and send what waits, at module exit
  *
  * Nothing decides any more: the hooks are gone.
  */

@@ -10,6 +10,7 @@
 
 void fwverify_report(const struct fwverify_event *ev);
 void fwverify_report_cached(void);
+void fwverify_report_drain(void);
 void fwverify_report_exit(void);
 
 #endif /* _FWVERIFY_REPORT_H */

@@ -8,12 +8,15 @@
 #define pr_fmt(fmt) "fwverify: " fmt
 
 #include <linux/atomic.h>
+#include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/jiffies.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
+#include <linux/rculist.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -69,6 +72,9 @@ struct fwverify_read {
 struct fwverify_entry {
 	struct kobject kobj;
 	struct list_head node;		/* in fwverify_table, oldest first */
+	struct hlist_node known;	/* in fwverify_table_names, by @raw */
+	struct rcu_head rcu;
+	char *raw;			/* the name as requested */
 	char *name;			/* as requested, escaped */
 	u64 loads;
 	time64_t last_load;
@@ -94,13 +100,16 @@ u64 fwverify_table_seq(void)
 
 static LIST_HEAD(fwverify_table);
 static DEFINE_MUTEX(fwverify_table_lock);
+/* The names in the table, for fwverify_table_has() (RCU readers). */
+static DEFINE_HASHTABLE(fwverify_table_names, 8);
 static unsigned int fwverify_table_len;
 static struct kobject *fwverify_table_kobj;
 
 /*
- * The verdict cache's hits wait to be written into the table until someone
- * reads it: readers drain them first (fwverify_table_set_drain()), to see
- * every load that returned before.
+ * Loads are written into the table after they return (report.c), the
+ * verdict cache's hits when someone reads it: readers drain what waits
+ * first (fwverify_table_set_drain()), to see every load that returned
+ * before.
  */
 static void (*fwverify_table_drain)(void);
 
@@ -215,13 +224,23 @@ static void fwverify_clear_reads(struct fwverify_entry *e)
 	e->nreads = 0;
 }
 
+static void fwverify_entry_free(struct rcu_head *rcu)
+{
+	struct fwverify_entry *e = container_of(rcu, struct fwverify_entry,
+						rcu);
+
+	kfree(e->raw);
+	kfree(e);
+}
+
+/* fwverify_table_has() may still be reading @raw: freed after it. */
 static void fwverify_entry_release(struct kobject *kobj)
 {
 	struct fwverify_entry *e = to_entry(kobj);
 
 	fwverify_clear_reads(e);
 	kfree(e->name);
-	kfree(e);
+	call_rcu(&e->rcu, fwverify_entry_free);
 }
 
 static const struct kobj_type fwverify_entry_ktype = {
@@ -273,15 +292,21 @@ static bool fwverify_dir_taken(const char *dir)
 	return true;
 }
 
-/* A new entry for @name, which it takes: freed with it, or here. */
-static struct fwverify_entry *fwverify_new_entry(char *name)
+/*
+ * A new entry for @raw, @name escaped, which it takes: freed with it, or
+ * here.
+ */
+static struct fwverify_entry *fwverify_new_entry(const char *raw, char *name)
 {
 	struct fwverify_entry *e;
 	char *dir;
 	int err;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
-	if (!e) {
+	if (e)
+		e->raw = kstrdup(raw, GFP_KERNEL);
+	if (!e || !e->raw) {
+		kfree(e);
 		kfree(name);
 		return NULL;
 	}
@@ -307,10 +332,42 @@ static struct fwverify_entry *fwverify_new_entry(char *name)
 	return e;
 }
 
+/* The name @ev is reported under, as requested. */
+static const char *fwverify_event_raw(const struct fwverify_event *ev)
+{
+	return ev->name ?: ev->path ?: "(unknown)";
+}
+
 static char *fwverify_event_name(const struct fwverify_event *ev)
 {
-	return fwverify_escape(ev->name ?: ev->path ?: "(unknown)", 0,
-			       GFP_KERNEL);
+	return fwverify_escape(fwverify_event_raw(ev), 0, GFP_KERNEL);
+}
+
+/**
+ * fwverify_table_has() - does the table have an entry for @ev's name?
+ * @ev: the event, named
+ *
+ * Lock-free, for the load path: an entry found may be evicted before it is
+ * written to, and is then made again.
+ *
+ * Return: true if it has.
+ */
+bool fwverify_table_has(const struct fwverify_event *ev)
+{
+	const char *raw = fwverify_event_raw(ev);
+	struct fwverify_entry *e;
+	bool found = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(fwverify_table_names, e, known,
+				   jhash(raw, strlen(raw), 0)) {
+		if (!strcmp(e->raw, raw)) {
+			found = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
 }
 
 /**
@@ -385,11 +442,11 @@ static void fwverify_evict(struct work_struct *work)
 static DECLARE_WORK(fwverify_evict_work, fwverify_evict);
 
 /*
- * The entry of @name (escaped), made if there is none, as the most
+ * The entry of @raw (@name escaped), made if there is none, as the most
  * recently used; *@name is taken by a new entry.  Caller holds
  * fwverify_table_lock.
  */
-static struct fwverify_entry *fwverify_entry_get(char **name)
+static struct fwverify_entry *fwverify_entry_get(const char *raw, char **name)
 {
 	struct fwverify_entry *e = fwverify_find(*name), *evict;
 	bool evicted = false;
@@ -398,11 +455,13 @@ static struct fwverify_entry *fwverify_entry_get(char **name)
 		list_move_tail(&e->node, &fwverify_table);
 		return e;
 	}
-	e = fwverify_new_entry(*name);
+	e = fwverify_new_entry(raw, *name);
 	*name = NULL;		/* the entry's, or freed with it */
 	if (!e)
 		return NULL;
 	list_add_tail(&e->node, &fwverify_table);
+	hash_add_rcu(fwverify_table_names, &e->known,
+		     jhash(raw, strlen(raw), 0));
 	fwverify_table_len++;
 	/* max_entries may have been lowered: evict down to it. */
 	spin_lock(&fwverify_evicted_lock);
@@ -410,6 +469,7 @@ static struct fwverify_entry *fwverify_entry_get(char **name)
 		evict = list_first_entry(&fwverify_table, struct fwverify_entry,
 					 node);
 		list_move_tail(&evict->node, &fwverify_evicted);
+		hash_del_rcu(&evict->known);
 		fwverify_table_len--;
 		evicted = true;
 	}
@@ -437,7 +497,7 @@ void fwverify_table_record(const struct fwverify_event *ev,
 		goto out;
 
 	mutex_lock(&fwverify_table_lock);
-	e = fwverify_entry_get(&name);
+	e = fwverify_entry_get(fwverify_event_raw(ev), &name);
 	if (!e)
 		goto unlock;
 	if (who->seq < e->seq) {
@@ -493,7 +553,7 @@ void fwverify_table_hits(const char *name, const char *resolved,
 	if (!ename || !path)
 		goto out;
 	mutex_lock(&fwverify_table_lock);
-	e = fwverify_entry_get(&ename);
+	e = fwverify_entry_get(name, &ename);
 	if (e)
 		e->loads += n;
 	if (e && seq > e->seq) {
@@ -538,7 +598,10 @@ void fwverify_table_exit(void)
 	flush_work(&fwverify_evict_work);
 	list_for_each_entry_safe(e, tmp, &fwverify_table, node) {
 		list_del(&e->node);
+		hash_del_rcu(&e->known);
 		kobject_put(&e->kobj);
 	}
 	kobject_put(fwverify_table_kobj);
+	/* fwverify_entry_free() is this module's code. */
+	rcu_barrier();
 }

@@ -13,6 +13,7 @@ void fwverify_table_exit(void);
 void fwverify_table_record(const struct fwverify_event *ev,
 			   const struct fwverify_subject *who);
 void fwverify_table_set_drain(void (*drain)(void));
+bool fwverify_table_has(const struct fwverify_event *ev);
 void fwverify_table_hits(const char *name, const char *resolved,
 			 enum fwverify_source source,
 			 const struct fwverify_verdict *v, unsigned int n,
