@@ -5,8 +5,10 @@
 #   through test_firmware of 4 KiB, 1 MiB and 16 MiB signed blobs, a partial
 #   read and xz-compressed firmware, unguarded (fwverify mode=off), with
 #   fwverify (mode=enforce) and with IMA appraisal (appraise
-#   func=FIRMWARE_CHECK appraise_type=imasig, security.ima made here with
-#   openssl), first and repeated loads; the module on 6.1, 6.12 and 7.3,
+#   func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig, on copies owned by
+#   uid 4242, security.ima made here with openssl), first and repeated
+#   loads, fwverify's and IMA's rounds alternating; the module on 6.1, 6.12
+#   and 7.3,
 #   and the built-in LSM too once `make intree` has built its kernels
 #   (KERNELS="..." picks; those kernels have no IMA).  BENCH_CASES=4k,partial runs fewer cases;
 #   BENCH_HOST=0 skips the host part; BENCH_VM_WORK, BENCH_KMOD_OUT and
@@ -144,10 +146,12 @@ for k in "${kernels[@]}"; do
 done
 cat <<EOF
 off: fwverify loaded, mode off; the lower median of two runs, before and after
-  fwverify's.  fw: fwverify, mode enforce.  IMA: fwverify unloaded, IMA's
-  policy "appraise func=FIRMWARE_CHECK appraise_type=imasig", the key in the
-  _ima keyring.  fw and IMA: the lower median of two rounds of their own
-  (the TCG host's noise comes and goes within a boot).  Every SHA-256 on
+  fwverify's and IMA's.  fw: fwverify, mode enforce.  IMA: fwverify in mode
+  off, IMA's policy "appraise func=FIRMWARE_CHECK fowner=4242
+  appraise_type=imasig" (loaded first: every column pays its rule check) on
+  copies of the blobs owned by uid 4242, the key in the _ima keyring.  fw and
+  IMA: two alternating rounds a second apart, the lower median of each (the
+  TCG host's noise comes and goes within a boot).  Every SHA-256 on
   sha256-generic.
 1st: before each load (untimed) the stored file's first byte is written over
   with itself: its change counter moves, fwverify's and IMA's cached verdicts

@@ -3,22 +3,28 @@
 # VM payload of `make bench`: median load time through test_firmware per
 # case (blob sizes, a partial read, compressed firmware with each signature
 # form) with nothing guarding the load, with fwverify, and with IMA
-# appraisal, in one boot and in this order:
+# appraisal, in one boot.  IMA's policy cannot be taken back, so it is
+# loaded first and holds only for files of one owner:
+#   appraise func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig
+# and IMA loads copies of the blobs under ima/, owned by 4242 and signed in
+# security.ima; fwverify's loads are of the root-owned blobs, which IMA
+# only matches against its rule.  Then, in this order:
 #   off0           fwverify in mode off: the unguarded baseline
 #   first, cached  fwverify in mode enforce: every load a first one
-#                  (fwbench "expire"), then repeated loads; two rounds
+#                  (fwbench "expire"), then repeated loads
+#   ima-first, ima-cached   as for fwverify, IMA's copies, fwverify in
+#                  mode off
+#   (first, cached, ima-first, ima-cached again a second later: the table
+#   takes the lower median of the two rounds, so that both meet the same
+#   noise of the TCG host, which comes and goes within a boot)
 #   off1           the baseline again (the first seconds after boot are noisy)
-#   rmmod fwverify, then IMA's policy, which cannot be taken back:
-#                  appraise func=FIRMWARE_CHECK appraise_type=imasig
-#   ima-first, ima-cached   as for fwverify (two rounds), the signatures in
-#                  security.ima
 # Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max=" lines,
 # and "NOTE" lines for the table's footnotes.  Fails if fwverify's or IMA's
 # first loads are not verified afresh, or if IMA lets a file with a bad or
 # no signature in.
 # BENCH_CASES=4k,partial (on the kernel command line) runs fewer cases.
-# Built in (make intree), fwverify is there from boot and cannot be unloaded:
-# no IMA runs (that kernel has no IMA either).
+# Built in (make intree), fwverify has no IMA beside it in that kernel: no
+# IMA runs.
 ima=/payload/bench-ima	# security.ima values, the signer's certificate
 d=/lib/firmware/fwverify-bench
 mode=/sys/module/fwverify/parameters/mode
@@ -66,11 +72,17 @@ for c in $cases; do
 	args "$c" >/dev/null || { echo "FAIL: unknown case $c"; exit 1; }
 done
 
+# The name of IMA's copy of NAME.
+imaname() {
+	echo "${1%/*}/ima/${1##*/}"
+}
+
 # run CASE MODE [expire]: one load first, so that every case starts with a
-# warm page cache, then the timed loads.
+# warm page cache, then the timed loads.  Modes ima-*: IMA's copy.
 run() {
 	# shellcheck disable=SC2046 # args() gives three words
 	set -- "$1" "$2" $(args "$1") "$3"
+	case $2 in ima-*) set -- "$1" "$2" "$3" "$(imaname "$4")" "$5" "$6" ;; esac
 	/payload/fwbench "$3" "$4" 1 >/dev/null || rc=1
 	hits=$(cat $cached 2>/dev/null)
 	r=$(/payload/fwbench "$3" "$4" "$5" ${6:+"$6"}) || rc=1
@@ -89,12 +101,13 @@ refusals() {
 	dmesg | grep -c "op=appraise_data .*name=\"/lib/firmware/$1"
 }
 
-# check ok|refused CASE|FILE [expire]: one load; its outcome in $got, and
-# false if not the one expected.  A refusal must be IMA's: EACCES and an
-# appraise_data audit record.
+# check ok|refused CASE|FILE [expire]: one load of IMA's copy of CASE, or
+# of FILE; its outcome in $got, and false if not the one expected.  A
+# refusal must be IMA's: EACCES and an appraise_data audit record.
 check() {
 	# shellcheck disable=SC2046 # args() gives three words
 	if args "$2" >/dev/null; then set -- "$1" $(args "$2") "$3"
+		set -- "$1" "$2" "$(imaname "$3")" "$4" "$5"
 	else set -- "$1" load "$2" 1 "$3"; fi
 	n=$(refusals "$3")
 	if /payload/fwbench "$2" "$3" 1 ${5:+"$5"} >/dev/null 2>/tmp/err; then
@@ -129,67 +142,67 @@ expect() {
 	fi
 }
 
-modular=
 if [ ! -d /sys/module/fwverify/parameters ]; then
 	insmod /lib/modules/extra/fwverify.ko || exit 1
-	modular=1
 fi
 with_ima=
-if [ -n "$modular" ] && [ -e /sys/kernel/security/ima/policy ]; then
+if [ -e /sys/kernel/security/ima/policy ]; then
 	with_ima=1
-elif [ -n "$modular" ]; then
-	echo "NOTE no IMA in this kernel: no IMA runs"
 else
-	echo "NOTE fwverify is built in, it cannot be unloaded: no IMA runs"
+	echo "NOTE no IMA in this kernel: no IMA runs"
 fi
 
-# IMA's signatures go on the files before anything is timed, so that every
-# run sees the same files.  ima-good.bin is 4k.bin, ima-tampered.bin 4k.bin
-# and one more byte, both with 4k.bin's signature; ima-unsigned.bin has none.
+# IMA's copies, signed, and its policy, before anything is timed, so that
+# every run sees the same files and the same rules.  ima-good.bin is
+# 4k.bin, ima-tampered.bin 4k.bin and one more byte, both with 4k.bin's
+# signature; ima-unsigned.bin has none.
 if [ -n "$with_ima" ]; then
 	key=$(/payload/fwbench imakey $ima/signer.der) || exit 1
+	mkdir -p $d/ima || exit 1
 	for v in "$ima"/*.ima; do
 		f=${v##*/}
-		/payload/fwbench imasig "$d/${f%.ima}" "$v" || exit 1
+		f=${f%.ima}
+		cp "$d/$f" "$d/ima/$f" &&
+			/payload/fwbench imasig "$d/ima/$f" "$v" || exit 1
 	done
-	cp $d/4k.bin $d/ima-good.bin && cp $d/4k.bin $d/ima-unsigned.bin &&
-		{ cat $d/4k.bin && echo; } >$d/ima-tampered.bin &&
-		/payload/fwbench imasig $d/ima-good.bin $ima/4k.bin.ima &&
-		/payload/fwbench imasig $d/ima-tampered.bin $ima/4k.bin.ima || exit 1
+	cp $d/4k.bin $d/ima/ima-good.bin && cp $d/4k.bin $d/ima/ima-unsigned.bin &&
+		{ cat $d/4k.bin && echo; } >$d/ima/ima-tampered.bin &&
+		/payload/fwbench imasig $d/ima/ima-good.bin $ima/4k.bin.ima &&
+		/payload/fwbench imasig $d/ima/ima-tampered.bin $ima/4k.bin.ima &&
+		chown -R 4242 $d/ima || exit 1
+	# Every audit record into dmesg, for expect().
+	sysctl -q -w kernel.printk_ratelimit=0 || exit 1
+	echo "appraise func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig" \
+		>/sys/kernel/security/ima/policy || exit 1
+	# IMA appraises its copies, and fwverify (mode off) lets them through.
+	echo off >$mode || exit 1
+	expect ok "ima-good.bin (4k.bin, its signature)" fwverify-bench/ima/ima-good.bin
+	expect refused "ima-tampered.bin (4k.bin's signature, a byte more)" fwverify-bench/ima/ima-tampered.bin
+	expect refused "ima-unsigned.bin (no security.ima)" fwverify-bench/ima/ima-unsigned.bin
+	# fwverify's blobs are root's and carry no security.ima: not IMA's.
+	expect ok "4k.bin, root's, no security.ima (fowner)" fwverify-bench/4k.bin
 fi
 
 echo off >$mode || exit 1
 for c in $cases; do run "$c" off0; done
-echo enforce >$mode || exit 1
-# Two rounds a second apart, as for the baseline: the table takes the
-# lower median (the host's noise under TCG comes and goes within a boot).
 for round in 1 2; do
 	[ "$round" = 1 ] || sleep 1
+	echo enforce >$mode || exit 1
 	for c in $cases; do
 		run "$c" first expire
 		run "$c" cached
 	done
-done
-echo off >$mode || exit 1
-for c in $cases; do run "$c" off1; done
-grep . /sys/kernel/fwverify/stats/* | sed 's/^/# /'
-[ -n "$with_ima" ] || exit $rc
-
-rmmod fwverify || exit 1
-# Every audit record into dmesg, for expect().
-sysctl -q -w kernel.printk_ratelimit=0 || exit 1
-echo "appraise func=FIRMWARE_CHECK appraise_type=imasig" >/sys/kernel/security/ima/policy || exit 1
-# IMA appraises.
-expect ok "ima-good.bin (4k.bin, its signature)" fwverify-bench/ima-good.bin
-expect refused "ima-tampered.bin (4k.bin's signature, a byte more)" fwverify-bench/ima-tampered.bin
-expect refused "ima-unsigned.bin (no security.ima)" fwverify-bench/ima-unsigned.bin
-for round in 1 2; do
-	[ "$round" = 1 ] || sleep 1
+	echo off >$mode || exit 1
+	[ -n "$with_ima" ] || continue
 	for c in $cases; do
 		run "$c" ima-first expire
 		run "$c" ima-cached
 	done
 done
+for c in $cases; do run "$c" off1; done
+grep . /sys/kernel/fwverify/stats/* | sed 's/^/# /'
+[ -n "$with_ima" ] || exit $rc
+
 # The rewrite before each first load made IMA appraise afresh: with the key
 # gone, a file loads on its cached verdict, and is refused once rewritten.
 keyctl unlink "${key#* }" "${key% *}" >/dev/null || exit 1
