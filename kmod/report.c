@@ -127,13 +127,14 @@ static void fwverify_report_pending(struct work_struct *work)
 }
 
 /*
- * A tenth of a second later: queued at once, the work item would wake a
- * worker on the driver's time at every load; a timer costs the load
- * nothing, and the decisions of a burst of loads (a boot, a driver probing
- * many devices) go out together, in one worker's run.
+ * A jiffy later: queued at once, the work item would wake a worker on the
+ * driver's time at every load; a timer costs the load nothing, and the
+ * decisions of a burst of loads go out together.  Not later: udev and
+ * whoever waits for it (udevadm settle after a load) see the uevent
+ * about as soon as the driver has its answer.
  */
 static DECLARE_DELAYED_WORK(fwverify_report_work, fwverify_report_pending);
-#define FWVERIFY_REPORT_DELAY	(HZ / 10)
+#define FWVERIFY_REPORT_DELAY	1
 
 /* A copy of @ev that outlives it: strings copied, nothing else kept. */
 static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event *ev)
@@ -168,8 +169,8 @@ static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event
  * exist when a reader looks it up, and no lookup can wait for it.  A name
  * it has is updated after the load, by whoever reads the table first
  * (fwverify_report_drain()) or by the work item, which also sends the
- * audit record and the uevent, within a tenth of a second, in the order
- * of the decisions.  Short of memory for the copy, all is done here.
+ * audit record and the uevent, a jiffy after the load, in the order of
+ * the decisions.  Short of memory for the copy, all is done here.
  */
 void fwverify_report(const struct fwverify_event *ev)
 {
