@@ -8,16 +8,17 @@
 #   appraise func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig
 # and IMA loads copies of the blobs under ima/, owned by 4242 and signed in
 # security.ima; fwverify's loads are of the root-owned blobs, which IMA
-# only matches against its rule.  Then, in this order:
-#   off0           fwverify in mode off: the unguarded baseline
+# only matches against its rule.  Then BENCH_ROUNDS rounds (3; given on
+# the kernel command line), a second apart, each in this order:
+#   off            fwverify in mode off: the unguarded baseline
 #   first, cached  fwverify in mode enforce: every load a first one
 #                  (fwbench "expire"), then repeated loads
 #   ima-first, ima-cached   as for fwverify, IMA's copies, fwverify in
 #                  mode off
-#   (first, cached, ima-first, ima-cached again a second later: the table
-#   takes the lower median of the two rounds, so that both meet the same
-#   noise of the TCG host, which comes and goes within a boot)
-#   off1           the baseline again (the first seconds after boot are noisy)
+# and off once more at the end.  The table takes each column's lowest
+# median: every column meets the same noise of the TCG host, which comes
+# and goes within a boot, as often (off once more: the first seconds after
+# boot are the noisiest).
 # Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max=" lines,
 # and "NOTE" lines for the table's footnotes.  Fails if fwverify's or IMA's
 # first loads are not verified afresh, or if IMA lets a file with a bad or
@@ -183,10 +184,11 @@ if [ -n "$with_ima" ]; then
 	expect ok "4k.bin, root's, no security.ima (fowner)" fwverify-bench/4k.bin
 fi
 
-echo off >$mode || exit 1
-for c in $cases; do run "$c" off0; done
-for round in 1 2; do
+rounds=${BENCH_ROUNDS:-3}
+for round in $(seq "$rounds"); do
 	[ "$round" = 1 ] || sleep 1
+	echo off >$mode || exit 1
+	for c in $cases; do run "$c" off; done
 	echo enforce >$mode || exit 1
 	for c in $cases; do
 		run "$c" first expire
@@ -199,7 +201,8 @@ for round in 1 2; do
 		run "$c" ima-cached
 	done
 done
-for c in $cases; do run "$c" off1; done
+echo off >$mode || exit 1
+for c in $cases; do run "$c" off; done
 grep . /sys/kernel/fwverify/stats/* | sed 's/^/# /'
 [ -n "$with_ima" ] || exit $rc
 
