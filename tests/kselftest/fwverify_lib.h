@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "../helpers/tf-batch.h"
 
 #define FW_DIR		"/lib/firmware/fwverify-test"
 #define TRIGGER		"/sys/devices/virtual/misc/test_firmware/trigger_request"
@@ -249,43 +250,6 @@ static int tf_set(const char *attr, const char *val)
 
 	snprintf(path, sizeof(path), TF_DIR "%s", attr);
 	return write_str(path, val);
-}
-
-/*
- * Wait for test_firmware's batch threads to be gone.  Each completes its
- * request and only then clears its slot (test_fw_run_batch_request(),
- * 6.1 and 6.12): a reset or release that frees the slots right after
- * trigger_batched_requests returns can race that last store, and the
- * kernel oopses in test_firmware.  Up to two seconds.
- */
-static void tf_batch_done(void)
-{
-	char path[300], comm[32];
-	bool running = true;
-	struct dirent *d;
-	int tries, fd;
-	ssize_t n;
-	DIR *dir;
-
-	for (tries = 0; running && tries < 2000; tries++) {
-		running = false;
-		dir = opendir("/proc");
-		while (dir && !running && (d = readdir(dir))) {
-			if (d->d_name[0] < '1' || d->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/comm", d->d_name);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			n = fd >= 0 ? read(fd, comm, sizeof(comm) - 1) : -1;
-			if (fd >= 0)
-				close(fd);
-			comm[n > 0 ? n : 0] = '\0';
-			running = !strncmp(comm, "test_firmware-", 14);
-		}
-		if (dir)
-			closedir(dir);
-		if (running)
-			usleep(1000);
-	}
 }
 
 /*
