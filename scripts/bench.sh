@@ -7,7 +7,8 @@
 #   fwverify (mode=enforce) and with IMA appraisal (appraise
 #   func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig, on copies owned by
 #   uid 4242, security.ima made here with openssl), first and repeated
-#   loads, in BENCH_ROUNDS (3) rounds of off, fwverify and IMA alternating;
+#   loads, in BENCH_ROUNDS (3) rounds of off, fwverify and IMA alternating
+#   (three times as many for the small cases, 4k and partial);
 #   the module on 6.1, 6.12 and 7.3,
 #   and the built-in LSM too once `make intree` has built its kernels
 #   (KERNELS="..." picks; those kernels have no IMA).  BENCH_CASES=4k,partial runs fewer cases;
@@ -150,10 +151,14 @@ off: fwverify loaded, mode off.  fw: fwverify, mode enforce.  IMA: fwverify
   in mode off, IMA's policy "appraise func=FIRMWARE_CHECK fowner=4242
   appraise_type=imasig" (loaded first: every column pays its rule check) on
   copies of the blobs owned by uid 4242, the key in the _ima keyring.  Each
-  figure: the lowest median of $rounds rounds a second apart, off, fw and IMA
-  alternating in each (off once more at the end): the TCG host's noise comes
-  and goes within a boot, and every column meets it as often.  Every
-  SHA-256 on sha256-generic.
+  figure: the lowest median of $rounds rounds a second apart ($((rounds * 3)) for 4k
+  and partial), off, fw and IMA alternating in each (off once more at the
+  end): the TCG host's noise comes and goes within a boot, and every column
+  meets it as often.  Each run is timed from 0.2 s after a warm-up load, so
+  that no column pays for the reports of the run before it (both vCPUs
+  share one host thread), and under printk's default rate limit (kauditd
+  prints fwverify's audit records: no auditd runs).  Every SHA-256 on
+  sha256-generic.
 1st: before each load (untimed) the stored file's first byte is written over
   with itself: its change counter moves, fwverify's and IMA's cached verdicts
   expire.  hit: the same load repeated.
