@@ -131,15 +131,13 @@ static int fwverify_event_names(struct fwverify_event *ev, struct file *file,
 				const char *path)
 {
 	const char *sfx;
-	char *tmp, *p;
 	bool decided;
+	char *p;
 
-	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!tmp)
-		return -ENOMEM;
-	p = d_path(&file->f_path, tmp, PATH_MAX);
-	ev->resolved = kstrdup(IS_ERR(p) ? "(unreachable)" : p, GFP_KERNEL);
-	kfree(tmp);
+	p = fwverify_d_path(&file->f_path, GFP_KERNEL);
+	if (IS_ERR(p) && PTR_ERR(p) != -ENOMEM)
+		p = kstrdup("(unreachable)", GFP_KERNEL);
+	ev->resolved = IS_ERR(p) ? NULL : p;
 	ev->path = path ?: ev->resolved;
 	if (!ev->resolved)
 		return -ENOMEM;

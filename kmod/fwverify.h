@@ -33,6 +33,7 @@
 struct file;
 struct fwverify_piece;
 struct key;
+struct path;
 
 /* Largest signature file read, in bytes; larger ones are malformed. */
 #define FWVERIFY_SIG_MAX	(64 * 1024)
@@ -133,6 +134,7 @@ const char *fwverify_mode_name(enum fwverify_mode mode);
 int fwverify_mode_parse(const char *name);
 const char *fwverify_action_name(bool deny);
 char *fwverify_escape(const char *s, char slash, gfp_t gfp);
+char *fwverify_d_path(const struct path *path, gfp_t gfp);
 const char *fwverify_compressed(const char *name);
 u64 fwverify_generation(void);
 void fwverify_generation_bump(void);

@@ -64,6 +64,7 @@ static DEFINE_SPINLOCK(fwverify_last_lock);
 
 /* firmware_class.path holds at most this much (fw_path_para in the loader). */
 #define FWVERIFY_CUSTOM_MAX	256
+static bool fwverify_custom_dir_none(void);
 static void fwverify_custom_dir(char *buf);
 static int fwverify_loader_dir(const char *path, const char *custom,
 			       const char **name);
@@ -133,21 +134,21 @@ static bool fwverify_slot_set(char **buf, size_t *size, const char *s,
 }
 
 /*
- * Remember what this task reads (@partial: for a partial request), and
- * add @req to the reads under way; true if the loader decompresses it.
+ * Remember what this task reads (@partial: for a partial request), with
+ * @custom the loader's custom directory (fwverify_custom_dir()), and add
+ * @req to the reads under way; true if the loader decompresses it.
  */
 static bool fwverify_remember(struct fwverify_request *req, const char *path,
-			      bool partial)
+			      const char *custom, bool partial)
 {
-	char custom[FWVERIFY_CUSTOM_MAX], *resolved = NULL;
 	const char *name, *rel, *sfx;
 	bool decompress = false, same;
+	char *resolved = NULL;
 	unsigned long flags;
 	unsigned int i;
 	size_t len;
 	int dir, first;
 
-	fwverify_custom_dir(custom);
 	dir = fwverify_loader_dir(path, custom, &rel);
 	first = custom[0] ? 0 : 1;
 	/*
@@ -216,6 +217,21 @@ forget:
 	return false;
 }
 
+/*
+ * fwverify_remember() with a copy of the custom directory.  Apart: each of
+ * the loader's tries calls fwverify_remember(), and mostly there is no
+ * custom directory, whose buffer every call would clear (the kernels
+ * fwverify runs on clear every variable on the stack).
+ */
+static noinline bool fwverify_remember_custom(struct fwverify_request *req,
+					      const char *path, bool partial)
+{
+	char custom[FWVERIFY_CUSTOM_MAX];
+
+	fwverify_custom_dir(custom);
+	return fwverify_remember(req, path, custom, partial);
+}
+
 /**
  * fwverify_last_name() - the firmware name this task last looked for
  * @gfp: allocation flags
@@ -281,7 +297,9 @@ void fwverify_request_begin(struct fwverify_request *req, const char *path,
 	req->piece.set = false;
 	req->decompress = false;
 	if (path) {
-		req->decompress = fwverify_remember(req, path, partial);
+		req->decompress = fwverify_custom_dir_none() ?
+				  fwverify_remember(req, path, "", partial) :
+				  fwverify_remember_custom(req, path, partial);
 		return;
 	}
 	spin_lock_irqsave(&fwverify_last_lock, flags);
@@ -555,12 +573,18 @@ void fwverify_custom_dir_set(const char *val)
 		fwverify_generation_bump();
 }
 
+/* Is firmware_class.path known to be empty (tracked, and empty)? */
+static bool fwverify_custom_dir_none(void)
+{
+	return READ_ONCE(fwverify_custom_none);
+}
+
 /* Copy firmware_class.path into @buf (FWVERIFY_CUSTOM_MAX bytes). */
 static void fwverify_custom_dir(char *buf)
 {
 	bool tracked;
 
-	if (READ_ONCE(fwverify_custom_none)) {
+	if (fwverify_custom_dir_none()) {
 		buf[0] = '\0';
 		return;
 	}
@@ -608,20 +632,20 @@ bool fwverify_fallback_forced(void)
  */
 static char *fwverify_resolve_dir(const char *dir, gfp_t gfp)
 {
-	char *buf, *s, *ret = NULL;
 	struct path p;
+	char *s;
 
 	if (fwverify_kern_path_initns(dir, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p))
 		return NULL;
-	buf = kmalloc(PATH_MAX, gfp);
-	if (buf) {
-		s = d_path(&p, buf, PATH_MAX);
-		if (!IS_ERR(s) && strcmp(s, dir))
-			ret = kstrdup(s, gfp);
-		kfree(buf);
-	}
+	s = fwverify_d_path(&p, gfp);
 	path_put(&p);
-	return ret;
+	if (IS_ERR(s))
+		return NULL;
+	if (!strcmp(s, dir)) {
+		kfree(s);
+		return NULL;
+	}
+	return s;
 }
 
 /* @path less the first of @dirs it is in, resolved as a last resort. */

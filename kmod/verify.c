@@ -61,7 +61,7 @@ static int fwverify_lookup_in(const struct path *dir, const char *name,
 			      struct path *out)
 {
 	struct path root;
-	char *tmp, *p, *full;
+	char *p, *full;
 	int err;
 
 	err = vfs_path_lookup(dir->dentry, dir->mnt, name, 0, out);
@@ -69,12 +69,12 @@ static int fwverify_lookup_in(const struct path *dir, const char *name,
 		return err;
 	path_put(out);
 
-	tmp = kmalloc(PATH_MAX, GFP_KERNEL);
-	if (!tmp)
-		return -ENOMEM;
-	p = d_path(dir, tmp, PATH_MAX);
-	full = IS_ERR(p) ? NULL : kasprintf(GFP_KERNEL, "%s/%s", p, name);
-	err = IS_ERR(p) ? PTR_ERR(p) : full ? 0 : -ENOMEM;
+	p = fwverify_d_path(dir, GFP_KERNEL);
+	if (IS_ERR(p))
+		return PTR_ERR(p);
+	full = kasprintf(GFP_KERNEL, "%s/%s", p, name);
+	kfree(p);
+	err = full ? 0 : -ENOMEM;
 	if (!err) {
 		get_fs_root(userspace_init_fs, &root);
 		err = vfs_path_lookup(root.dentry, root.mnt, full, LOOKUP_FOLLOW,
@@ -82,7 +82,6 @@ static int fwverify_lookup_in(const struct path *dir, const char *name,
 		path_put(&root);
 	}
 	kfree(full);
-	kfree(tmp);
 	return err;
 }
 

@@ -9,6 +9,9 @@
 #include <linux/atomic.h>
 #include <linux/audit.h>
 #include <linux/cred.h>
+#include <linux/dcache.h>
+#include <linux/err.h>
+#include <linux/limits.h>
 #include <linux/jiffies.h>
 #include <linux/sched.h>
 #include <linux/timekeeping.h>
@@ -120,6 +123,40 @@ char *fwverify_escape(const char *s, char slash, gfp_t gfp)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* A path this long or shorter is written without a PATH_MAX buffer. */
+#define FWVERIFY_D_PATH_SHORT	192
+
+/**
+ * fwverify_d_path() - a copy of the path d_path() gives
+ * @path: a file or directory
+ * @gfp: how to allocate
+ *
+ * Written on the stack first: a PATH_MAX buffer is allocated only for a
+ * longer path.  The kernels fwverify runs on zero every allocation
+ * (init_on_alloc), and 4 KiB for each firmware's path was the costliest
+ * step of naming it.
+ *
+ * Return: the path, for the caller to kfree(); an ERR_PTR() of d_path()'s
+ * error, or of -ENOMEM.
+ */
+char *fwverify_d_path(const struct path *path, gfp_t gfp)
+{
+	char buf[FWVERIFY_D_PATH_SHORT], *big, *p, *ret;
+
+	p = d_path(path, buf, sizeof(buf));
+	if (!IS_ERR(p))
+		return kstrdup(p, gfp) ?: ERR_PTR(-ENOMEM);
+	if (PTR_ERR(p) != -ENAMETOOLONG)
+		return p;
+	big = kmalloc(PATH_MAX, gfp);
+	if (!big)
+		return ERR_PTR(-ENOMEM);
+	p = d_path(path, big, PATH_MAX);
+	ret = IS_ERR(p) ? p : kstrdup(p, gfp) ?: ERR_PTR(-ENOMEM);
+	kfree(big);
+	return ret;
 }
 
 /**
