@@ -5,6 +5,11 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# Suites run side by side (scripts/test.sh): one of them builds, the others
+# wait and find it done.
+mkdir -p build/vm
+exec 7>build/vm/.prepare.lock
+flock 7
 tests/pki/gen.sh "$top/build/pki"
 make -s -C userspace
 tests/pki/gen-trust.sh
@@ -17,4 +22,6 @@ if [ ! -f "$stamp" ] || [ -n "$(find tests/kselftest/mkfwtree.sh userspace/fwver
 	touch "$stamp"
 fi
 # The test module trusts the test PKI and Debian's regulatory.db signer.
-echo "$(cat build/pki/trusted.list),$top/build/vm/regdb-signer.pem" >build/vm/trusted.list
+# Replaced whole: a run that did not wait for the lock may be reading it.
+echo "$(cat build/pki/trusted.list),$top/build/vm/regdb-signer.pem" >build/vm/trusted.list.tmp
+mv build/vm/trusted.list.tmp build/vm/trusted.list

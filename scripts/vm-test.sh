@@ -24,7 +24,13 @@ if [ -e "build/kernels/$series/builtin" ]; then
 	# A kernel with fwverify built in (scripts/intree/build.sh): no module.
 	:
 else
-	make -s $j module KVER="$series" KMOD_OUT="$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
+	# Suites of one kernel share its module tree: one builds at a time, and
+	# holds it until its initramfs has the module.
+	mkdir -p "$kout"
+	exec 7>"$kout/.build.lock"
+	flock 7
+	rm -f "$kout/kmod/fwverify.ko"
+	make -s "$j" module KVER="$series" KMOD_OUT="$kout" FWVERIFY_CERTS="$(cat build/vm/trusted.list)" \
 		2>&1 | grep -v '^Skipping BTF' || true
 	[ -f "$kout/kmod/fwverify.ko" ] || { echo "vm-test: module build failed" >&2; exit 2; }
 	modargs+=(--module "$kout/kmod/fwverify.ko")
@@ -60,6 +66,7 @@ scripts/mkinitramfs.sh --kernel "$series" --out "$work/initrd-$series.cpio.gz" \
 	--payload "$pl" --firmware "${VM_FIRMWARE:-$vm/firmware}" --bin userspace/fwverify --bin userspace/fwverify-signd \
 	--bin "$(command -v keyctl)" \
 	${VM_UDEV:+--udev}
+exec 7>&-
 exec scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd-$series.cpio.gz" \
 	--timeout "${VM_TIMEOUT:-900}" --log-dir "${VM_LOGDIR:-build/vm-logs/$series}" \
 	--append "${VM_APPEND:-}"

@@ -11,6 +11,9 @@ set -euo pipefail
 dir=${1:-build/pki}
 mkdir -p "$dir"
 cd "$dir"
+# Suites running side by side may ask for the same PKI: one makes it.
+exec 6>.lock
+flock 6
 [ -f .done ] && exit 0
 
 selfsigned() { # name subject keyspec...
