@@ -53,6 +53,7 @@ struct fwverify_cached {
 	u64 last_seq;			/* fwverify_table_seq() of the last */
 	unsigned long queued;		/* bit 0: on fwverify_hits */
 	struct llist_node hit_node;
+	char strs[];			/* @path, @name and @resolved */
 };
 
 static DEFINE_HASHTABLE(fwverify_cache_table, 8);
@@ -176,9 +177,6 @@ static void fwverify_cached_free(struct rcu_head *rcu)
 	struct fwverify_cached *c = container_of(rcu, struct fwverify_cached,
 						 rcu);
 
-	kfree(c->path);
-	kfree(c->name);
-	kfree(c->resolved);
 	kfree(c);
 }
 
@@ -315,22 +313,25 @@ static void fwverify_cache_unlink(struct fwverify_cached *c)
 void fwverify_cache_insert(const struct fwverify_cache_key *key,
 			   const struct fwverify_event *ev)
 {
+	const char *name = ev->name ?: ev->path;
+	const char *resolved = ev->resolved ?: ev->path;
 	struct fwverify_cached *c, *old;
+	char *at;
 	u32 hash;
 
 	if (!ev->file || !ev->v.cacheable || !key->id.counted ||
-	    (ev->v.sig_id.ino && !ev->v.sig_id.counted) || !key->path)
+	    (ev->v.sig_id.ino && !ev->v.sig_id.counted) || !key->path ||
+	    !name || !resolved)
 		return;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(struct_size(c, strs, fwverify_str_size(key->path) +
+				fwverify_str_size(name) +
+				fwverify_str_size(resolved)), GFP_KERNEL);
 	if (!c)
 		return;
-	c->path = kstrdup(key->path, GFP_KERNEL);
-	c->name = kstrdup(ev->name ?: ev->path, GFP_KERNEL);
-	c->resolved = kstrdup(ev->resolved ?: ev->path, GFP_KERNEL);
-	if (!c->path || !c->name || !c->resolved) {
-		fwverify_cached_free(&c->rcu);
-		return;
-	}
+	at = c->strs;
+	c->path = fwverify_str_pack(&at, key->path);
+	c->name = fwverify_str_pack(&at, name);
+	c->resolved = fwverify_str_pack(&at, resolved);
 	c->key = *key;
 	c->key.path = c->path;
 	hash = fwverify_cache_hash(key);

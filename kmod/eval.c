@@ -215,7 +215,10 @@ static void fwverify_modes_of_path(struct fwverify_event *ev)
 static enum fwverify_mode fwverify_mode_for(struct fwverify_event *ev)
 {
 	ev->modes.floor = FWVERIFY_MODE_OFF;
-	ev->modes.global = false;
+	/* No rule: every name has the mode parameter's, as has no name. */
+	ev->modes.global = fwverify_policy_empty();
+	if (ev->modes.global)
+		return fwverify_mode();
 	if (ev->loader_path)
 		fwverify_modes_of_path(ev);
 	else if (ev->name)
@@ -240,6 +243,9 @@ static bool fwverify_cached_load(struct fwverify_event *ev, const char *path)
 
 	if (!fwverify_file_id(&ev->file->f_path, &key.id))
 		return false;
+	/* A miss is verified next: the same identity, no second getattr. */
+	ev->file_id = key.id;
+	ev->have_file_id = true;
 	key.generation = fwverify_cache_generation();
 	switch (fwverify_cache_verified(&key, fwverify_mode())) {
 	case FWVERIFY_CACHE_MISS:

@@ -103,6 +103,9 @@ struct fwverify_event {
 	struct fwverify_piece *piece;	/* a partial read: the driver's part */
 	struct key *pin;	/* a policy rule's only trusted signer */
 	struct fwverify_modes modes;
+	/* @file's identity, taken once: by the cache lookup before anything */
+	struct fwverify_file_id file_id;
+	bool have_file_id;
 	bool loader_path;	/* @path is the loader's own, from its read */
 	bool raw;		/* the loader hands the file over as stored */
 	bool deny;
@@ -135,6 +138,8 @@ int fwverify_mode_parse(const char *name);
 const char *fwverify_action_name(bool deny);
 char *fwverify_escape(const char *s, char slash, gfp_t gfp);
 char *fwverify_d_path(const struct path *path, gfp_t gfp);
+size_t fwverify_str_size(const char *s);
+char *fwverify_str_pack(char **at, const char *s);
 const char *fwverify_compressed(const char *name);
 u64 fwverify_generation(void);
 void fwverify_generation_bump(void);

@@ -160,7 +160,7 @@ static ssize_t fwverify_policy_write(struct file *file, const char __user *ubuf,
 				     size_t count, loff_t *ppos)
 {
 	struct fwverify_policy *p, *old;
-	unsigned int lineno = 0;
+	unsigned int lineno = 0, n;
 	char *buf, *cur, *line;
 	ssize_t err;
 
@@ -209,6 +209,12 @@ static ssize_t fwverify_policy_write(struct file *file, const char __user *ubuf,
 	err = fwverify_change_begin();
 	if (err)
 		goto out;
+	/* No rule: no policy, which fwverify_policy_empty() tells at once. */
+	n = p->n;
+	if (!n) {
+		fwverify_policy_free(p);
+		p = NULL;
+	}
 	mutex_lock(&fwverify_policy_lock);
 	old = rcu_replace_pointer(fwverify_policy, p,
 				  lockdep_is_held(&fwverify_policy_lock));
@@ -216,8 +222,8 @@ static ssize_t fwverify_policy_write(struct file *file, const char __user *ubuf,
 	fwverify_change_end();
 	synchronize_rcu();
 	fwverify_generation_bump();
-	pr_notice("policy replaced: %u rules\n", p->n);
-	fwverify_audit_change("policy", p->n);
+	pr_notice("policy replaced: %u rules\n", n);
+	fwverify_audit_change("policy", n);
 	p = old;
 	err = count;
 out:

@@ -69,6 +69,7 @@ struct fwverify_pending {
 	refcount_t ref;
 	struct fwverify_event ev;
 	struct fwverify_subject who;
+	char strs[];		/* the event's strings */
 };
 
 static LLIST_HEAD(fwverify_pending);
@@ -78,9 +79,6 @@ static void fwverify_pending_put(struct fwverify_pending *p)
 {
 	if (!refcount_dec_and_test(&p->ref))
 		return;
-	kfree(p->ev.name);
-	kfree(p->ev.resolved);
-	kfree(p->ev.path);
 	kfree(p);
 }
 
@@ -139,23 +137,22 @@ static DECLARE_DELAYED_WORK(fwverify_report_work, fwverify_report_pending);
 /* A copy of @ev that outlives it: strings copied, nothing else kept. */
 static struct fwverify_pending *fwverify_pending_new(const struct fwverify_event *ev)
 {
-	struct fwverify_pending *p = kzalloc(sizeof(*p), GFP_KERNEL);
+	struct fwverify_pending *p;
+	char *at;
 
+	p = kzalloc(struct_size(p, strs, fwverify_str_size(ev->name) +
+				fwverify_str_size(ev->resolved) +
+				fwverify_str_size(ev->path)), GFP_KERNEL);
 	if (!p)
 		return NULL;
 	p->ev.source = ev->source;
 	p->ev.deny = ev->deny;
 	p->ev.v = ev->v;
-	p->ev.name = ev->name ? kstrdup(ev->name, GFP_KERNEL) : NULL;
-	p->ev.resolved = ev->resolved ? kstrdup(ev->resolved, GFP_KERNEL) :
-					NULL;
-	p->ev.path = ev->path ? kstrdup(ev->path, GFP_KERNEL) : NULL;
+	at = p->strs;
+	p->ev.name = fwverify_str_pack(&at, ev->name);
+	p->ev.resolved = fwverify_str_pack(&at, ev->resolved);
+	p->ev.path = fwverify_str_pack(&at, ev->path);
 	refcount_set(&p->ref, 1);
-	if ((ev->name && !p->ev.name) || (ev->resolved && !p->ev.resolved) ||
-	    (ev->path && !p->ev.path)) {
-		fwverify_pending_put(p);
-		return NULL;
-	}
 	return p;
 }
 

@@ -19,6 +19,7 @@
 #include <linux/key.h>
 #include <linux/kmod.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/path.h>
 #include <linux/sched/task.h>
@@ -56,13 +57,34 @@ static void fwverify_set(struct fwverify_verdict *v, enum fwverify_result r,
 		v->cacheable = false;
 }
 
-/* Look up @name in @dir; a symlink is followed from the initial root. */
+/*
+ * Look up @name, one component, in @dir; a symlink is followed from the
+ * initial root.  A plain file is looked up in the dcache alone, as the
+ * last step of a path walk: with no name to copy (6.1 and 6.12 clear a
+ * PATH_MAX buffer for it) and no walk to set up.  A symlink, or a mount on
+ * the name, takes the path walk.
+ */
 static int fwverify_lookup_in(const struct path *dir, const char *name,
 			      struct path *out)
 {
+	struct dentry *d;
 	struct path root;
 	char *p, *full;
 	int err;
+
+	d = fwverify_lookup_one(name, strlen(name), dir->dentry);
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	if (d_really_is_negative(d)) {
+		dput(d);
+		return -ENOENT;
+	}
+	if (!d_is_symlink(d) && !d_mountpoint(d)) {
+		out->mnt = mntget(dir->mnt);
+		out->dentry = d;
+		return 0;
+	}
+	dput(d);
 
 	err = vfs_path_lookup(dir->dentry, dir->mnt, name, 0, out);
 	if (err || !d_is_symlink(out->dentry))
@@ -845,7 +867,16 @@ void fwverify_verify_file(struct fwverify_event *ev)
 
 	memset(v, 0, sizeof(*v));
 	v->generation = fwverify_cache_generation();
-	v->cacheable = fwverify_file_id(&ev->file->f_path, &v->blob_id);
+	/*
+	 * Taken before the file is read: a change from then on moves its
+	 * counter, and no verdict kept under this identity is reused.
+	 */
+	if (ev->have_file_id) {
+		v->blob_id = ev->file_id;
+		v->cacheable = true;
+	} else {
+		v->cacheable = fwverify_file_id(&ev->file->f_path, &v->blob_id);
+	}
 	if (fwverify_is_sigfile(ev->path)) {
 		fwverify_verify_sigfile(ev);
 		return;

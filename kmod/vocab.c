@@ -160,6 +160,39 @@ char *fwverify_d_path(const struct path *path, gfp_t gfp)
 }
 
 /**
+ * fwverify_str_size() - the room fwverify_str_pack() takes for a string
+ * @s: the string, or NULL
+ *
+ * Return: its length and its NUL, 0 for NULL.
+ */
+size_t fwverify_str_size(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+/**
+ * fwverify_str_pack() - copy a string into room allocated with its owner
+ * @at: where it goes, sized with fwverify_str_size(); moved past it
+ * @s: the string, or NULL
+ *
+ * A record that outlives the event it copies (a cache entry, a pending
+ * report) holds its strings in one allocation with itself.
+ *
+ * Return: the copy, or NULL if @s is NULL.
+ */
+char *fwverify_str_pack(char **at, const char *s)
+{
+	size_t n = fwverify_str_size(s);
+	char *copy = *at;
+
+	if (!s)
+		return NULL;
+	memcpy(copy, s, n);
+	*at += n;
+	return copy;
+}
+
+/**
  * fwverify_compressed() - the compression suffix of a firmware name
  * @name: a name or path
  *

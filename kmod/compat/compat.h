@@ -26,6 +26,20 @@ int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
 #endif
 
 /*
+ * One component looked up in a directory, with the search permission a
+ * path walk checks there.  6.16 made lookup_one_unlocked() take the name as
+ * a qstr and removed lookup_one_len_unlocked(), which took it with its
+ * length; sources call this.
+ */
+#ifdef FWVERIFY_COMPAT_LOOKUP_ONE_LEN
+#define fwverify_lookup_one(name, len, base) \
+	lookup_one_len_unlocked(name, base, len)
+#else
+#define fwverify_lookup_one(name, len, base) \
+	lookup_one_unlocked(&nop_mnt_idmap, &QSTR_LEN(name, len), base)
+#endif
+
+/*
  * 6.13 made MODULE_IMPORT_NS() take the namespace as a string.  The
  * sources still name it as the identifier older kernels stringify; on newer
  * ones the identifier is made that string.

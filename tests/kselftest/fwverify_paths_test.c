@@ -465,6 +465,53 @@ TEST(verdict_cache)
 }
 
 /*
+ * A file bind-mounted over a signature is what fwverify reads, as the tool
+ * and every reader of the path see it, not the file under the mount:
+ * another firmware's signature over a good one is refused, a good one over
+ * a wrong one verifies.
+ */
+TEST(signature_with_a_file_mounted_over_it)
+{
+	const char *a = "/lib/firmware/" FWT "mounted-a.bin";
+	const char *b = "/lib/firmware/" FWT "mounted-b.bin";
+	char asig[256], bsig[256], r[256];
+
+	snprintf(asig, sizeof(asig), "%s.p7s", a);
+	snprintf(bsig, sizeof(bsig), "%s.p7s", b);
+	ASSERT_EQ(0, make_blob(a, 4096));
+	ASSERT_EQ(0, make_blob(b, 4096));
+	ASSERT_EQ(0, sign_with(a, "rsa-signer"));
+	ASSERT_EQ(0, sign_with(b, "rsa-signer"));
+	ASSERT_EQ(0, set_mode("enforce"));
+
+	ASSERT_EQ(0, mount(bsig, asig, NULL, MS_BIND, NULL));
+	EXPECT_NE(0, request_fw(FWT "mounted-a.bin"));
+	EXPECT_EQ(0, table_field(FWT "mounted-a.bin", "result", r, sizeof(r)));
+	EXPECT_STREQ("bad-signature", r);
+	ASSERT_EQ(0, umount(asig));
+	EXPECT_EQ(0, request_fw(FWT "mounted-a.bin"));
+	EXPECT_EQ(0, table_field(FWT "mounted-a.bin", "result", r, sizeof(r)));
+	EXPECT_STREQ("verified", r);
+
+	/* b's own signature moved aside, a's mounted where it was. */
+	ASSERT_EQ(0, make_blob(bsig, 64));
+	EXPECT_NE(0, request_fw(FWT "mounted-b.bin"));
+	ASSERT_EQ(0, sign_with(b, "rsa-signer"));
+	ASSERT_EQ(0, rename(bsig, asig));
+	ASSERT_EQ(0, make_blob(bsig, 64));
+	ASSERT_EQ(0, mount(asig, bsig, NULL, MS_BIND, NULL));
+	EXPECT_EQ(0, request_fw(FWT "mounted-b.bin"));
+	EXPECT_EQ(0, table_field(FWT "mounted-b.bin", "result", r, sizeof(r)));
+	EXPECT_STREQ("verified", r);
+	EXPECT_EQ(0, umount(bsig));
+	set_mode("log");
+	unlink(a);
+	unlink(asig);
+	unlink(b);
+	unlink(bsig);
+}
+
+/*
  * A filesystem without a change counter (tmpfs) keeps nothing fwverify
  * could trust to tell a change: every load is verified again.
  */
