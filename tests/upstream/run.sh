@@ -239,6 +239,18 @@ record() {
 
 # --- run -------------------------------------------------------------------------
 
+# One boot of the image: the guest's output in $work/logs (and on stdout
+# with VERBOSE), vm-run.sh's last words in $work/vm-run.err.
+boot() {
+	if [ -n "${VERBOSE:-}" ]; then
+		scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd.cpio.gz" \
+			--timeout "${VM_TIMEOUT:-1800}" --log-dir "$work/logs" 2>"$work/vm-run.err"
+	else
+		scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd.cpio.gz" \
+			--timeout "${VM_TIMEOUT:-1800}" --log-dir "$work/logs" >/dev/null 2>"$work/vm-run.err"
+	fi
+}
+
 mkdir -p "$work"
 start=$SECONDS
 case $build in
@@ -249,14 +261,18 @@ vmrc=0
 if [ "$build" = reuse ]; then
 	[ -f "$work/logs/output.log" ] || { echo "run: no output of an earlier run in $work" >&2; exit 2; }
 	vmrc=$(sed -n 's/.*: exit \([0-9]*\) after .*/\1/p' "$work/vm-run.err" | tail -n 1)
-elif [ -n "${VERBOSE:-}" ]; then
-	image >&2
-	scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd.cpio.gz" \
-		--timeout "${VM_TIMEOUT:-1800}" --log-dir "$work/logs" 2>"$work/vm-run.err" || vmrc=$?
 else
 	image >&2
-	scripts/vm-run.sh --kernel "$series" --initrd "$work/initrd.cpio.gz" \
-		--timeout "${VM_TIMEOUT:-1800}" --log-dir "$work/logs" >/dev/null 2>"$work/vm-run.err" || vmrc=$?
+	boot || vmrc=$?
+	# The kernel's own race (README.md, "Known crash"): once more, the
+	# first run's logs kept beside.
+	if [ "$vmrc" != 0 ] && grep -q 'RIP: .*test_fw_run_batch_request' "$work/logs/console.log"; then
+		echo "# test_firmware crashed in its batched-request race (README.md, \"Known crash\"): the VM runs once more; first logs in $work/logs-crashed"
+		rm -rf "$work/logs-crashed"
+		mv "$work/logs" "$work/logs-crashed"
+		vmrc=0
+		boot || vmrc=$?
+	fi
 fi
 sed 's/^/# /' "$work/vm-run.err" | tail -n 5
 out=$work/logs/output.log
