@@ -53,6 +53,9 @@ fi
 read -ra suites <<<"${SUITES:-debug-6.12 packaging packaging-trixie upstream-7.3 upstream-6.12 fuzz upstream-6.1 tool-7.3 tool-6.1 tool-6.12 userspace kfence-7.3 vm-7.3 vm-6.12 kfence-6.12 vm-6.1 host-trixie kmod-style crash}"
 jobs=${TEST_JOBS:-$(nproc)}
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "test: TEST_JOBS must be a number above 0, not '$jobs'" >&2; exit 2; }
+# No more lanes than suites: one lane prints as it goes.
+[ "$jobs" -le ${#suites[@]} ] || jobs=${#suites[@]}
+[ "$jobs" -gt 0 ] || jobs=1
 logdir=build/test-logs
 mkdir -p "$logdir"
 state=$(mktemp -d "${TMPDIR:-/tmp}/fwverify-test.XXXXXX") || exit 2
@@ -96,7 +99,7 @@ run_suite() {
 # What most suites share (the PKI, the tool, the kselftests, the firmware
 # tree) is built before the lanes start, so that no suite uses a file
 # another one is rewriting (tests/fuzz/run.sh signs its seeds with the tool).
-if [ "$jobs" -gt 1 ] && [ ${#suites[@]} -gt 1 ]; then
+if [ "$jobs" -gt 1 ]; then
 	scripts/vm-prepare.sh || { echo "test: scripts/vm-prepare.sh failed" >&2; exit 2; }
 fi
 
@@ -139,7 +142,7 @@ lane() {
 	done
 }
 
-for ((l = 0; l < jobs && l < ${#suites[@]}; l++)); do
+for ((l = 0; l < jobs; l++)); do
 	lane &
 done
 wait
