@@ -136,6 +136,7 @@ const char *fwverify_source_name(enum fwverify_source source);
 const char *fwverify_mode_name(enum fwverify_mode mode);
 int fwverify_mode_parse(const char *name);
 const char *fwverify_action_name(bool deny);
+size_t fwverify_escape_to(char *buf, size_t size, const char *s, char slash);
 char *fwverify_escape(const char *s, char slash, gfp_t gfp);
 char *fwverify_d_path(const struct path *path, gfp_t gfp);
 size_t fwverify_str_size(const char *s);

@@ -249,13 +249,19 @@ static const struct kobj_type fwverify_entry_ktype = {
 	.default_groups = fwverify_entry_groups,
 };
 
-/* Caller holds fwverify_table_lock. */
-static struct fwverify_entry *fwverify_find(const char *name)
+/*
+ * The entry of the name @raw, as requested.  Caller holds
+ * fwverify_table_lock, or an RCU read lock and makes no use of the entry
+ * after it.
+ */
+static struct fwverify_entry *fwverify_find(const char *raw)
 {
 	struct fwverify_entry *e;
 
-	list_for_each_entry(e, &fwverify_table, node)
-		if (!strcmp(e->name, name))
+	hash_for_each_possible_rcu(fwverify_table_names, e, known,
+				   jhash(raw, strlen(raw), 0),
+				   lockdep_is_held(&fwverify_table_lock))
+		if (!strcmp(e->raw, raw))
 			return e;
 	return NULL;
 }
@@ -338,11 +344,6 @@ static const char *fwverify_event_raw(const struct fwverify_event *ev)
 	return ev->name ?: ev->path ?: "(unknown)";
 }
 
-static char *fwverify_event_name(const struct fwverify_event *ev)
-{
-	return fwverify_escape(fwverify_event_raw(ev), 0, GFP_KERNEL);
-}
-
 /**
  * fwverify_table_has() - does the table have an entry for @ev's name?
  * @ev: the event, named
@@ -354,18 +355,10 @@ static char *fwverify_event_name(const struct fwverify_event *ev)
  */
 bool fwverify_table_has(const struct fwverify_event *ev)
 {
-	const char *raw = fwverify_event_raw(ev);
-	struct fwverify_entry *e;
-	bool found = false;
+	bool found;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(fwverify_table_names, e, known,
-				   jhash(raw, strlen(raw), 0)) {
-		if (!strcmp(e->raw, raw)) {
-			found = true;
-			break;
-		}
-	}
+	found = fwverify_find(fwverify_event_raw(ev));
 	rcu_read_unlock();
 	return found;
 }
@@ -381,15 +374,12 @@ bool fwverify_table_has(const struct fwverify_event *ev)
 bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
 {
 	struct fwverify_entry *e;
-	char *name = fwverify_event_name(ev);
 	bool found = false;
 	int i;
 
-	if (!name)
-		return false;
 	fwverify_table_flush();
 	mutex_lock(&fwverify_table_lock);
-	e = fwverify_find(name);
+	e = fwverify_find(fwverify_event_raw(ev));
 	for (i = e ? (int)e->nreads - 1 : -1; i >= 0 && !found; i--) {
 		if (!e->reads[i].denied && e->reads[i].v.have_digest) {
 			memcpy(digest, e->reads[i].v.digest, SHA256_DIGEST_SIZE);
@@ -397,7 +387,6 @@ bool fwverify_table_last_digest(const struct fwverify_event *ev, u8 *digest)
 		}
 	}
 	mutex_unlock(&fwverify_table_lock);
-	kfree(name);
 	return found;
 }
 
@@ -442,21 +431,23 @@ static void fwverify_evict(struct work_struct *work)
 static DECLARE_WORK(fwverify_evict_work, fwverify_evict);
 
 /*
- * The entry of @raw (@name escaped), made if there is none, as the most
- * recently used; *@name is taken by a new entry.  Caller holds
- * fwverify_table_lock.
+ * The entry of the name @raw, as requested, made if there is none, as the
+ * most recently used.  Caller holds fwverify_table_lock.
  */
-static struct fwverify_entry *fwverify_entry_get(const char *raw, char **name)
+static struct fwverify_entry *fwverify_entry_get(const char *raw)
 {
-	struct fwverify_entry *e = fwverify_find(*name), *evict;
+	struct fwverify_entry *e = fwverify_find(raw), *evict;
 	bool evicted = false;
+	char *name;
 
 	if (e) {
 		list_move_tail(&e->node, &fwverify_table);
 		return e;
 	}
-	e = fwverify_new_entry(raw, *name);
-	*name = NULL;		/* the entry's, or freed with it */
+	name = fwverify_escape(raw, 0, GFP_KERNEL);
+	if (!name)
+		return NULL;
+	e = fwverify_new_entry(raw, name);
 	if (!e)
 		return NULL;
 	list_add_tail(&e->node, &fwverify_table);
@@ -489,15 +480,14 @@ void fwverify_table_record(const struct fwverify_event *ev,
 {
 	struct fwverify_entry *e;
 	struct fwverify_read *r;
-	char *name, *path;
+	char *path;
 
-	name = fwverify_event_name(ev);
 	path = fwverify_escape(ev->resolved ?: ev->path ?: "", 0, GFP_KERNEL);
-	if (!name || !path)
-		goto out;
+	if (!path)
+		return;
 
 	mutex_lock(&fwverify_table_lock);
-	e = fwverify_entry_get(fwverify_event_raw(ev), &name);
+	e = fwverify_entry_get(fwverify_event_raw(ev));
 	if (!e)
 		goto unlock;
 	if (who->seq < e->seq) {
@@ -521,8 +511,6 @@ void fwverify_table_record(const struct fwverify_event *ev,
 	e->last_load = who->time;
 unlock:
 	mutex_unlock(&fwverify_table_lock);
-out:
-	kfree(name);
 	kfree(path);
 }
 
@@ -545,15 +533,14 @@ void fwverify_table_hits(const char *name, const char *resolved,
 			 const struct fwverify_verdict *v, unsigned int n,
 			 time64_t when, u64 seq)
 {
-	char *ename = fwverify_escape(name, 0, GFP_KERNEL);
 	char *path = fwverify_escape(resolved, 0, GFP_KERNEL);
 	struct fwverify_entry *e;
 	struct fwverify_read *r;
 
-	if (!ename || !path)
-		goto out;
+	if (!path)
+		return;
 	mutex_lock(&fwverify_table_lock);
-	e = fwverify_entry_get(name, &ename);
+	e = fwverify_entry_get(name);
 	if (e)
 		e->loads += n;
 	if (e && seq > e->seq) {
@@ -570,8 +557,6 @@ void fwverify_table_hits(const char *name, const char *resolved,
 		e->last_load = when;
 	}
 	mutex_unlock(&fwverify_table_lock);
-out:
-	kfree(ename);
 	kfree(path);
 }
 

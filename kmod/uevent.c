@@ -6,46 +6,48 @@
 #define pr_fmt(fmt) "fwverify: " fmt
 
 #include <linux/kobject.h>
-#include <linux/slab.h>
+#include <linux/string.h>
 
 #include "fwverify.h"
 #include "stats.h"
 #include "uevent.h"
 
-/* Values are cut to this length: a uevent carries at most 2 KiB. */
+/* Names and paths are cut to this length: a uevent carries at most 2 KiB. */
 #define FWVERIFY_UEVENT_VALUE_MAX	256
+#define FWVERIFY_UEVENT_NAME		"FWVERIFY_NAME="
+#define FWVERIFY_UEVENT_PATH		"FWVERIFY_PATH="
+
+/* "KEY=" and @s escaped, cut to FWVERIFY_UEVENT_VALUE_MAX, in @var. */
+static void fwverify_uevent_var(char *var, const char *key, const char *s)
+{
+	size_t keylen = strlen(key);
+
+	memcpy(var, key, keylen);
+	fwverify_escape_to(var + keylen, FWVERIFY_UEVENT_VALUE_MAX + 1, s, 0);
+}
 
 /**
  * fwverify_uevent() - announce a decision with a KOBJ_CHANGE uevent
  * @ev: the event, decided
+ *
+ * Its variables are written on the stack: kobject_uevent_env() copies them.
  */
 void fwverify_uevent(const struct fwverify_event *ev)
 {
-	char *name, *path, *envp[6] = { NULL };
-	int i;
+	char name[sizeof(FWVERIFY_UEVENT_NAME) + FWVERIFY_UEVENT_VALUE_MAX];
+	char path[sizeof(FWVERIFY_UEVENT_PATH) + FWVERIFY_UEVENT_VALUE_MAX];
+	char result[48], action[32], source[48];
+	char *envp[6] = { name, result, action, path, source, NULL };
 
-	name = fwverify_escape(ev->name ?: "", 0, GFP_KERNEL);
-	path = fwverify_escape(ev->resolved ?: ev->path ?: "", 0, GFP_KERNEL);
-	if (!name || !path)
-		goto out;
-	envp[0] = kasprintf(GFP_KERNEL, "FWVERIFY_NAME=%.*s",
-			    FWVERIFY_UEVENT_VALUE_MAX, name);
-	envp[1] = kasprintf(GFP_KERNEL, "FWVERIFY_RESULT=%s",
-			    fwverify_result_name(ev->v.result));
-	envp[2] = kasprintf(GFP_KERNEL, "FWVERIFY_ACTION=%s",
-			    fwverify_action_name(ev->deny));
-	envp[3] = kasprintf(GFP_KERNEL, "FWVERIFY_PATH=%.*s",
-			    FWVERIFY_UEVENT_VALUE_MAX, path);
-	envp[4] = kasprintf(GFP_KERNEL, "FWVERIFY_SOURCE=%s",
-			    fwverify_source_name(ev->source));
-	for (i = 0; i < 5; i++)
-		if (!envp[i])
-			goto out;
+	fwverify_uevent_var(name, FWVERIFY_UEVENT_NAME, ev->name ?: "");
+	snprintf(result, sizeof(result), "FWVERIFY_RESULT=%s",
+		 fwverify_result_name(ev->v.result));
+	snprintf(action, sizeof(action), "FWVERIFY_ACTION=%s",
+		 fwverify_action_name(ev->deny));
+	fwverify_uevent_var(path, FWVERIFY_UEVENT_PATH,
+			    ev->resolved ?: ev->path ?: "");
+	snprintf(source, sizeof(source), "FWVERIFY_SOURCE=%s",
+		 fwverify_source_name(ev->source));
 	if (kobject_uevent_env(fwverify_kobj, KOBJ_CHANGE, envp))
 		pr_debug("cannot send a uevent for %s\n", name);
-out:
-	for (i = 0; i < 5; i++)
-		kfree(envp[i]);
-	kfree(name);
-	kfree(path);
 }

@@ -93,35 +93,65 @@ const char *fwverify_action_name(bool deny)
 	return deny ? FWVERIFY_NAME_DENIED : FWVERIFY_NAME_ALLOWED;
 }
 
+/* Put @c at @buf[@n] if it fits in @size with a NUL; count it anyway. */
+static size_t fwverify_put(char *buf, size_t size, size_t n, char c)
+{
+	if (n + 1 < size)
+		buf[n] = c;
+	return n + 1;
+}
+
+/**
+ * fwverify_escape_to() - escape a name or path into a buffer
+ * @buf: where, or NULL to count only
+ * @size: its size: at most @size - 1 characters are written, and a NUL
+ * @s: the string
+ * @slash: if not 0, what replaces '/'
+ *
+ * Control characters, bytes that are not ASCII and the backslash become
+ * \xHH.  What does not fit is cut, even within an escape, as
+ * snprintf("%.*s") would cut the whole escaped string.
+ *
+ * Return: the length of the whole escaped string, without its NUL.
+ */
+size_t fwverify_escape_to(char *buf, size_t size, const char *s, char slash)
+{
+	size_t n = 0;
+	const u8 *p;
+
+	for (p = s; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '\\') {
+			n = fwverify_put(buf, size, n, '\\');
+			n = fwverify_put(buf, size, n, 'x');
+			n = fwverify_put(buf, size, n, hex_asc_hi(*p));
+			n = fwverify_put(buf, size, n, hex_asc_lo(*p));
+		} else {
+			n = fwverify_put(buf, size, n,
+					 *p == '/' && slash ? slash : *p);
+		}
+	}
+	if (size)
+		buf[min(n, size - 1)] = '\0';
+	return n;
+}
+
 /**
  * fwverify_escape() - escape a name or path for sysfs, uevents and logs
  * @s: the string
  * @slash: if not 0, what replaces '/'
  * @gfp: how to allocate
  *
- * Control characters, bytes that are not ASCII and the backslash become
- * \xHH.
+ * As fwverify_escape_to(), whole.
  *
  * Return: the escaped copy, for the caller to kfree(), or NULL.
  */
 char *fwverify_escape(const char *s, char slash, gfp_t gfp)
 {
-	size_t n = 0;
-	const u8 *p;
-	char *out, *o;
+	size_t n = fwverify_escape_to(NULL, 0, s, slash);
+	char *out = kmalloc(n + 1, gfp);
 
-	for (p = s; *p; p++)
-		n += (*p < 0x20 || *p >= 0x7f || *p == '\\') ? 4 : 1;
-	out = kmalloc(n + 1, gfp);
-	if (!out)
-		return NULL;
-	for (p = s, o = out; *p; p++) {
-		if (*p < 0x20 || *p >= 0x7f || *p == '\\')
-			o += sprintf(o, "\\x%02x", *p);
-		else
-			*o++ = (*p == '/' && slash) ? slash : *p;
-	}
-	*o = '\0';
+	if (out)
+		fwverify_escape_to(out, n + 1, s, slash);
 	return out;
 }
 
