@@ -7,8 +7,9 @@
 #   fwverify (mode=enforce) and with IMA appraisal (appraise
 #   func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig, on copies owned by
 #   uid 4242, security.ima made here with openssl), first and repeated
-#   loads, in BENCH_ROUNDS (3) rounds of off, fwverify and IMA alternating
-#   (three times as many for the small cases, 4k and partial);
+#   loads, in BENCH_ROUNDS (3) rounds of off, fwverify and IMA taking turns
+#   in blocks of loads (three times as many rounds for the small cases, 4k
+#   and partial);
 #   the module on 6.1, 6.12 and 7.3,
 #   and the built-in LSM too once `make intree` has built its kernels
 #   (KERNELS="..." picks; those kernels have no IMA).  BENCH_CASES=4k,partial runs fewer cases;
@@ -92,7 +93,7 @@ kmod_state() {
 	fi
 }
 
-declare -A res note built
+declare -A res per note built
 default_kernels="6.1 6.12 7.3"
 for k in intree-6.12 intree-7.3; do
 	[ ! -e "build/kernels/$k/builtin" ] || default_kernels+=" $k"
@@ -111,10 +112,11 @@ for k in "${kernels[@]}"; do
 		VM_APPEND="BENCH_CASES=$(IFS=,; echo "${cases[*]}") BENCH_ROUNDS=$rounds" \
 		scripts/vm-test.sh "$k" tests/bench/run_vm.sh build/bench/fwbench "$ima" 2>&1) ||
 		{ echo "$out" >&2; echo "bench: VM run on $k failed (logs in $logs-$k)" >&2; exit 1; }
-	# A mode run in every round: its lowest median.
-	while read -r _ case mode med _; do
+	# A mode run in every round: its lowest median, and each round's.
+	while read -r _ case mode med _ _ _ _ round; do
 		prev=${res[$k,$case,$mode]:-}
 		[ -n "$prev" ] && [ "$prev" -le "$med" ] || res[$k,$case,$mode]=$med
+		per[$k,$case,$mode]+=" ${round#round=}:$med"
 	done < <(grep '^BENCH ' <<<"$out")
 	note[$k]=$(sed -n 's/^NOTE //p' <<<"$out")
 	# IMA's figures are part of the bench wherever fwverify is a module.
@@ -125,10 +127,25 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
-# a / b to two places, or "-" where either is missing.
+# ratio KERNEL CASE A B: the median over the rounds of the ratio of mode
+# A's median to mode B's in the same round, to two places, or "-" where
+# they share no round.  The columns of a round met the same spells of the
+# host; the lowest medians of two columns may come from different rounds.
 ratio() {
-	if [ "$1" = - ] || [ "$2" = - ]; then echo -; return; fi
-	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'
+	awk -v a="${per[$1,$2,$3]:-}" -v b="${per[$1,$2,$4]:-}" 'BEGIN {
+		n = split(a, x, " ")
+		for (i = 1; i <= n; i++) { split(x[i], p, ":"); A[p[1]] = p[2] }
+		n = split(b, x, " ")
+		for (i = 1; i <= n; i++) {
+			split(x[i], p, ":")
+			if (!(p[1] in A) || p[1] == "last" || p[2] <= 0) continue
+			v = A[p[1]] / p[2]
+			for (j = ++m; j > 1 && r[j - 1] > v; j--) r[j] = r[j - 1]
+			r[j] = v
+		}
+		if (!m) { print "-"; exit }
+		printf "%.2f", m % 2 ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2
+	}'
 }
 row='%-11s %-10s %7s %8s %7s %8s %7s %9s %7s %10s %12s\n'
 echo
@@ -142,8 +159,8 @@ for k in "${kernels[@]}"; do
 		ifirst=${res[$k,$c,ima-first]:--} ihit=${res[$k,$c,ima-cached]:--}
 		# shellcheck disable=SC2059
 		printf "$row" "$k" "$c" "$off" "$first" "$hit" "$ifirst" "$ihit" \
-			"$(ratio "$first" "$off")" "$(ratio "$hit" "$off")" \
-			"$(ratio "$ifirst" "$off")" "$(ratio "$first" "$ifirst")"
+			"$(ratio "$k" "$c" first off)" "$(ratio "$k" "$c" cached off)" \
+			"$(ratio "$k" "$c" ima-first off)" "$(ratio "$k" "$c" first ima-first)"
 	done
 done
 cat <<EOF
@@ -151,14 +168,17 @@ off: fwverify loaded, mode off.  fw: fwverify, mode enforce.  IMA: fwverify
   in mode off, IMA's policy "appraise func=FIRMWARE_CHECK fowner=4242
   appraise_type=imasig" (loaded first: every column pays its rule check) on
   copies of the blobs owned by uid 4242, the key in the _ima keyring.  Each
-  figure: the lowest median of $rounds rounds a second apart ($((rounds * 3)) for 4k
-  and partial), off, fw and IMA alternating in each (off once more at the
-  end): the TCG host's noise comes and goes within a boot, and every column
-  meets it as often.  Each run is timed from 0.2 s after a warm-up load, so
-  that no column pays for the reports of the run before it (both vCPUs
-  share one host thread), and under printk's default rate limit (kauditd
-  prints fwverify's audit records: no auditd runs).  Every SHA-256 on
-  sha256-generic.
+  time: the lowest median of $rounds rounds a second apart ($((rounds * 3)) for 4k
+  and partial; off once more at the end); each ratio: the median of the
+  rounds' ratios of their own medians.  In a round each column's loads
+  are split into blocks (5 for 4k and partial, 3 for the others), and the
+  columns take turns block by block: the TCG host slows down for seconds
+  at a time, and every column of a round meets the same spells.  Each
+  block is timed from 0.2 s after the one before, waited busy (after an
+  idle spell loads are slower for a while), so that no column pays for
+  the reports of another's loads (both vCPUs share one host thread), and
+  under printk's default rate limit (kauditd prints fwverify's audit
+  records: no auditd runs).  Every SHA-256 on sha256-generic.
 1st: before each load (untimed) the stored file's first byte is written over
   with itself: its change counter moves, fwverify's and IMA's cached verdicts
   expire.  hit: the same load repeated.

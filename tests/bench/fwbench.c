@@ -5,11 +5,15 @@
  * maximum (p10=, p90=, max=), in microseconds; set up IMA appraisal of the
  * same files.
  *
- *   fwbench load NAME COUNT [expire]     request_firmware()
- *   fwbench partial NAME COUNT [expire]  request_partial_firmware_into_buf(),
+ *   fwbench load NAME COUNT [expire] [settle=MS] [samples=FILE]
+ *                                        request_firmware()
+ *   fwbench partial NAME COUNT [expire] [settle=MS] [samples=FILE]
+ *                                        request_partial_firmware_into_buf(),
  *                                        1000 bytes at offset 0, made by a
  *                                        kernel thread of test_firmware;
  *                                        its set-up is not timed
+ *   fwbench stats FILE                   the figures above of the times in
+ *                                        FILE, one per line
  *   fwbench imasig FILE VALUE            set FILE's security.ima to the bytes
  *                                        of the file VALUE
  *   fwbench imakey CERT                  add the DER certificate CERT to the
@@ -23,6 +27,15 @@
  * the change counter (i_version) moves.  fwverify's cached verdict is keyed
  * on that counter, so it no longer matches; IMA drops its appraisal on the
  * last writer's close when the counter moved (ima_check_last_writer()).
+ *
+ * "settle=MS" waits MS milliseconds before the first load, untimed, busy:
+ * for work the loads before left behind (fwverify's reports of its first
+ * verdicts) to be done, with the CPU kept busy.  Under TCG, loads that
+ * follow an idle spell are slower for a while, whatever guards them.
+ *
+ * "samples=FILE" appends each load's time to FILE, one per line, and prints
+ * nothing: a column timed in several blocks, interleaved with the others',
+ * is summed up by "fwbench stats FILE" at the end.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -187,30 +200,53 @@ static int partial_result(void)
 static const struct loader whole = { NULL, whole_request, NULL };
 static const struct loader partial = { partial_setup, partial_request, partial_result };
 
+/* Median and minimum, then p10=, p90=, max=, of @count times, sorted here. */
+static void print_stats(double *t, int count)
+{
+	qsort(t, count, sizeof(*t), cmp_double);
+	/* The spread, for the log: first loads vary more than the median says. */
+	printf("%.0f %.0f p10=%.0f p90=%.0f max=%.0f\n", t[count / 2], t[0],
+	       t[count / 10], t[count * 9 / 10], t[count - 1]);
+}
+
 static int timed(const struct loader *l, int argc, char **argv)
 {
+	const char *name, *samples = NULL;
+	int count, i, err, expire = 0, settle = 0;
+	double start;
 	char path[4096];
-	const char *name;
-	int count, i, err;
+	FILE *out = NULL;
 	double *t;
-	int expire;
 
-	if (argc < 3 || (count = atoi(argv[2])) <= 0 ||
-	    (argc > 3 && strcmp(argv[3], "expire")))
+	if (argc < 3 || (count = atoi(argv[2])) <= 0)
 		return -EINVAL;
+	for (i = 3; i < argc; i++) {
+		if (!strcmp(argv[i], "expire"))
+			expire = 1;
+		else if (!strncmp(argv[i], "settle=", 7) && argv[i][7])
+			settle = atoi(argv[i] + 7);
+		else if (!strncmp(argv[i], "samples=", 8) && argv[i][8])
+			samples = argv[i] + 8;
+		else
+			return -EINVAL;
+	}
 	name = argv[1];
-	expire = argc > 3;
 	if (expire && stored_file(name, path, sizeof(path))) {
 		fprintf(stderr, "fwbench: no stored file for %s under " FW_DIR "\n",
 			name);
 		return 1;
 	}
+	if (samples && !(out = fopen(samples, "a"))) {
+		fprintf(stderr, "fwbench: %s: %s\n", samples, strerror(errno));
+		return 1;
+	}
 	t = calloc(count, sizeof(*t));
 	if (!t)
 		return 1;
+	/* settle=: busy, so that the host keeps this vCPU's thread running. */
+	for (start = now_us() + settle * 1e3; now_us() < start;)
+		;
 	for (i = 0; i < count; i++) {
-		double start;
-
 		err = expire ? rewrite(path) : 0;
 		if (err) {
 			fprintf(stderr, "fwbench: rewriting %s: %s\n", path,
@@ -228,10 +264,58 @@ static int timed(const struct loader *l, int argc, char **argv)
 			return 1;
 		}
 	}
-	qsort(t, count, sizeof(*t), cmp_double);
-	/* The spread, for the log: first loads vary more than the median says. */
-	printf("%.0f %.0f p10=%.0f p90=%.0f max=%.0f\n", t[count / 2], t[0],
-	       t[count / 10], t[count * 9 / 10], t[count - 1]);
+	if (out) {
+		for (i = 0; i < count; i++)
+			fprintf(out, "%.1f\n", t[i]);
+		if (fclose(out)) {
+			fprintf(stderr, "fwbench: %s: %s\n", samples,
+				strerror(errno));
+			return 1;
+		}
+	} else {
+		print_stats(t, count);
+	}
+	free(t);
+	return 0;
+}
+
+/* The figures of the times in a file, one per line. */
+static int cmd_stats(int argc, char **argv)
+{
+	int count = 0, size = 256;
+	double *t, *more;
+	FILE *in;
+
+	if (argc != 2)
+		return -EINVAL;
+	t = malloc(size * sizeof(*t));
+	if (!t)
+		return 1;
+	in = fopen(argv[1], "r");
+	if (!in) {
+		fprintf(stderr, "fwbench: %s: %s\n", argv[1], strerror(errno));
+		free(t);
+		return 1;
+	}
+	while (fscanf(in, "%lf", &t[count]) == 1) {
+		if (++count < size)
+			continue;
+		more = realloc(t, 2 * size * sizeof(*t));
+		if (!more) {
+			fclose(in);
+			free(t);
+			return 1;
+		}
+		t = more;
+		size *= 2;
+	}
+	fclose(in);
+	if (!count) {
+		fprintf(stderr, "fwbench: %s: no times\n", argv[1]);
+		free(t);
+		return 1;
+	}
+	print_stats(t, count);
 	free(t);
 	return 0;
 }
@@ -316,8 +400,9 @@ static const struct {
 	const char *name, *args;
 	int (*run)(int argc, char **argv);
 } cmds[] = {
-	{ "load", "NAME COUNT [expire]", cmd_load },
-	{ "partial", "NAME COUNT [expire]", cmd_partial },
+	{ "load", "NAME COUNT [expire] [settle=MS] [samples=FILE]", cmd_load },
+	{ "partial", "NAME COUNT [expire] [settle=MS] [samples=FILE]", cmd_partial },
+	{ "stats", "FILE", cmd_stats },
 	{ "imasig", "FILE VALUE", cmd_imasig },
 	{ "imakey", "CERT", cmd_imakey },
 };

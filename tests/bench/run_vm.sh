@@ -10,17 +10,21 @@
 # security.ima; fwverify's loads are of the root-owned blobs, which IMA
 # only matches against its rule.  Then BENCH_ROUNDS rounds (3; given on
 # the kernel command line; three times as many for the small cases, 4k and
-# partial), a second apart, each in this order:
+# partial), a second apart.  Each column's loads of a round are split into
+# blocks (5 for the small cases, 3 for the others), and the columns take
+# turns block by block, in this order:
 #   off            fwverify in mode off: the unguarded baseline
 #   first, cached  fwverify in mode enforce: every load a first one
 #                  (fwbench "expire"), then repeated loads
 #   ima-first, ima-cached   as for fwverify, IMA's copies, fwverify in
 #                  mode off
-# and off once more at the end.  The table takes each column's lowest
-# median: every column meets the same noise of the TCG host, which comes
-# and goes within a boot, as often (off once more: the first seconds after
-# boot are the noisiest).
-# Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max=" lines,
+# so that every column of a round meets the same spells of the TCG host,
+# which is slower by up to half for seconds at a time.  A column's figures
+# for a round are those of all its blocks' loads; the table takes each
+# column's lowest median over the rounds.  Off runs once more at the end:
+# the first seconds after boot are the noisiest.
+# Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max= round=<n>"
+# lines (round=last: off once more),
 # and "NOTE" lines for the table's footnotes.  Fails if fwverify's or IMA's
 # first loads are not verified afresh, or if IMA lets a file with a bad or
 # no signature in.
@@ -79,28 +83,59 @@ imaname() {
 	echo "${1%/*}/ima/${1##*/}"
 }
 
-# run CASE MODE [expire]: one load first, so that every case starts with a
-# warm page cache, a pause, then the timed loads.  Modes ima-*: IMA's copy.
+# How many blocks a case's loads of a round are split into: more for the
+# small cases, whose loads are many and short.
+maxblocks=5
+blocks() {
+	case $1 in 4k|partial) echo $maxblocks ;; *) echo 3 ;; esac
+}
+
+samples=/tmp/bench-samples
+
+# run CASE MODE BLOCK: the BLOCK-th block of CASE's loads of the round in
+# MODE, their times added to the round's samples of CASE MODE; in the
+# first block, one load first, so that every case starts with a warm page
+# cache.  Modes ima-*: IMA's copy.  Modes *first: every load a first one.
 run() {
 	# shellcheck disable=SC2046 # args() gives three words
-	set -- "$1" "$2" $(args "$1") "$3"
-	case $2 in ima-*) set -- "$1" "$2" "$3" "$(imaname "$4")" "$5" "$6" ;; esac
-	/payload/fwbench "$3" "$4" 1 >/dev/null || rc=1
-	# What the run before left to do after its loads (fwverify's reports
-	# of its first verdicts: audit records, uevents) is done before this
-	# one is timed; with one host thread for both CPUs it would be
-	# charged to this run's first loads, whichever column it is.
-	usleep 200000
+	set -- "$1" "$2" "$3" $(args "$1")
+	case $2 in ima-*) set -- "$1" "$2" "$3" "$4" "$(imaname "$5")" "$6" ;; esac
+	# This block's share of the round's loads.
+	nb=$(blocks "$1")
+	n=$(($6 / nb + ($3 <= $6 % nb)))
+	expire=
+	case $2 in *first) expire=expire ;; esac
+	[ "$3" != 1 ] || /payload/fwbench "$4" "$5" 1 >/dev/null || rc=1
+	# What the block before left to do after its loads (fwverify's
+	# reports of its first verdicts: audit records, uevents) is done
+	# before this one is timed (settle=): with one host thread for both
+	# CPUs it would be charged to this block's loads, whichever column it
+	# is.  fwbench waits busy: loads after an idle spell are slower.
 	hits=$(cat $cached 2>/dev/null)
-	r=$(/payload/fwbench "$3" "$4" "$5" ${6:+"$6"}) || rc=1
-	echo "BENCH $1 $2 $r"
+	/payload/fwbench "$4" "$5" "$n" $expire settle=200 \
+		"samples=$samples/$1.$2" || rc=1
 	# fwverify counts what it answers from its cache.
 	case $2 in first|cached) hits=$(($(cat $cached) - hits)) ;; *) return ;; esac
 	if [ "$2" = first ] && [ "$hits" != 0 ]; then
-		fail "$1: $hits of $5 fwverify first loads were answered from its cache"
-	elif [ "$2" = cached ] && [ "$hits" != "$5" ]; then
-		fail "$1: only $hits of $5 fwverify repeated loads were answered from its cache"
+		fail "$1: $hits of $n fwverify first loads were answered from its cache"
+	elif [ "$2" = cached ] && [ "$hits" != "$n" ]; then
+		fail "$1: only $hits of $n fwverify repeated loads were answered from its cache"
 	fi
+}
+
+# summary ROUND CASE...: BENCH lines of the round's samples of each CASE
+# in each mode run.
+summary() {
+	in=$1
+	shift
+	for c in "$@"; do
+		for m in off first cached ima-first ima-cached; do
+			[ -e "$samples/$c.$m" ] || continue
+			r=$(/payload/fwbench stats "$samples/$c.$m") || rc=1
+			echo "BENCH $c $m $r round=$in"
+		done
+	done
+	rm -rf $samples
 }
 
 # IMA's audit records (printk'd: no auditd runs) of refusals of a file.
@@ -211,22 +246,34 @@ for round in $(seq $((rounds * 3))); do
 	[ $((round % 3)) = 1 ] || these=$small
 	[ -n "$these" ] || continue
 	[ "$round" = 1 ] || sleep 1
-	echo off >$mode || exit 1
-	for c in $these; do run "$c" off; done
-	echo enforce >$mode || exit 1
-	for c in $these; do
-		run "$c" first expire
-		run "$c" cached
+	rm -rf $samples && mkdir $samples || exit 1
+	for b in $(seq $maxblocks); do
+		for c in $these; do
+			[ "$b" -le "$(blocks "$c")" ] || continue
+			echo off >$mode || exit 1
+			run "$c" off "$b"
+			echo enforce >$mode || exit 1
+			run "$c" first "$b"
+			run "$c" cached "$b"
+			echo off >$mode || exit 1
+			[ -n "$with_ima" ] || continue
+			run "$c" ima-first "$b"
+			run "$c" ima-cached "$b"
+		done
 	done
-	echo off >$mode || exit 1
-	[ -n "$with_ima" ] || continue
-	for c in $these; do
-		run "$c" ima-first expire
-		run "$c" ima-cached
+	# shellcheck disable=SC2086 # a list of cases
+	summary "$round" $these
+done
+# Off once more, in blocks as before.
+echo off >$mode || exit 1
+mkdir $samples || exit 1
+for b in $(seq $maxblocks); do
+	for c in $cases; do
+		[ "$b" -gt "$(blocks "$c")" ] || run "$c" off "$b"
 	done
 done
-echo off >$mode || exit 1
-for c in $cases; do run "$c" off; done
+# shellcheck disable=SC2086 # a list of cases
+summary last $cases
 grep . /sys/kernel/fwverify/stats/* | sed 's/^/# /'
 [ -n "$with_ima" ] || exit $rc
 
