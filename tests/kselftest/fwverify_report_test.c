@@ -426,6 +426,46 @@ static const char *audit_str(const char *rec, const char *key, char *out,
 }
 
 /*
+ * Every field of a decision's record, once each and in the order its ABI
+ * document gives, however its values are written (quoted or in hex): the
+ * module writes a record in one piece or field by field.
+ */
+static bool audit_fields_in_order(const char *rec)
+{
+	static const char *const keys[] = {
+		"source", "pid", "uid", "auid", "ses", "comm", "name", "path",
+		"result", "action", "signer", "digest", "res",
+	};
+	const char *at = strstr(rec, "op=fwverify ");
+	char pat[32];
+	size_t i;
+
+	for (i = 0; at && i < sizeof(keys) / sizeof(keys[0]); i++) {
+		snprintf(pat, sizeof(pat), " %s=", keys[i]);
+		/* Values hold no space: a key found twice is a second field. */
+		if (strstr(rec, pat) != strstr(at, pat) ||
+		    strstr(strstr(at, pat) + 1, pat))
+			return false;
+		at = strstr(at, pat);
+	}
+	return at;
+}
+
+/* This task's name, as the kernel keeps it (/proc/self/comm). */
+static const char *self_comm(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/comm", "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fgets(buf, len, f))
+			buf[strcspn(buf, "\n")] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/*
  * fwverify's audit records about the firmware requested as @name that
  * arrive within @ms (and 300 ms more once @want have come): their number,
  * the first @max copied to @recs.
@@ -867,6 +907,7 @@ static void check_hostile(struct __test_metadata *_metadata,
 		EXPECT_STREQ("verified", val);
 		EXPECT_NE(NULL, audit_raw(rec, "res", val, sizeof(val)));
 		EXPECT_STREQ("1", val);
+		EXPECT_TRUE(audit_fields_in_order(rec)) TH_LOG("record: %s", rec);
 		if (strpbrk(name, "\n\" ") || strchr(name, '\xff'))
 			EXPECT_EQ(NULL, strstr(rec, " name=\""))
 				TH_LOG("a name with such bytes must be hex: %s", rec);
@@ -1000,7 +1041,7 @@ static void check_audit(struct __test_metadata *_metadata, int fd,
 			const char *action, const char *res, bool signer)
 {
 	char (*recs)[REC_MAX] = malloc(3 * REC_MAX);
-	char path[PATH_MAX], digest[80], val[REC_MAX];
+	char path[PATH_MAX], digest[80], val[REC_MAX], comm[32];
 	const char *rec;
 	int n;
 
@@ -1012,6 +1053,12 @@ static void check_audit(struct __test_metadata *_metadata, int fd,
 	rec = recs[0];
 	EXPECT_NE(NULL, strstr(rec, "op=fwverify source=file "))
 		TH_LOG("record: %s", rec);
+	EXPECT_TRUE(audit_fields_in_order(rec)) TH_LOG("record: %s", rec);
+	/* This task loaded: the record names it, though another wrote it. */
+	EXPECT_NE(NULL, audit_raw(rec, "pid", val, sizeof(val)));
+	EXPECT_EQ(getpid(), atoi(val));
+	EXPECT_NE(NULL, audit_str(rec, "comm", val, sizeof(val)));
+	EXPECT_STREQ(self_comm(comm, sizeof(comm)), val);
 	EXPECT_NE(NULL, audit_str(rec, "path", val, sizeof(val)));
 	EXPECT_STREQ(path, val);
 	EXPECT_NE(NULL, audit_raw(rec, "result", val, sizeof(val)));
