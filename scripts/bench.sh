@@ -15,6 +15,9 @@
 #   (KERNELS="..." picks; those kernels have no IMA).  BENCH_CASES=4k,partial runs fewer cases;
 #   BENCH_HOST=0 skips the host part; BENCH_VM_WORK, BENCH_KMOD_OUT and
 #   BENCH_LOGS move the VM's work, module and log directories.
+#   BENCH_CLOCK=icount (the default) times the guest in instructions
+#   (QEMU -icount: one nanosecond each, the same on any host, whatever
+#   else it runs); BENCH_CLOCK=wall in the host's time, as TCG runs it.
 #   Host (tests/bench/tool-bench.sh): `fwverify sign -jN` and `verify` of 2000
 #   files vs shell loops of `openssl cms`, and SHA-256 through the tool's digest
 #   path vs `openssl speed`.
@@ -93,7 +96,24 @@ kmod_state() {
 	fi
 }
 
-declare -A res per note built
+# The guest's clock.  icount: QEMU counts the instructions executed (both
+# vCPUs, in turn on one host thread) and the guest's time is their count,
+# a nanosecond each; idle time is skipped (sleep=off).  A load's time is
+# then the work done during it, reproducible to a fraction of a percent,
+# where the wall clock of a TCG guest on a shared host varies by half
+# within a boot.  Every instruction counts the same: a byte moved by
+# "rep movsb" costs as much as a round of SHA-256.  The busy wait before
+# each block only has to let the reports of the block before go out.  One
+# vCPU: Debian's 6.1 does not bring up a second under -icount, and the
+# instructions of both would be counted on one clock anyway.
+clock=${BENCH_CLOCK:-icount}
+case $clock in
+icount) icount=shift=0,sleep=off settle=20 smp=1 ;;
+wall) icount='' settle=200 smp=2 ;;
+*) echo "bench: BENCH_CLOCK is icount or wall, not '$clock'" >&2; exit 1 ;;
+esac
+
+declare -A res per mean note built
 default_kernels="6.1 6.12 7.3"
 for k in intree-6.12 intree-7.3; do
 	[ ! -e "build/kernels/$k/builtin" ] || default_kernels+=" $k"
@@ -109,14 +129,17 @@ for k in "${kernels[@]}"; do
 	built[$k]=$(kmod_state)
 	out=$(VM_FIRMWARE=$fw VM_WORK=${BENCH_VM_WORK:-build/vm-bench} VM_LOGDIR=$logs-$k \
 		KMOD_OUT=${BENCH_KMOD_OUT:-build/kmod-bench}/$k \
-		VM_APPEND="BENCH_CASES=$(IFS=,; echo "${cases[*]}") BENCH_ROUNDS=$rounds" \
+		VM_ICOUNT=$icount VM_SMP=$smp VM_TIMEOUT=${VM_TIMEOUT:-2400} \
+		VM_APPEND="BENCH_CASES=$(IFS=,; echo "${cases[*]}") BENCH_ROUNDS=$rounds BENCH_SETTLE=$settle" \
 		scripts/vm-test.sh "$k" tests/bench/run_vm.sh build/bench/fwbench "$ima" 2>&1) ||
 		{ echo "$out" >&2; echo "bench: VM run on $k failed (logs in $logs-$k)" >&2; exit 1; }
-	# A mode run in every round: its lowest median, and each round's.
-	while read -r _ case mode med _ _ _ _ round; do
+	# A mode run in every round: its lowest median, and each round's
+	# median and mean.
+	while read -r _ case mode med _ _ _ _ avg round; do
 		prev=${res[$k,$case,$mode]:-}
 		[ -n "$prev" ] && [ "$prev" -le "$med" ] || res[$k,$case,$mode]=$med
 		per[$k,$case,$mode]+=" ${round#round=}:$med"
+		mean[$k,$case,$mode]+=" ${round#round=}:${avg#mean=}"
 	done < <(grep '^BENCH ' <<<"$out")
 	note[$k]=$(sed -n 's/^NOTE //p' <<<"$out")
 	# IMA's figures are part of the bench wherever fwverify is a module.
@@ -127,12 +150,15 @@ for k in "${kernels[@]}"; do
 	fi
 done
 
-# ratio KERNEL CASE A B: the median over the rounds of the ratio of mode
-# A's median to mode B's in the same round, to two places, or "-" where
-# they share no round.  The columns of a round met the same spells of the
-# host; the lowest medians of two columns may come from different rounds.
+# ratio KERNEL CASE A B [mean]: the median over the rounds of the ratio of
+# mode A's median (or mean) to mode B's in the same round, to two places,
+# or "-" where they share no round.  The columns of a round met the same
+# spells of the host; the lowest medians of two columns may come from
+# different rounds.
 ratio() {
-	awk -v a="${per[$1,$2,$3]:-}" -v b="${per[$1,$2,$4]:-}" 'BEGIN {
+	local a=${per[$1,$2,$3]:-} b=${per[$1,$2,$4]:-}
+	[ "${5:-}" != mean ] || a=${mean[$1,$2,$3]:-} b=${mean[$1,$2,$4]:-}
+	awk -v a="$a" -v b="$b" 'BEGIN {
 		n = split(a, x, " ")
 		for (i = 1; i <= n; i++) { split(x[i], p, ":"); A[p[1]] = p[2] }
 		n = split(b, x, " ")
@@ -147,12 +173,15 @@ ratio() {
 		printf "%.2f", m % 2 ? r[(m + 1) / 2] : (r[m / 2] + r[m / 2 + 1]) / 2
 	}'
 }
-row='%-11s %-10s %7s %8s %7s %8s %7s %9s %7s %10s %12s\n'
+row='%-11s %-10s %7s %8s %7s %8s %7s %9s %7s %10s %12s %9s\n'
 echo
-echo "Median time of one load through test_firmware (us), QEMU TCG, one boot per kernel"
+case $clock in
+icount) echo "Median time of one load through test_firmware (us of guest instructions, 1 ns each), QEMU TCG -icount, one boot per kernel" ;;
+wall) echo "Median time of one load through test_firmware (us), QEMU TCG, one boot per kernel" ;;
+esac
 # shellcheck disable=SC2059 # the format is $row
 printf "$row" kernel case off "fw 1st" "fw hit" "IMA 1st" "IMA hit" \
-	fw1st/off hit/off IMA1st/off fw1st/IMA1st
+	fw1st/off hit/off IMA1st/off fw1st/IMA1st "by mean"
 for k in "${kernels[@]}"; do
 	for c in "${cases[@]}"; do
 		off=${res[$k,$c,off]} first=${res[$k,$c,first]} hit=${res[$k,$c,cached]}
@@ -160,7 +189,8 @@ for k in "${kernels[@]}"; do
 		# shellcheck disable=SC2059
 		printf "$row" "$k" "$c" "$off" "$first" "$hit" "$ifirst" "$ihit" \
 			"$(ratio "$k" "$c" first off)" "$(ratio "$k" "$c" cached off)" \
-			"$(ratio "$k" "$c" ima-first off)" "$(ratio "$k" "$c" first ima-first)"
+			"$(ratio "$k" "$c" ima-first off)" "$(ratio "$k" "$c" first ima-first)" \
+			"$(ratio "$k" "$c" first ima-first mean)"
 	done
 done
 cat <<EOF
@@ -170,15 +200,35 @@ off: fwverify loaded, mode off.  fw: fwverify, mode enforce.  IMA: fwverify
   copies of the blobs owned by uid 4242, the key in the _ima keyring.  Each
   time: the lowest median of $rounds rounds a second apart ($((rounds * 3)) for 4k
   and partial; off once more at the end); each ratio: the median of the
-  rounds' ratios of their own medians.  In a round each column's loads
-  are split into blocks (5 for 4k and partial, 3 for the others), and the
-  columns take turns block by block: the TCG host slows down for seconds
-  at a time, and every column of a round meets the same spells.  Each
-  block is timed from 0.2 s after the one before, waited busy (after an
-  idle spell loads are slower for a while), so that no column pays for
-  the reports of another's loads (both vCPUs share one host thread), and
+  rounds' ratios of their own medians ("by mean": of their means, which
+  charge the loads with the reports fwverify sends after them, wherever
+  those ran between two timed loads).  In a round each column's loads are
+  split into blocks (5 for 4k and partial, 3 for the others), and the
+  columns take turns block by block.  Each block is timed from
+  $settle ms after the one before, waited busy, so that no column pays for
+  the reports of another's loads (the guest's vCPUs share one host thread), and
   under printk's default rate limit (kauditd prints fwverify's audit
   records: no auditd runs).  Every SHA-256 on sha256-generic.
+EOF
+case $clock in
+icount) cat <<EOF
+Clock (BENCH_CLOCK=icount): the guest's time is the count of instructions
+  it executed, a nanosecond each (QEMU -icount shift=0,sleep=off; one vCPU,
+  which runs fwverify's reports between the loads): the same on any host,
+  whatever else the host runs.  It weighs every instruction
+  alike, where a CPU does not (a byte moved by "rep movsb" counts as much as
+  a round of SHA-256).  BENCH_CLOCK=wall times the host's clock instead.
+EOF
+;;
+wall) cat <<EOF
+Clock (BENCH_CLOCK=wall): the host's time, as TCG runs the guest.  The
+  host slows down by up to half for seconds at a time; the blocks let
+  every column of a round meet the same spells, and a load after an idle
+  spell is slower for a while (hence the busy wait).
+EOF
+;;
+esac
+cat <<EOF
 1st: before each load (untimed) the stored file's first byte is written over
   with itself: its change counter moves, fwverify's and IMA's cached verdicts
   expire.  hit: the same load repeated.

@@ -21,6 +21,10 @@ usage: ${0##*/} --kernel SERIES --initrd FILE [options]
   --log-dir DIR       console.log, output.log, qemu.log (default build/vm-logs/SERIES)
   --append ARGS       more kernel parameters (fwverify.*=..., KEY=VALUE for the payload's environment)
   --mem MB            guest memory (default 1024)
+VM_ICOUNT=OPTS in the environment adds "-icount OPTS": the guest's clock
+counts instructions (make bench: shift=0,sleep=off).  VM_SMP=N gives the
+guest N vCPUs (default 2); Debian's 6.1 does not bring up a second one
+under -icount.
 EOF
 }
 
@@ -62,7 +66,8 @@ rm -f "$console" "$output" "$qemulog"
 cmdline="console=ttyS0 panic=-1 oops=panic mitigations=off printk.devkmsg=on $append"
 # shellcheck disable=SC2054 # commas separate QEMU suboptions
 qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot
-	-machine q35 -cpu max -accel tcg,thread=single -m "$mem" -smp 2
+	-machine q35 -cpu max -accel tcg,thread=single -m "$mem" -smp "${VM_SMP:-2}"
+	${VM_ICOUNT:+-icount "$VM_ICOUNT"}
 	-kernel "$kernel" -initrd "$initrd" -append "$cmdline"
 	-serial "file:$console"
 	-chardev stdio,id=out,signal=off -serial chardev:out)

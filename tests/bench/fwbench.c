@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * fwbench: time firmware loads through test_firmware and print the median
- * and the minimum time of one load, then its 10th and 90th percentiles and
- * maximum (p10=, p90=, max=), in microseconds; set up IMA appraisal of the
- * same files.
+ * and the minimum time of one load, then its 10th and 90th percentiles,
+ * maximum and mean (p10=, p90=, max=, mean=), in microseconds; set up IMA
+ * appraisal of the same files.  The mean is the one figure that charges
+ * the loads with work done after them (fwverify's reports) wherever it
+ * ran within the timed loads.
  *
  *   fwbench load NAME COUNT [expire] [settle=MS] [samples=FILE]
  *                                        request_firmware()
@@ -200,13 +202,21 @@ static int partial_result(void)
 static const struct loader whole = { NULL, whole_request, NULL };
 static const struct loader partial = { partial_setup, partial_request, partial_result };
 
-/* Median and minimum, then p10=, p90=, max=, of @count times, sorted here. */
+/*
+ * Median and minimum, then p10=, p90=, max=, mean=, of @count times, sorted
+ * here.
+ */
 static void print_stats(double *t, int count)
 {
+	double sum = 0;
+	int i;
+
 	qsort(t, count, sizeof(*t), cmp_double);
+	for (i = 0; i < count; i++)
+		sum += t[i];
 	/* The spread, for the log: first loads vary more than the median says. */
-	printf("%.0f %.0f p10=%.0f p90=%.0f max=%.0f\n", t[count / 2], t[0],
-	       t[count / 10], t[count * 9 / 10], t[count - 1]);
+	printf("%.0f %.0f p10=%.0f p90=%.0f max=%.0f mean=%.0f\n", t[count / 2],
+	       t[0], t[count / 10], t[count * 9 / 10], t[count - 1], sum / count);
 }
 
 static int timed(const struct loader *l, int argc, char **argv)

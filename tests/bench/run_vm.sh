@@ -19,16 +19,18 @@
 #   ima-first, ima-cached   as for fwverify, IMA's copies, fwverify in
 #                  mode off
 # so that every column of a round meets the same spells of the TCG host,
-# which is slower by up to half for seconds at a time.  A column's figures
+# which is slower by up to half for seconds at a time (under
+# BENCH_CLOCK=wall; scripts/bench.sh's footnote).  A column's figures
 # for a round are those of all its blocks' loads; the table takes each
 # column's lowest median over the rounds.  Off runs once more at the end:
 # the first seconds after boot are the noisiest.
-# Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max= round=<n>"
-# lines (round=last: off once more),
+# Prints "BENCH <case> <mode> <median us> <min us> p10= p90= max= mean=
+# round=<n>" lines (round=last: off once more),
 # and "NOTE" lines for the table's footnotes.  Fails if fwverify's or IMA's
 # first loads are not verified afresh, or if IMA lets a file with a bad or
 # no signature in.
-# BENCH_CASES=4k,partial (on the kernel command line) runs fewer cases.
+# BENCH_CASES=4k,partial (on the kernel command line) runs fewer cases;
+# BENCH_SETTLE (ms, 200) is the busy wait before each block.
 # Built in (make intree), fwverify has no IMA beside it in that kernel: no
 # IMA runs.
 ima=/payload/bench-ima	# security.ima values, the signer's certificate
@@ -112,7 +114,7 @@ run() {
 	# CPUs it would be charged to this block's loads, whichever column it
 	# is.  fwbench waits busy: loads after an idle spell are slower.
 	hits=$(cat $cached 2>/dev/null)
-	/payload/fwbench "$4" "$5" "$n" $expire settle=200 \
+	/payload/fwbench "$4" "$5" "$n" $expire settle="${BENCH_SETTLE:-200}" \
 		"samples=$samples/$1.$2" || rc=1
 	# fwverify counts what it answers from its cache.
 	case $2 in first|cached) hits=$(($(cat $cached) - hits)) ;; *) return ;; esac
