@@ -7,7 +7,8 @@
 #   fwverify (mode=enforce) and with IMA appraisal (appraise
 #   func=FIRMWARE_CHECK fowner=4242 appraise_type=imasig, on copies owned by
 #   uid 4242, security.ima made here with openssl), first and repeated
-#   loads, in BENCH_ROUNDS (3) rounds of off, fwverify and IMA taking turns
+#   loads, in BENCH_ROUNDS (1; 3 on the wall clock) rounds of off,
+#   fwverify and IMA taking turns
 #   in blocks of loads (three times as many rounds for the small cases, 4k
 #   and partial);
 #   the module on 6.1, 6.12 and 7.3,
@@ -96,20 +97,21 @@ kmod_state() {
 	fi
 }
 
-# The guest's clock.  icount: QEMU counts the instructions executed (both
-# vCPUs, in turn on one host thread) and the guest's time is their count,
-# a nanosecond each; idle time is skipped (sleep=off).  A load's time is
+# The guest's clock.  icount: QEMU counts the instructions the guest
+# executes and its time is their count, a nanosecond each; idle time is
+# skipped (sleep=off).  A load's time is
 # then the work done during it, reproducible to a fraction of a percent,
 # where the wall clock of a TCG guest on a shared host varies by half
 # within a boot.  Every instruction counts the same: a byte moved by
 # "rep movsb" costs as much as a round of SHA-256.  The busy wait before
 # each block only has to let the reports of the block before go out.  One
 # vCPU: Debian's 6.1 does not bring up a second under -icount, and the
-# instructions of both would be counted on one clock anyway.
+# instructions of both would be counted on one clock anyway.  One round
+# (three for the small cases): the next ones repeat its medians to 1%.
 clock=${BENCH_CLOCK:-icount}
 case $clock in
-icount) icount=shift=0,sleep=off settle=20 smp=1 ;;
-wall) icount='' settle=200 smp=2 ;;
+icount) icount=shift=0,sleep=off settle=20 smp=1 rounds=1 ;;
+wall) icount='' settle=200 smp=2 rounds=3 ;;
 *) echo "bench: BENCH_CLOCK is icount or wall, not '$clock'" >&2; exit 1 ;;
 esac
 
@@ -120,7 +122,7 @@ for k in intree-6.12 intree-7.3; do
 done
 read -ra kernels <<<"${KERNELS:-$default_kernels}"
 IFS=, read -ra cases <<<"${BENCH_CASES:-}"
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-$rounds}
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_ROUNDS wants a count, not '$rounds'" >&2; exit 1; }
 [ ${#cases[@]} -gt 0 ] || cases=(4k 1m 16m partial xz-stored xz-content)
 logs=${BENCH_LOGS:-build/vm-logs/bench}
@@ -198,8 +200,8 @@ off: fwverify loaded, mode off.  fw: fwverify, mode enforce.  IMA: fwverify
   in mode off, IMA's policy "appraise func=FIRMWARE_CHECK fowner=4242
   appraise_type=imasig" (loaded first: every column pays its rule check) on
   copies of the blobs owned by uid 4242, the key in the _ima keyring.  Each
-  time: the lowest median of $rounds rounds a second apart ($((rounds * 3)) for 4k
-  and partial; off once more at the end); each ratio: the median of the
+  time: the lowest median of its rounds ($rounds, a second apart; $((rounds * 3)) for
+  4k and partial; off once more at the end); each ratio: the median of the
   rounds' ratios of their own medians ("by mean": of their means, which
   charge the loads with the reports fwverify sends after them, wherever
   those ran between two timed loads).  In a round each column's loads are
